@@ -1,0 +1,294 @@
+/* bindcheck: the command-line program.  Only main decides to exit. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "results.h"
+#include "runner.h"
+#include "table.h"
+
+#define EXIT_BAD_INPUT 2
+
+static void usage(FILE *out)
+{
+	fputs("usage: bindcheck run [TABLE|DIR ...] [--filter PATTERN]... [--json FILE] [--summary FILE]\n"
+	      "                     [--report-dir DIR] [--timeout MS]\n"
+	      "       bindcheck list [TABLE|DIR ...] [--filter PATTERN]...\n"
+	      "       bindcheck report RESULTS.json [--markdown FILE]\n"
+	      "       bindcheck platform\n"
+	      "Tables default to ./cases.  PATTERN is a shell glob over TABLE/ID, or a table name.\n"
+	      "Exit status: 0 all cases pass, 1 a case failed, 2 bad input or usage.\n",
+	      out);
+}
+
+struct opts {
+	char **filters;
+	int nfilters;
+	const char *json, *summary, *report_dir, *markdown;
+	int timeout_ms;
+	char **paths;
+	int npaths;
+};
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{"filter", required_argument, NULL, 'f'},  {"json", required_argument, NULL, 'j'},
+		{"summary", required_argument, NULL, 's'}, {"report-dir", required_argument, NULL, 'r'},
+		{"timeout", required_argument, NULL, 't'}, {"markdown", required_argument, NULL, 'm'},
+		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	};
+	int ch;
+	long v;
+	memset(o, 0, sizeof(*o));
+	o->filters = calloc((size_t)argc, sizeof(char *));
+	if (!o->filters)
+		return -1;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "f:j:s:r:t:m:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			o->filters[o->nfilters++] = optarg;
+			break;
+		case 'j':
+			o->json = optarg;
+			break;
+		case 's':
+			o->summary = optarg;
+			break;
+		case 'r':
+			o->report_dir = optarg;
+			break;
+		case 'm':
+			o->markdown = optarg;
+			break;
+		case 't':
+			if (bc_parse_int(optarg, 1, 600000, &v) < 0) {
+				fprintf(stderr, "bindcheck: bad --timeout '%s': milliseconds, 1 to 600000\n", optarg);
+				return -1;
+			}
+			o->timeout_ms = (int)v;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	o->paths = argv + optind;
+	o->npaths = argc - optind;
+	return 0;
+}
+
+static int mkdirs(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Reads every table; rows that could not be read are reported, not lost. */
+static int load_tables(struct opts *o, struct bc_table **tables, struct bc_diags *d)
+{
+	static char *defaults[] = {"cases"};
+	char **files;
+	int nfiles = o->npaths ? bc_table_find(o->paths, o->npaths, &files, d) : bc_table_find(defaults, 1, &files, d);
+	if (nfiles < 0)
+		return -1;
+	*tables = calloc((size_t)(nfiles ? nfiles : 1), sizeof(**tables));
+	if (!*tables) {
+		bc_table_files_free(files, nfiles);
+		return -1;
+	}
+	for (int i = 0; i < nfiles; i++)
+		bc_table_load(files[i], &(*tables)[i], d);
+	bc_table_files_free(files, nfiles);
+	return nfiles;
+}
+
+static int write_summary(const json_t *root, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "bindcheck: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	int rc = bc_report_markdown(root, f);
+	return fclose(f) != 0 || rc < 0 ? -1 : 0;
+}
+
+static int write_reports(const json_t *root, const struct opts *o, const struct bc_runner *r)
+{
+	char path[4096];
+	int rc = 0;
+	if (o->json && bc_results_write(root, o->json) < 0) {
+		fprintf(stderr, "bindcheck: cannot write %s\n", o->json);
+		rc = -1;
+	}
+	if (o->summary && write_summary(root, o->summary) < 0)
+		rc = -1;
+	if (o->report_dir) {
+		snprintf(path, sizeof(path), "%s/%s", o->report_dir, r->platform.id);
+		if (mkdirs(path) < 0) {
+			fprintf(stderr, "bindcheck: cannot create %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/%s/results.json", o->report_dir, r->platform.id);
+		if (bc_results_write(root, path) < 0) {
+			fprintf(stderr, "bindcheck: cannot write %s\n", path);
+			rc = -1;
+		} else {
+			printf("report: %s\n", path);
+		}
+		snprintf(path, sizeof(path), "%s/%s/summary.md", o->report_dir, r->platform.id);
+		if (write_summary(root, path) < 0)
+			rc = -1;
+		else
+			printf("report: %s\n", path);
+	}
+	return rc;
+}
+
+static int cmd_run(struct opts *o, const char *prog)
+{
+	struct bc_diags d = {0};
+	struct bc_table *tables = NULL;
+	struct bc_runner r;
+	int ntables, counts[BC_VERDICT_COUNT] = {0}, failed = 0, total = 0;
+
+	ntables = load_tables(o, &tables, &d);
+	bc_diags_print(&d, stderr);
+	if (ntables < 0)
+		return EXIT_BAD_INPUT;
+	bc_runner_init(&r, prog);
+	r.timeout_ms = o->timeout_ms;
+	json_t *root = bc_results_new(&r);
+	for (int t = 0; t < ntables; t++) {
+		bc_results_add_table(root, &tables[t]);
+		for (int i = 0; i < tables[t].ncases; i++) {
+			const struct bc_case *c = &tables[t].cases[i];
+			struct bc_case_result res;
+			if (!bc_filter_match(c, o->filters, o->nfilters))
+				continue;
+			bc_run_case(&r, c, &res);
+			bc_print_result(&r, &res, stdout);
+			bc_results_add_case(root, &r, &res);
+			counts[res.j.verdict]++;
+			failed += bc_verdict_is_failure(res.j.verdict);
+			total++;
+		}
+	}
+	bc_results_add_diags(root, &d);
+	bc_results_finish(root);
+	printf("summary: %d cases: %d pass, %d fail, %d xfail, %d xpass, %d skip, %d error; %d input errors\n", total,
+	       counts[BC_PASS], counts[BC_FAIL], counts[BC_XFAIL], counts[BC_XPASS], counts[BC_SKIP], counts[BC_ERROR],
+	       d.n);
+	if (d.n)
+		fprintf(stderr, "bindcheck: %d input error%s (listed above); the rows that could be read were run\n", d.n,
+			d.n == 1 ? "" : "s");
+	if (o->nfilters && total == 0)
+		fprintf(stderr, "bindcheck: no case matches the filter\n");
+	int wrote = write_reports(root, o, &r);
+	json_decref(root);
+	for (int t = 0; t < ntables; t++)
+		bc_table_free(&tables[t]);
+	free(tables);
+	int bad_input = d.n > 0 || wrote < 0 || (o->nfilters && total == 0);
+	bc_diags_free(&d);
+	return bad_input ? EXIT_BAD_INPUT : failed ? 1 : 0;
+}
+
+static int cmd_list(struct opts *o)
+{
+	struct bc_diags d = {0};
+	struct bc_table *tables = NULL;
+	int ntables = load_tables(o, &tables, &d), n = 0;
+	bc_diags_print(&d, stderr);
+	for (int t = 0; t < ntables; t++) {
+		for (int i = 0; i < tables[t].ncases; i++) {
+			const struct bc_case *c = &tables[t].cases[i];
+			if (!bc_filter_match(c, o->filters, o->nfilters))
+				continue;
+			printf("%s/%s\t%s:%d\t%s\n", c->table, c->id, c->file, c->line, c->scenario);
+			n++;
+		}
+		bc_table_free(&tables[t]);
+	}
+	free(tables);
+	fprintf(stderr, "%d cases\n", n);
+	int rc = d.n || ntables < 0 ? EXIT_BAD_INPUT : 0;
+	bc_diags_free(&d);
+	return rc;
+}
+
+static int cmd_report(struct opts *o)
+{
+	json_error_t err;
+	json_t *root;
+	if (o->npaths != 1) {
+		usage(stderr);
+		return EXIT_BAD_INPUT;
+	}
+	root = json_load_file(o->paths[0], 0, &err);
+	if (!root) {
+		fprintf(stderr, "%s:%d:%d: %s\n", o->paths[0], err.line, err.column, err.text);
+		return EXIT_BAD_INPUT;
+	}
+	const char *schema = json_string_value(json_object_get(root, "schema"));
+	if (!schema || strcmp(schema, BC_RESULTS_SCHEMA) != 0) {
+		fprintf(stderr, "%s:1:1: not a bindcheck results file (no \"schema\": \"%s\")\n", o->paths[0], BC_RESULTS_SCHEMA);
+		json_decref(root);
+		return EXIT_BAD_INPUT;
+	}
+	int rc = o->markdown ? write_summary(root, o->markdown) : bc_report_markdown(root, stdout);
+	json_decref(root);
+	return rc < 0 ? EXIT_BAD_INPUT : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	int rc;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_BAD_INPUT : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("bindcheck %s\n", BC_VERSION);
+		return 0;
+	}
+	if (parse_opts(argc - 1, argv + 1, &o) < 0)
+		return EXIT_BAD_INPUT;
+	if (strcmp(argv[1], "run") == 0) {
+		rc = cmd_run(&o, argv[0]);
+	} else if (strcmp(argv[1], "list") == 0) {
+		rc = cmd_list(&o);
+	} else if (strcmp(argv[1], "report") == 0) {
+		rc = cmd_report(&o);
+	} else if (strcmp(argv[1], "platform") == 0) {
+		struct bc_platform p;
+		bc_platform_detect(&p);
+		printf("%s\n", p.id);
+		rc = 0;
+	} else {
+		fprintf(stderr, "bindcheck: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		rc = EXIT_BAD_INPUT;
+	}
+	free(o.filters);
+	return rc;
+}

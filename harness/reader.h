@@ -1,0 +1,70 @@
+/* reader internals shared by the lexer, the table reader, the step parser
+ * and the expectation parser.  Not part of the harness's public surface. */
+#ifndef BC_READER_H
+#define BC_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "case.h"
+#include "diag.h"
+
+struct bc_tok {
+	char *s;
+	int col;
+	bool quoted;
+};
+
+struct bc_line {
+	int lineno;
+	bool indented;
+	int ntok;
+	struct bc_tok *tok;
+};
+
+/* A word of a step after the row's cells were put in, with the place to
+ * blame when it is wrong: the cell it came from, or the scenario itself. */
+struct bc_word {
+	char *s;
+	int line;
+	int col;
+};
+
+struct bc_tmpl_step {
+	int line;
+	bool checked;
+	int nwords;
+	struct bc_tok *words;
+};
+
+struct bc_scenario {
+	char name[BC_NAME_MAX];
+	int line;
+	int col;
+	int nsteps;
+	struct bc_tmpl_step steps[BC_MAX_STEPS];
+};
+
+/* Split one line into tokens.  Returns 0, or -1 after adding a diagnostic. */
+int bc_lex_line(const char *file, int lineno, const char *start, size_t len, struct bc_line *out,
+		struct bc_diags *d);
+void bc_line_free(struct bc_line *l);
+/* Position of the first NUL byte or invalid UTF-8 sequence, or -1. */
+long bc_lex_find_binary(const char *text, size_t len, const char **why);
+
+/* Turn the words of one step into a bc_step.  handles and vars are the
+ * names the scenario has defined so far and grow as steps define more. */
+struct bc_names {
+	int n;
+	char v[BC_MAX_HANDLES][BC_NAME_MAX];
+};
+int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, struct bc_step *st,
+		  struct bc_names *handles, struct bc_names *vars, struct bc_diags *d);
+bool bc_step_verb_known(const char *word);
+
+/* Parse an expectation cell for a case with nchecked checked steps.  On error
+ * returns -1 with a message and the byte offset of the bad part. */
+int bc_expect_parse(const char *text, int nchecked, struct bc_expect *e, char *err, size_t errlen,
+		    size_t *offset);
+
+#endif

@@ -1,0 +1,150 @@
+/* runner: one case through sandbox and verdict; printing of its line. */
+#define _POSIX_C_SOURCE 200809L
+#include "runner.h"
+
+#include <fnmatch.h>
+#include <string.h>
+#include <unistd.h>
+
+void bc_runner_init(struct bc_runner *r, const char *prog)
+{
+	memset(r, 0, sizeof(*r));
+	r->prog = prog;
+	bc_platform_detect(&r->platform);
+	bc_sandbox_probe(&r->caps);
+}
+
+static int case_child(void *arg, int out_fd)
+{
+	const struct bc_case *c = arg;
+	struct bc_observation obs;
+	const char *p = (const char *)&obs;
+	size_t left = sizeof(obs);
+	bc_steps_run(c, &obs);
+	while (left) {
+		ssize_t w = write(out_fd, p, left);
+		if (w <= 0)
+			return 3;
+		p += w;
+		left -= (size_t)w;
+	}
+	return 0;
+}
+
+static void set_error(struct bc_case_result *res, enum bc_verdict v, const char *reason)
+{
+	res->j.verdict = v;
+	snprintf(res->j.reason, sizeof(res->j.reason), "%s", reason);
+}
+
+void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res)
+{
+	struct bc_sandbox_cfg cfg;
+	struct bc_sandbox_result sb;
+	char why[256];
+	int slot;
+
+	memset(res, 0, sizeof(*res));
+	res->c = c;
+	res->j.posix = -1;
+	res->j.slot = -1;
+	if (!bc_expect_for(c, &r->platform, &slot, why, sizeof(why))) {
+		set_error(res, BC_SKIP, why);
+		return;
+	}
+	cfg.timeout_ms = r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms;
+	cfg.private_net = r->platform.slot == BC_SLOT_LINUX;
+	if (cfg.private_net && !r->caps.private_net) {
+		/* Never fall back to the host's network namespace. */
+		set_error(res, BC_SKIP, r->caps.reason);
+		return;
+	}
+	if ((c->needs & BC_NEEDS_INET6) && !r->caps.ipv6) {
+		set_error(res, BC_SKIP, "no IPv6 on this host");
+		return;
+	}
+	bc_sandbox_run(&cfg, case_child, (void *)c, &sb);
+	res->duration_us = sb.duration_us;
+	switch (sb.end) {
+	case BC_SB_TIMEOUT:
+		snprintf(why, sizeof(why), "timeout: killed after %d ms", cfg.timeout_ms);
+		set_error(res, BC_ERROR, why);
+		break;
+	case BC_SB_SIGNALED:
+		snprintf(why, sizeof(why), "signal %d (%s)", sb.status, strsignal(sb.status));
+		set_error(res, BC_ERROR, why);
+		break;
+	case BC_SB_UNAVAILABLE:
+		set_error(res, BC_SKIP, sb.detail);
+		break;
+	case BC_SB_FAILED:
+		set_error(res, BC_ERROR, sb.detail);
+		break;
+	case BC_SB_EXITED:
+		if (sb.status != 0) {
+			snprintf(why, sizeof(why), "the case child exited with status %d", sb.status);
+			set_error(res, BC_ERROR, why);
+		} else if (sb.outlen != sizeof(res->obs) || ((struct bc_observation *)sb.out)->magic != BC_OBS_MAGIC) {
+			snprintf(why, sizeof(why), "incomplete report from the case child (%zu bytes)", sb.outlen);
+			set_error(res, BC_ERROR, why);
+		} else {
+			memcpy(&res->obs, sb.out, sizeof(res->obs));
+			res->ran = true;
+			bc_judge(c, &r->platform, &res->obs, &res->j);
+			if (sb.fds_before != sb.fds_after) {
+				snprintf(why, sizeof(why), "fd leak: %d fds before, %d after", sb.fds_before, sb.fds_after);
+				set_error(res, BC_ERROR, why);
+			}
+		}
+		break;
+	}
+	bc_sandbox_result_free(&sb);
+}
+
+void bc_rerun_command(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned buflen)
+{
+	snprintf(buf, buflen, "%s run %s --filter '%s/%s'", r->prog ? r->prog : "bindcheck", c->file, c->table, c->id);
+}
+
+bool bc_filter_match(const struct bc_case *c, char *const *patterns, int n)
+{
+	char full[2 * BC_ID_MAX + 2];
+	if (n == 0)
+		return true;
+	bc_case_fullname(c, full, sizeof(full));
+	for (int i = 0; i < n; i++)
+		if (fnmatch(patterns[i], full, 0) == 0 || fnmatch(patterns[i], c->table, 0) == 0)
+			return true;
+	return false;
+}
+
+void bc_print_result(const struct bc_runner *r, const struct bc_case_result *res, FILE *out)
+{
+	static const char *const upper[BC_VERDICT_COUNT] = {"PASS", "FAIL", "XFAIL", "XPASS", "SKIP", "ERROR"};
+	const struct bc_case *c = res->c;
+	enum bc_verdict v = res->j.verdict;
+	char rerun[512];
+
+	fprintf(out, "%-5s %s/%s", upper[v], c->table, c->id);
+	if ((v == BC_SKIP || v == BC_XFAIL) && res->j.reason[0])
+		fprintf(out, " (%s)", res->j.reason);
+	fputc('\n', out);
+	if (!bc_verdict_is_failure(v))
+		return;
+	if (res->j.reason[0])
+		fprintf(out, "      why:      %s\n", res->j.reason);
+	if (res->j.slot >= 0)
+		fprintf(out, "      expected: %s (column %s)\n", res->j.expected_text, bc_slot_name(res->j.slot));
+	if (res->ran) {
+		fprintf(out, "      observed: %s\n", res->j.observed_text);
+		for (int i = 0; i < res->obs.nsteps; i++) {
+			char o[BC_VALUE_MAX + 16];
+			bc_outcome_format(&res->obs.steps[i].out, o, sizeof(o));
+			fprintf(out, "      step %-3d  %s%s -> %s\n", i + 1, c->steps[i].checked ? "? " : "  ", c->steps[i].text, o);
+		}
+	}
+	fprintf(out, "      source:   %s\n", c->source);
+	fprintf(out, "      table:    %s:%d\n", c->file, c->line);
+	bc_rerun_command(r, c, rerun, sizeof(rerun));
+	fprintf(out, "      rerun:    %s\n", rerun);
+}

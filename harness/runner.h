@@ -1,0 +1,41 @@
+/* runner: runs cases in order through the sandbox, judges them, and prints
+ * one stable line per case. */
+#ifndef BC_RUNNER_H
+#define BC_RUNNER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "case.h"
+#include "platform.h"
+#include "sandbox.h"
+#include "steps.h"
+#include "verdict.h"
+
+struct bc_runner {
+	struct bc_platform platform;
+	struct bc_sandbox_caps caps;
+	const char *prog;   /* how to call bindcheck in a re-run command */
+	int timeout_ms;     /* > 0: overrides every case's timeout */
+};
+
+struct bc_case_result {
+	const struct bc_case *c;
+	bool ran;                   /* the case's steps ran and obs is valid */
+	struct bc_observation obs;
+	struct bc_judgement j;
+	long duration_us;
+};
+
+void bc_runner_init(struct bc_runner *r, const char *prog);
+void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res);
+/* The shell command that re-runs just this case. */
+void bc_rerun_command(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned buflen);
+/* "PASS  table/id", and for a failure what was expected, what was seen, the
+ * source and the re-run command. */
+void bc_print_result(const struct bc_runner *r, const struct bc_case_result *res, FILE *out);
+/* Does "table/id" match any of the patterns (shell globs; a bare table name
+ * matches all its cases)?  No patterns: everything matches. */
+bool bc_filter_match(const struct bc_case *c, char *const *patterns, int n);
+
+#endif

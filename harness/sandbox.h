@@ -1,0 +1,54 @@
+/* sandbox: how one case is isolated.  The whole decision lives here: today a
+ * forked child per case in a fresh network namespace with lo up, a process
+ * group killed at the timeout, and an fd count around the code under test.
+ * Callers hand it a function to run in the child and get back what that
+ * function wrote, how the child ended, and the fd counts. */
+#ifndef BC_SANDBOX_H
+#define BC_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define BC_SANDBOX_OUT_MAX (64 * 1024) /* the rest of a child's output is dropped */
+
+struct bc_sandbox_cfg {
+	int timeout_ms;
+	bool private_net; /* a fresh network namespace with lo up */
+};
+
+enum bc_sandbox_end {
+	BC_SB_EXITED,      /* status holds the exit code */
+	BC_SB_SIGNALED,    /* status holds the signal */
+	BC_SB_TIMEOUT,     /* killed at the timeout */
+	BC_SB_UNAVAILABLE, /* isolation could not be set up; detail says why */
+	BC_SB_FAILED,      /* fork or pipe failed; detail says why */
+};
+
+struct bc_sandbox_result {
+	enum bc_sandbox_end end;
+	int status;
+	char *out;         /* what the child wrote to out_fd, NUL-terminated */
+	size_t outlen;
+	bool out_truncated;
+	int fds_before;    /* open fds in the child before and after fn; -1 unknown */
+	int fds_after;
+	long duration_us;
+	char detail[256];
+};
+
+/* Runs in the child; writes its report to out_fd and returns the exit code. */
+typedef int (*bc_sandbox_fn)(void *arg, int out_fd);
+
+int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg, struct bc_sandbox_result *res);
+void bc_sandbox_result_free(struct bc_sandbox_result *res);
+
+/* Probe, in a throwaway child, whether private network namespaces and IPv6
+ * are available here.  reason says why not. */
+struct bc_sandbox_caps {
+	bool private_net;
+	bool ipv6;
+	char reason[256];
+};
+void bc_sandbox_probe(struct bc_sandbox_caps *caps);
+
+#endif

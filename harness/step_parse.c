@@ -1,0 +1,285 @@
+/* step_parse: the words of one scenario step, after the row's cells were put
+ * in, into a bc_step.  Each verb is a row of the table below. */
+#define _POSIX_C_SOURCE 200809L
+#include "reader.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+enum arg {
+	A_NONE,
+	A_HANDLE,     /* an existing handle, or an fd number */
+	A_NEWHANDLE,  /* a handle this step creates */
+	A_FAMILY,     /* family name, or an address whose family is taken */
+	A_TYPE,
+	A_PROTO,
+	A_ADDR,
+	A_OPT,        /* socket option name, or "-" for none */
+	A_INT,
+	A_BACKLOG,
+	A_HOW,
+	A_NEWVAR,
+	A_PATH,
+	A_UID,
+};
+
+struct verb {
+	const char *name;
+	enum bc_verb verb;
+	int min, max;          /* positional arguments */
+	enum arg args[4];
+	bool addr_opts;        /* accepts len=N family=F */
+	bool nonblock_opt;
+};
+
+static const struct verb verbs[] = {
+	{"socket", BC_V_SOCKET, 3, 4, {A_NEWHANDLE, A_FAMILY, A_TYPE, A_PROTO}, false, false},
+	{"setsockopt", BC_V_SETSOCKOPT, 2, 3, {A_HANDLE, A_OPT, A_INT}, false, false},
+	{"getsockopt", BC_V_GETSOCKOPT, 2, 2, {A_HANDLE, A_OPT}, false, false},
+	{"bind", BC_V_BIND, 2, 2, {A_HANDLE, A_ADDR}, true, false},
+	{"connect", BC_V_CONNECT, 2, 2, {A_HANDLE, A_ADDR}, true, true},
+	{"listen", BC_V_LISTEN, 2, 2, {A_HANDLE, A_BACKLOG}, false, false},
+	{"accept", BC_V_ACCEPT, 2, 2, {A_HANDLE, A_NEWHANDLE}, false, false},
+	{"close", BC_V_CLOSE, 1, 1, {A_HANDLE}, false, false},
+	{"shutdown", BC_V_SHUTDOWN, 2, 2, {A_HANDLE, A_HOW}, false, false},
+	{"getsockname", BC_V_GETSOCKNAME, 1, 2, {A_HANDLE, A_NEWVAR}, false, false},
+	{"open", BC_V_OPEN, 2, 2, {A_NEWHANDLE, A_PATH}, false, false},
+	{"seteuid", BC_V_SETEUID, 1, 1, {A_UID}, false, false},
+};
+
+#define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
+
+static const struct verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < NVERBS; i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+bool bc_step_verb_known(const char *word)
+{
+	return find_verb(word) != NULL;
+}
+
+static const char *suggest_verb(const char *word)
+{
+	const char *names[NVERBS];
+	for (size_t i = 0; i < NVERBS; i++)
+		names[i] = verbs[i].name;
+	return bc_suggest_from(word, names, NVERBS);
+}
+
+static int name_index(const struct bc_names *n, const char *name)
+{
+	for (int i = 0; i < n->n; i++)
+		if (strcmp(n->v[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static bool is_name(const char *s)
+{
+	if (strlen(s) >= BC_NAME_MAX)
+		return false;
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+static int define(struct bc_names *n, const char *name, int cap)
+{
+	int i = name_index(n, name);
+	if (i >= 0)
+		return i;
+	if (n->n >= cap)
+		return -1;
+	snprintf(n->v[n->n], sizeof(n->v[0]), "%s", name);
+	return n->n++;
+}
+
+#define FAIL(w, ...)                                                        \
+	do {                                                                \
+		bc_diag_add(d, file, (w)->line, (w)->col, __VA_ARGS__);     \
+		return -1;                                                  \
+	} while (0)
+
+static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct bc_step *st,
+		     struct bc_names *handles, struct bc_names *vars, struct bc_diags *d)
+{
+	char err[256];
+	long n;
+	int idx;
+	switch (kind) {
+	case A_NONE:
+		return 0;
+	case A_HANDLE:
+		if (bc_parse_int(w->s, INT_MIN, INT_MAX, &n) == 0) {
+			st->handle = -1;
+			st->fd_literal = (int)n;
+			return 0;
+		}
+		idx = name_index(handles, w->s);
+		if (idx < 0)
+			FAIL(w, "handle '%s' is used before a step creates it; hint: create it with socket, open or accept", w->s);
+		st->handle = idx;
+		return 0;
+	case A_NEWHANDLE:
+		if (!is_name(w->s))
+			FAIL(w, "bad handle name '%s'; hint: a name is letters, digits and '_'", w->s);
+		idx = define(handles, w->s, BC_MAX_HANDLES);
+		if (idx < 0)
+			FAIL(w, "more than %d handles in one scenario", BC_MAX_HANDLES);
+		if (st->verb == BC_V_ACCEPT)
+			st->handle2 = idx;
+		else
+			st->handle = idx;
+		return 0;
+	case A_FAMILY: {
+		struct bc_addr a;
+		if (bc_family_from_name(w->s, &st->family) == 0)
+			return 0;
+		/* A bare address ("[::]", "127.0.0.1") names its family. */
+		char with_port[BC_VALUE_MAX + 4];
+		snprintf(with_port, sizeof(with_port), "%s:0", w->s);
+		if (bc_addr_parse(with_port, &a, err, sizeof(err)) == 0 && !a.null && a.family != AF_UNIX &&
+		    !a.port_var[0]) {
+			st->family = a.family;
+			return 0;
+		}
+		FAIL(w, "unknown family '%s'; hint: inet, inet6, unix, unspec, or an address", w->s);
+	}
+	case A_TYPE:
+		if (bc_socktype_from_name(w->s, &st->type) < 0)
+			FAIL(w, "unknown socket type '%s'; hint: stream, dgram, seqpacket or raw", w->s);
+		return 0;
+	case A_PROTO:
+		if (bc_proto_from_name(w->s, &st->proto) < 0)
+			FAIL(w, "unknown protocol '%s'; hint: 0, tcp, udp, udplite, sctp, icmp, icmpv6 or a number", w->s);
+		return 0;
+	case A_ADDR:
+		if (bc_addr_parse(w->s, &st->addr, err, sizeof(err)) < 0)
+			FAIL(w, "%s", err);
+		st->addr_var = -1;
+		if (st->addr.port_var[0]) {
+			st->addr_var = name_index(vars, st->addr.port_var);
+			if (st->addr_var < 0)
+				FAIL(w, "port variable '%s' is not set; hint: set it first with 'getsockname HANDLE %s'",
+				     st->addr.port_var, st->addr.port_var);
+		}
+		return 0;
+	case A_OPT: {
+		if (strcmp(w->s, "-") == 0) {
+			if (st->verb == BC_V_GETSOCKOPT)
+				FAIL(w, "getsockopt needs an option name");
+			st->no_option = true;
+			return 0;
+		}
+		if (bc_sockopt_from_name(w->s, &st->level, &st->optname) == 0)
+			return 0;
+		const char *s = bc_suggest_sockopt(w->s);
+		if (s)
+			FAIL(w, "unknown socket option '%s'; hint: did you mean %s?", w->s, s);
+		FAIL(w, "unknown socket option '%s'; hint: see cases/README.md for the list", w->s);
+	}
+	case A_INT:
+		if (bc_parse_int(w->s, INT_MIN, INT_MAX, &n) < 0)
+			FAIL(w, "bad integer '%s'", w->s);
+		st->optval = (int)n;
+		return 0;
+	case A_BACKLOG:
+		if (bc_parse_int(w->s, INT_MIN, INT_MAX, &n) < 0)
+			FAIL(w, "bad backlog '%s'; hint: an integer, negative ones included", w->s);
+		st->backlog = (int)n;
+		return 0;
+	case A_HOW:
+		if (bc_shutdown_from_name(w->s, &st->how) < 0)
+			FAIL(w, "unknown shutdown mode '%s'; hint: rd, wr or rdwr", w->s);
+		return 0;
+	case A_NEWVAR:
+		if (!is_name(w->s))
+			FAIL(w, "bad variable name '%s'", w->s);
+		st->var = define(vars, w->s, BC_MAX_VARS);
+		if (st->var < 0)
+			FAIL(w, "more than %d variables in one scenario", BC_MAX_VARS);
+		return 0;
+	case A_UID:
+		if (bc_parse_int(w->s, 0, 0x7fffffff, &n) < 0)
+			FAIL(w, "bad uid '%s'", w->s);
+		st->optval = (int)n;
+		return 0;
+	case A_PATH:
+		if (strlen(w->s) >= sizeof(st->path))
+			FAIL(w, "path too long");
+		snprintf(st->path, sizeof(st->path), "%s", w->s);
+		return 0;
+	}
+	return 0;
+}
+
+static int parse_option(const char *file, const struct verb *v, struct bc_word *w, struct bc_step *st,
+			struct bc_diags *d)
+{
+	const char *eq = strchr(w->s, '=');
+	if (v->nonblock_opt && strcmp(w->s, "nonblock") == 0) {
+		st->nonblock = true;
+		return 0;
+	}
+	if (v->addr_opts && eq && strncmp(w->s, "len=", 4) == 0) {
+		if (bc_parse_int(eq + 1, INT_MIN, INT_MAX, &st->len) < 0)
+			FAIL(w, "bad length '%s'", eq + 1);
+		st->has_len = true;
+		return 0;
+	}
+	if (v->addr_opts && eq && strncmp(w->s, "family=", 7) == 0) {
+		if (bc_family_from_name(eq + 1, &st->family_override) < 0)
+			FAIL(w, "unknown family '%s'; hint: inet, inet6, unix or unspec", eq + 1);
+		st->has_family = true;
+		return 0;
+	}
+	FAIL(w, "unexpected argument '%s' to %s%s", w->s, v->name,
+	     v->addr_opts ? "; hint: options are len=N and family=F" : "");
+}
+
+int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, struct bc_step *st,
+		  struct bc_names *handles, struct bc_names *vars, struct bc_diags *d)
+{
+	const struct verb *v = find_verb(w[0].s);
+	memset(st, 0, sizeof(*st));
+	st->checked = checked;
+	st->handle = st->handle2 = st->var = st->addr_var = -1;
+	st->optval = 1;
+	if (!v) {
+		const char *s = suggest_verb(w[0].s);
+		if (s)
+			FAIL(&w[0], "unknown step '%s'; hint: did you mean %s?", w[0].s, s);
+		FAIL(&w[0], "unknown step '%s'; hint: steps are socket, setsockopt, getsockopt, bind, connect, listen, accept, close, shutdown, getsockname, open, seteuid",
+		     w[0].s);
+	}
+	st->verb = v->verb;
+	int pos = 0;
+	for (int i = 1; i < nw; i++) {
+		bool is_opt = (v->addr_opts || v->nonblock_opt) && pos >= v->min &&
+			      (strchr(w[i].s, '=') || strcmp(w[i].s, "nonblock") == 0);
+		if (is_opt) {
+			if (parse_option(file, v, &w[i], st, d) < 0)
+				return -1;
+			continue;
+		}
+		if (pos == v->max)
+			FAIL(&w[i], "too many arguments to %s (at most %d)", v->name, v->max);
+		if (parse_arg(file, v->args[pos], &w[i], st, handles, vars, d) < 0)
+			return -1;
+		pos++;
+	}
+	if (pos < v->min)
+		FAIL(&w[nw - 1], "%s needs %d argument%s, got %d", v->name, v->min, v->min == 1 ? "" : "s", pos);
+	size_t off = 0;
+	for (int i = 0; i < nw && off < sizeof(st->text) - 1; i++)
+		off += (size_t)snprintf(st->text + off, sizeof(st->text) - off, "%s%s", i ? " " : "", w[i].s);
+	return 0;
+}

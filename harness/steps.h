@@ -1,0 +1,35 @@
+/* steps: execute a case's steps, one system call each, and record what each
+ * returned.  Runs inside the case's sandbox; knows nothing of table syntax. */
+#ifndef BC_STEPS_H
+#define BC_STEPS_H
+
+#include <stdbool.h>
+
+#include "case.h"
+
+#define BC_OBS_MAGIC 0x62634f42u /* "bcOB": a whole observation arrived */
+
+enum bc_obs_status {
+	BC_OBS_DONE,         /* every step ran (checked ones may have failed) */
+	BC_OBS_SETUP_FAILED, /* an unchecked step failed; failed_step says which */
+};
+
+struct bc_step_obs {
+	bool ran;
+	struct bc_outcome out;
+};
+
+struct bc_observation {
+	unsigned magic;
+	enum bc_obs_status status;
+	int nsteps;
+	int failed_step;
+	struct bc_step_obs steps[BC_MAX_STEPS];
+};
+
+/* Run every step of c, then close every handle the case opened. */
+void bc_steps_run(const struct bc_case *c, struct bc_observation *obs);
+/* The outcomes of the checked steps, in order, as "a,b,c". */
+void bc_obs_format_checked(const struct bc_case *c, const struct bc_observation *obs, char *buf, unsigned buflen);
+
+#endif
