@@ -230,6 +230,17 @@ static void read_header(struct rd *r, struct bc_line *l)
 	}
 }
 
+static int instantiate(struct rd *r, const struct bc_scenario *sc, const struct bc_line *row, struct bc_case *c);
+
+static bool has_refs(const struct bc_scenario *sc)
+{
+	for (int s = 0; s < sc->nsteps; s++)
+		for (int w = 0; w < sc->steps[s].nwords; w++)
+			if (strchr(sc->steps[s].words[w].s, '$'))
+				return true;
+	return false;
+}
+
 static void close_scenario(struct rd *r)
 {
 	struct bc_scenario *sc = r->open_sc;
@@ -243,6 +254,15 @@ static void close_scenario(struct rd *r)
 		ERR(r, sc->line, sc->col, "scenario '%s' has no steps; hint: indent its steps under it", sc->name);
 	else if (checked == 0)
 		ERR(r, sc->line, sc->col, "scenario '%s' checks no step; hint: mark the call under test with '?'", sc->name);
+	else if (!has_refs(sc)) {
+		/* Nothing comes from the rows: check the steps now, so that an
+		 * error shows even when no row uses the scenario. */
+		struct bc_line none = {0};
+		struct bc_case c;
+		memset(&c, 0, sizeof(c));
+		instantiate(r, sc, &none, &c);
+		bc_case_free(&c);
+	}
 }
 
 static void add_step(struct rd *r, struct bc_line *l)

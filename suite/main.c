@@ -1,0 +1,48 @@
+/* bc_suite: runs the harness's unit tests and every case table as CUnit
+ * tests.  Usage: bc_suite [TABLE|DIR ...] (default: cases).  Exit status 0
+ * when every test passed; CUnit itself never sets one. */
+#define _POSIX_C_SOURCE 200809L
+#include <CUnit/Basic.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suite.h"
+
+void bc_failf(unsigned line, const char *file, const char *fmt, ...)
+{
+	char msg[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	CU_assertImplementation(CU_FALSE, line, msg, file, "", CU_FALSE);
+}
+
+int main(int argc, char **argv)
+{
+	static char *defaults[] = {"cases"};
+	const char *verbose = getenv("BC_VERBOSE");
+	int rc;
+
+	if (CU_initialize_registry() != CUE_SUCCESS) {
+		fprintf(stderr, "bc_suite: %s\n", CU_get_error_msg());
+		return 2;
+	}
+	if (bc_suite_values() < 0 || bc_suite_table() < 0 || bc_suite_verdict() < 0 || bc_suite_sandbox() < 0 ||
+	    bc_suite_results() < 0 || bc_suite_tables(argc > 1 ? argv + 1 : defaults, argc > 1 ? argc - 1 : 1) < 0) {
+		fprintf(stderr, "bc_suite: cannot register tests: %s\n", CU_get_error_msg());
+		CU_cleanup_registry();
+		return 2;
+	}
+	CU_basic_set_mode(verbose && *verbose == '1' ? CU_BRM_VERBOSE : CU_BRM_NORMAL);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_tests_failed();
+	unsigned ran = CU_get_number_of_tests_run();
+	rc = CU_get_error() != CUE_SUCCESS ? 2 : failed ? 1 : 0;
+	printf("\nbc_suite: %u tests run, %u failed\n", ran, failed);
+	CU_cleanup_registry();
+	bc_suite_tables_done();
+	return rc;
+}

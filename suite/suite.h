@@ -1,0 +1,28 @@
+/* suite: the CUnit program behind `make check`.  Each file registers one
+ * CUnit suite of unit tests; tables.c registers one suite per case table. */
+#ifndef BC_SUITE_H
+#define BC_SUITE_H
+
+#include <CUnit/CUnit.h>
+
+int bc_suite_values(void);
+int bc_suite_table(void);
+int bc_suite_verdict(void);
+int bc_suite_sandbox(void);
+int bc_suite_results(void);
+/* One CUnit suite per table found under the given paths; one test per row. */
+int bc_suite_tables(char *const *paths, int npaths);
+void bc_suite_tables_done(void);
+
+/* A failing assertion whose message is built at run time (CU_ASSERT would
+ * only print the expression). */
+void bc_failf(unsigned line, const char *file, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define BC_FAILF(...) bc_failf(__LINE__, __FILE__, __VA_ARGS__)
+
+#define BC_ADD(suite, fn)                                 \
+	do {                                              \
+		if (!CU_add_test((suite), #fn, (fn)))     \
+			return -1;                        \
+	} while (0)
+
+#endif

@@ -1,0 +1,139 @@
+/* tables: every case table as a CUnit suite, every row as a CUnit test.
+ * One function serves all rows; it finds its row by the running test's
+ * name.  Rows this platform cannot run are registered inactive (CUnit's
+ * "skipped"), with the reason printed. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner.h"
+#include "suite.h"
+#include "table.h"
+
+#define SUITE_PREFIX "cases/"
+#define READ_TEST "(table reads without errors)"
+
+/* CUnit glue state: the loaded tables, the runner, and the read errors. */
+static struct bc_runner runner;
+static struct bc_table *tables;
+static int ntables;
+static struct bc_diags diags;
+
+static const struct bc_table *current_table(void)
+{
+	const char *name = CU_get_current_suite()->pName + strlen(SUITE_PREFIX);
+	for (int t = 0; t < ntables; t++)
+		if (strcmp(tables[t].name, name) == 0)
+			return &tables[t];
+	return NULL;
+}
+
+static void table_reads_cleanly(void)
+{
+	const struct bc_table *t = current_table();
+	char msg[4096];
+	size_t off = 0;
+	int n = 0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (int i = 0; i < diags.n; i++) {
+		if (strcmp(diags.v[i].file, t->path) != 0)
+			continue;
+		n++;
+		if (off < sizeof(msg))
+			off += (size_t)snprintf(msg + off, sizeof(msg) - off, "\n      %s:%d:%d: %s", diags.v[i].file,
+						diags.v[i].line, diags.v[i].col, diags.v[i].msg);
+	}
+	if (n)
+		BC_FAILF("%d input error%s in %s:%s", n, n == 1 ? "" : "s", t->path, msg);
+}
+
+static void row_test(void)
+{
+	const struct bc_table *t = current_table();
+	const char *id = CU_get_current_test()->pName;
+	const struct bc_case *c = NULL;
+	struct bc_case_result res;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (int i = 0; t && i < t->ncases && !c; i++)
+		if (strcmp(t->cases[i].id, id) == 0)
+			c = &t->cases[i];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	bc_run_case(&runner, c, &res);
+	if (!bc_verdict_is_failure(res.j.verdict))
+		return;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f) {
+		BC_FAILF("%s/%s: %s (%s)", c->table, c->id, bc_verdict_name(res.j.verdict), res.j.reason);
+		return;
+	}
+	bc_print_result(&runner, &res, f);
+	fclose(f);
+	BC_FAILF("%s", text);
+	free(text);
+}
+
+/* Why this platform will not run c, or NULL. */
+static const char *skip_reason(const struct bc_case *c, char *buf, unsigned len)
+{
+	int slot;
+	if (!bc_expect_for(c, &runner.platform, &slot, buf, len))
+		return buf;
+	if (runner.platform.slot == BC_SLOT_LINUX && !runner.caps.private_net)
+		return runner.caps.reason;
+	if ((c->needs & BC_NEEDS_INET6) && !runner.caps.ipv6)
+		return "no IPv6 on this host";
+	return NULL;
+}
+
+int bc_suite_tables(char *const *paths, int npaths)
+{
+	char **files;
+	int nfiles = bc_table_find(paths, npaths, &files, &diags);
+	bc_runner_init(&runner, "build/bindcheck");
+	bc_diags_print(&diags, stderr);
+	if (nfiles < 0)
+		return -1;
+	tables = calloc((size_t)(nfiles ? nfiles : 1), sizeof(*tables));
+	if (!tables)
+		return -1;
+	for (int i = 0; i < nfiles; i++) {
+		int before = diags.n;
+		bc_table_load(files[i], &tables[i], &diags);
+		ntables++;
+		for (int k = before; k < diags.n; k++)
+			fprintf(stderr, "%s:%d:%d: %s\n", diags.v[k].file, diags.v[k].line, diags.v[k].col, diags.v[k].msg);
+	}
+	bc_table_files_free(files, nfiles);
+
+	for (int t = 0; t < ntables; t++) {
+		char name[BC_ID_MAX + 16];
+		snprintf(name, sizeof(name), SUITE_PREFIX "%s", tables[t].name);
+		CU_pSuite s = CU_add_suite(name, NULL, NULL);
+		if (!s || !CU_add_test(s, READ_TEST, table_reads_cleanly))
+			return -1;
+		for (int i = 0; i < tables[t].ncases; i++) {
+			const struct bc_case *c = &tables[t].cases[i];
+			char why[256];
+			const char *skip = skip_reason(c, why, sizeof(why));
+			CU_pTest test = CU_add_test(s, c->id, row_test);
+			if (!test)
+				return -1;
+			if (skip) {
+				CU_set_test_active(test, CU_FALSE);
+				printf("skip %s/%s: %s\n", c->table, c->id, skip);
+			}
+		}
+	}
+	return 0;
+}
+
+void bc_suite_tables_done(void)
+{
+	for (int t = 0; t < ntables; t++)
+		bc_table_free(&tables[t]);
+	free(tables);
+	bc_diags_free(&diags);
+}

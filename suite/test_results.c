@@ -1,0 +1,144 @@
+/* Unit tests of results.json and the Markdown summary made from it. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "results.h"
+#include "suite.h"
+#include "table.h"
+
+static const char table_text[] = "scenario s\n    socket h inet stream\n  ? bind h 127.0.0.1:0\n"
+				 "id expect posix source\n"
+				 "good ok ok \"LTP bind01\"\n"
+				 "bad EADDRINUSE|EINVAL EINVAL \"KSRC __inet_bind\"\n";
+
+static void fake_runner(struct bc_runner *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->prog = "bindcheck";
+	r->platform.slot = BC_SLOT_LINUX;
+	snprintf(r->platform.os, sizeof(r->platform.os), "Linux");
+	snprintf(r->platform.release, sizeof(r->platform.release), "6.1.0");
+	r->platform.version[0] = 6;
+	r->platform.version[1] = 1;
+	snprintf(r->platform.id, sizeof(r->platform.id), "linux-6.1-test");
+	r->caps.private_net = r->caps.ipv6 = true;
+}
+
+static void result_for(const struct bc_runner *r, const struct bc_case *c, int err, struct bc_case_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->c = c;
+	res->ran = true;
+	res->obs.magic = BC_OBS_MAGIC;
+	res->obs.nsteps = 2;
+	res->obs.steps[0].ran = res->obs.steps[1].ran = true;
+	res->obs.steps[1].out.kind = err ? BC_OUT_ERRNO : BC_OUT_OK;
+	res->obs.steps[1].out.code = err;
+	res->duration_us = 1234;
+	bc_judge(c, &r->platform, &res->obs, &res->j);
+}
+
+static json_t *build(struct bc_table *t)
+{
+	struct bc_runner r;
+	struct bc_diags d = {0};
+	struct bc_case_result res;
+	fake_runner(&r);
+	if (bc_table_parse("cases/x.tbl", table_text, strlen(table_text), t, &d) != 0 || t->ncases != 2)
+		return NULL;
+	bc_diag_add(&d, "cases/y.tbl", 3, 7, "unknown column 'z'");
+	json_t *root = bc_results_new(&r);
+	bc_results_add_table(root, t);
+	result_for(&r, &t->cases[0], 0, &res);
+	bc_results_add_case(root, &r, &res);
+	result_for(&r, &t->cases[1], 13 /* EACCES */, &res);
+	bc_results_add_case(root, &r, &res);
+	bc_results_add_diags(root, &d);
+	bc_results_finish(root);
+	bc_diags_free(&d);
+	return root;
+}
+
+static void json_document(void)
+{
+	struct bc_table t;
+	json_t *root = build(&t);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(root, "schema")), BC_RESULTS_SCHEMA);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(root, "schema_version")), BC_RESULTS_VERSION);
+	json_t *sum = json_object_get(root, "summary");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(sum, "total")), 2);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(sum, "pass")), 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(sum, "fail")), 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(sum, "input_errors")), 1);
+	json_t *bad = json_array_get(json_object_get(root, "cases"), 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(bad, "verdict")), "fail");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(bad, "observed")), "EACCES");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_object_get(bad, "expected"), "results")),
+			       "EADDRINUSE|EINVAL");
+	CU_ASSERT(json_is_false(json_object_get(bad, "posix_conformance")));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(bad, "rerun")),
+			       "bindcheck run cases/x.tbl --filter 'x/bad'");
+	json_t *steps = json_object_get(bad, "steps");
+	CU_ASSERT_EQUAL(json_array_size(steps), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(steps, 1), "outcome")), "EACCES");
+	json_t *err = json_array_get(json_object_get(root, "input_errors"), 0);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(err, "column")), 7);
+	json_decref(root);
+	bc_table_free(&t);
+}
+
+static void markdown_from_json(void)
+{
+	struct bc_table t;
+	json_t *root = build(&t);
+	char *text = NULL;
+	size_t len = 0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	FILE *f = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(bc_report_markdown(root, f), 0);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "# bindcheck conformance: linux-6.1-test"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "**1 of 2 judged cases"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "| x | 2 | 1 | 1 | 0 | 0 | 0 | 0 |"));
+	/* The set's '|' is escaped so the Markdown table keeps its columns. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "| `x/bad` | fail | `EADDRINUSE\\|EINVAL` | `EACCES` |"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "`cases/y.tbl:3:7`: unknown column 'z'"));
+	free(text);
+	json_decref(root);
+	bc_table_free(&t);
+}
+
+static void json_round_trip(void)
+{
+	struct bc_table t;
+	json_t *root = build(&t);
+	char path[] = "/tmp/bc-results-XXXXXX";
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	CU_ASSERT_EQUAL(bc_results_write(root, path), 0);
+	json_error_t err;
+	json_t *back = json_load_file(path, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL(back);
+	CU_ASSERT(json_equal(root, back));
+	json_decref(back);
+	json_decref(root);
+	unlink(path);
+	bc_table_free(&t);
+}
+
+int bc_suite_results(void)
+{
+	CU_pSuite s = CU_add_suite("unit/results", NULL, NULL);
+	if (!s)
+		return -1;
+	BC_ADD(s, json_document);
+	BC_ADD(s, markdown_from_json);
+	BC_ADD(s, json_round_trip);
+	return 0;
+}

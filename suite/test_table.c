@@ -1,0 +1,305 @@
+/* Unit tests of the table reader: what it accepts, and for each kind of
+ * malformed input the exact place and words of its error. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suite.h"
+#include "table.h"
+
+#define HEAD "scenario s\n    socket h inet stream\n  ? bind h $addr\n"
+
+static int parse(const char *text, struct bc_table *t, struct bc_diags *d)
+{
+	return bc_table_parse("t.tbl", text, strlen(text), t, d);
+}
+
+static void basic_row(void)
+{
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL(parse(HEAD "id addr expect source\nr1 127.0.0.1:0 ok \"LTP bind01\"\n", &t, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(t.ncases, 1);
+	const struct bc_case *c = &t.cases[0];
+	CU_ASSERT_STRING_EQUAL(t.name, "t");
+	CU_ASSERT_STRING_EQUAL(c->id, "r1");
+	CU_ASSERT_STRING_EQUAL(c->table, "t");
+	CU_ASSERT_EQUAL(c->line, 5);
+	CU_ASSERT_EQUAL(c->nsteps, 2);
+	CU_ASSERT_EQUAL(c->nchecked, 1);
+	CU_ASSERT(c->steps[1].checked);
+	CU_ASSERT_STRING_EQUAL(c->steps[1].text, "bind h 127.0.0.1:0");
+	CU_ASSERT_STRING_EQUAL(c->source, "LTP bind01");
+	CU_ASSERT_EQUAL(c->exp[BC_SLOT_EXPECT].state, BC_EXP_SET);
+	CU_ASSERT_EQUAL(c->exp[BC_SLOT_LINUX].state, BC_EXP_UNSET);
+	CU_ASSERT_EQUAL(c->timeout_ms, BC_DEFAULT_TIMEOUT_MS);
+	CU_ASSERT_EQUAL(c->needs, 0);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+static void directives_quotes_comments_braces(void)
+{
+	static const char text[] =
+		"# a comment line\n"
+		"table   named   # the table's name\n"
+		"timeout 250ms\n"
+		"scenario pair\n"
+		"    socket      a ${fam} stream\n"
+		"    setsockopt  a $opt\n"
+		"    bind        a ${host}:0\n"
+		"    getsockname a P\n"
+		"    socket      b $fam stream\n"
+		"  ? bind        b ${host}:P   # same port\n"
+		"  ? getsockname b\n"
+		"\n"
+		"id  fam   host   opt           linux               posix  freebsd  source              note        timeout\n"
+		"r1  inet6 [::1]  -             EADDRINUSE,=[::]:0  -      n/a      \"a b \\\"c\\\"\"      \"x # y\"     2s\n"
+		"r2  inet  127.0.0.1 SO_REUSEADDR \">=99.1:ok,=x;EADDRINUSE|EINVAL,=0.0.0.0:0\" - - src - -\n";
+	struct bc_table t;
+	struct bc_diags d = {0};
+	int n = parse(text, &t, &d);
+	if (n)
+		BC_FAILF("%d diagnostics, first: %d:%d %s", n, d.v[0].line, d.v[0].col, d.v[0].msg);
+	CU_ASSERT_EQUAL_FATAL(t.ncases, 2);
+	CU_ASSERT_STRING_EQUAL(t.name, "named");
+	const struct bc_case *a = &t.cases[0], *b = &t.cases[1];
+	CU_ASSERT_EQUAL(a->nchecked, 2);
+	CU_ASSERT_STRING_EQUAL(a->steps[4].text, "socket b inet6 stream");
+	CU_ASSERT_STRING_EQUAL(a->steps[5].text, "bind b [::1]:P");
+	CU_ASSERT_EQUAL(a->steps[5].addr_var, 0);
+	CU_ASSERT(a->steps[1].no_option);
+	CU_ASSERT_STRING_EQUAL(a->source, "a b \"c\"");
+	CU_ASSERT_STRING_EQUAL(a->note, "x # y");
+	CU_ASSERT_EQUAL(a->timeout_ms, 2000);
+	CU_ASSERT_EQUAL(b->timeout_ms, 250);
+	CU_ASSERT_EQUAL(a->exp[BC_SLOT_FREEBSD].state, BC_EXP_NA);
+	CU_ASSERT(a->needs & BC_NEEDS_INET6);
+	CU_ASSERT(!(b->needs & BC_NEEDS_INET6));
+	CU_ASSERT(!b->steps[1].no_option);
+	const struct bc_expect *e = &b->exp[BC_SLOT_LINUX];
+	CU_ASSERT_EQUAL_FATAL(e->nclauses, 2);
+	CU_ASSERT_EQUAL(e->clauses[0].op, BC_VER_GE);
+	CU_ASSERT_EQUAL(e->clauses[0].ver[0], 99);
+	CU_ASSERT_EQUAL(e->clauses[0].ver[1], 1);
+	CU_ASSERT_EQUAL(e->clauses[1].op, BC_VER_ANY);
+	CU_ASSERT_EQUAL(e->clauses[1].items[0].nalts, 2);
+	CU_ASSERT_EQUAL(e->clauses[1].items[1].alts[0].kind, BC_OUT_VALUE);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+static void scenarios_chosen_per_row(void)
+{
+	static const char text[] = "scenario one\n  ? socket h inet stream\n"
+				   "scenario two\n    socket h inet dgram\n  ? listen h 1\n"
+				   "id scenario expect source\n"
+				   "a one ok s\n"
+				   "b two EOPNOTSUPP s\n";
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL(parse(text, &t, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(t.ncases, 2);
+	CU_ASSERT_STRING_EQUAL(t.cases[0].scenario, "one");
+	CU_ASSERT_EQUAL(t.cases[0].nsteps, 1);
+	CU_ASSERT_STRING_EQUAL(t.cases[1].scenario, "two");
+	CU_ASSERT_EQUAL(t.cases[1].steps[1].verb, BC_V_LISTEN);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+static void bad_rows_lose_nothing_else(void)
+{
+	static const char text[] = HEAD "id addr expect source\n"
+					"good1 127.0.0.1:0 ok s\n"
+					"bad 127.0.0.1:0 EBOGUS s\n"
+					"bad2 1.2.3:0 ok s\n"
+					"good2 [::1]:0 ok s\n";
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL(parse(text, &t, &d), 2);
+	CU_ASSERT_EQUAL_FATAL(t.ncases, 2);
+	CU_ASSERT_STRING_EQUAL(t.cases[0].id, "good1");
+	CU_ASSERT_STRING_EQUAL(t.cases[1].id, "good2");
+	CU_ASSERT_EQUAL(d.v[0].line, 6);
+	CU_ASSERT_EQUAL(d.v[1].line, 7);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+static void deviation_row(void)
+{
+	static const char text[] = HEAD "id addr expect linux deviation source\n"
+					"r 127.0.0.1:0 EADDRINUSE ok \"linux: honoured late\" s\n";
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL(parse(text, &t, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(t.ncases, 1);
+	CU_ASSERT_EQUAL(t.cases[0].deviation_mask, 1u << BC_SLOT_LINUX);
+	CU_ASSERT_STRING_EQUAL(t.cases[0].deviation, "honoured late");
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+/* Each kind of malformed input, with where the error must point and words
+ * its message must contain.  cases/README.md lists the same kinds. */
+struct bad {
+	const char *name;
+	const char *text;
+	int line, col;
+	const char *msg;
+};
+
+static const struct bad bads[] = {
+	{"unknown errno name", HEAD "id addr expect source\nr1 127.0.0.1:0 EADDRINUS s\n", 5, 16,
+	 "unknown result 'EADDRINUS'; hint: did you mean EADDRINUSE?"},
+	{"unknown errno in a set", HEAD "id addr expect source\nr1 127.0.0.1:0 EINVAL|ENOPE s\n", 5, 23, "unknown result 'ENOPE'"},
+	{"unknown column", HEAD "id addr expect source bogus\n", 4, 23, "unknown column 'bogus'"},
+	{"reserved column", HEAD "id addr expect source fault\n", 4, 23, "column 'fault' is reserved"},
+	{"duplicate column", HEAD "id addr expect source expect\n", 4, 23, "column 'expect' appears twice"},
+	{"missing cell", HEAD "id addr expect source\nr1 127.0.0.1:0 ok\n", 5, 18, "row has 3 cells, the header has 4 (first missing: 'source')"},
+	{"extra cell", HEAD "id addr expect source\nr1 127.0.0.1:0 ok s extra\n", 5, 21, "row has 5 cells, the header has 4"},
+	{"unknown step", "scenario s\n  ? bnid h 1.2.3.4:0\nid expect source\n", 2, 5, "unknown step 'bnid'; hint: did you mean bind?"},
+	{"NUL byte", "scenario s\n  ? li\0sten h 1\n", 2, 7, "binary data (a NUL byte)"},
+	{"not UTF-8", "id expect source\nr \xff\xfe s\n", 2, 3, "binary data (a byte that is not UTF-8)"},
+	{"truncated UTF-8", "id expect\xc3", 1, 10, "binary data (an invalid UTF-8 sequence)"},
+	{"unterminated quote", HEAD "id addr expect source\nr1 127.0.0.1:0 ok \"src\n", 5, 19, "unterminated quote"},
+	{"text after a quote", HEAD "id addr expect source\nr1 127.0.0.1:0 ok \"src\"x\n", 5, 24, "text right after a closing quote"},
+	{"quote inside a word", HEAD "id addr expect source\nr1 127.0.0.1:0 ok s\"rc\n", 5, 20, "quote inside a word"},
+	{"control character", HEAD "id addr expect source\nr1 127.0.0.1:0 \x01ok s\n", 5, 16, "control character 0x01"},
+	{"duplicate id", HEAD "id addr expect source\nr1 127.0.0.1:0 ok s\nr1 127.0.0.1:0 ok s\n", 6, 1, "id 'r1' is already used on line 5"},
+	{"bad id", HEAD "id addr expect source\nr/1 127.0.0.1:0 ok s\n", 5, 1, "bad id 'r/1'"},
+	{"unknown scenario", "scenario a\n  ? listen 0 1\nscenario b\n  ? listen 0 1\nid scenario expect source\nr c ok s\n", 6, 3, "unknown scenario 'c'"},
+	{"no scenario column", "scenario a\n  ? listen 0 1\nscenario b\n  ? listen 0 1\nid expect source\n", 5, 1, "2 scenarios but no 'scenario' column"},
+	{"no scenario", "id expect source\n", 1, 1, "the table has no scenario"},
+	{"no source column", HEAD "id addr expect\n", 4, 1, "no 'source' column"},
+	{"no expectation column", HEAD "id addr source\n", 4, 1, "no expectation column"},
+	{"empty source", HEAD "id addr expect source\nr1 127.0.0.1:0 ok -\n", 5, 19, "the row names no source"},
+	{"too many results", HEAD "id addr expect source\nr1 127.0.0.1:0 ok,ok s\n", 5, 19, "2 results given, but the scenario checks 1 step"},
+	{"too few results", "scenario s\n  ? listen 0 1\n  ? listen 0 1\nid expect source\nr ok s\n", 5, 3, "1 result given, but the scenario checks 2 steps"},
+	{"bad version condition", HEAD "id addr linux source\nr1 127.0.0.1:0 >4.1:ok s\n", 5, 16, "bad version condition"},
+	{"bad version", HEAD "id addr linux source\nr1 127.0.0.1:0 >=4.x:ok s\n", 5, 16, "bad version '4.x'"},
+	{"empty result in a set", HEAD "id addr expect source\nr1 127.0.0.1:0 ok| s\n", 5, 19, "empty result"},
+	{"no checked step", "scenario s\n    socket h inet stream\nid expect source\n", 1, 10, "scenario 's' checks no step"},
+	{"scenario without steps", "scenario s\nid expect source\n", 1, 10, "scenario 's' has no steps"},
+	{"indented line outside a scenario", "  ? listen 0 1\n", 1, 3, "indented line outside a scenario"},
+	{"unknown directive", "tabel x\n", 1, 1, "unknown directive 'tabel'"},
+	{"bad timeout", "timeout 5\n", 1, 9, "bad timeout '5'"},
+	{"bad table name", "table a/b\n", 1, 7, "bad table name 'a/b'"},
+	{"scenario defined twice", "scenario s\n  ? listen 0 1\nscenario s\n", 3, 10, "scenario 's' is defined twice (first on line 1)"},
+	{"handle used before it exists", "scenario s\n  ? bind g 1.2.3.4:0\nid expect source\nr ok s\n", 2, 10, "handle 'g' is used before a step creates it"},
+	{"port variable not set", "scenario s\n    socket h inet stream\n  ? bind h 127.0.0.1:P\nid expect source\nr ok s\n", 3, 12, "port variable 'P' is not set"},
+	{"bad address in a cell", HEAD "id addr expect source\nr1 127.0.0.1 ok s\n", 5, 4, "bad address '127.0.0.1'"},
+	{"unknown socket option", "scenario s\n    socket h inet stream\n  ? setsockopt h SO_REUSEADR\nid expect source\nr ok s\n", 3, 18, "did you mean SO_REUSEADDR?"},
+	{"column the header lacks", HEAD "id expect source\n", 3, 12, "scenario 's' uses column 'addr'"},
+	{"bad column reference", "scenario s\n  ? listen $ 1\n", 2, 12, "bad column reference"},
+	{"deviation without a platform result", HEAD "id addr expect deviation source\nr1 127.0.0.1:0 ok \"linux: why\" s\n", 5, 19, "deviation for linux, but the row gives no linux result"},
+	{"deviation for an unknown platform", HEAD "id addr expect linux deviation source\nr1 127.0.0.1:0 ok ok \"hurd: why\" s\n", 5, 22, "unknown platform 'hurd'"},
+	{"deviation without a reason", HEAD "id addr expect linux deviation source\nr1 127.0.0.1:0 ok ok linux s\n", 5, 22, "bad deviation"},
+	{"no header line", "scenario s\n  ? listen 0 1\n", 2, 1, "no header line"},
+	{"too many arguments", "scenario s\n  ? socket h inet stream tcp extra\n", 2, 30, "too many arguments to socket"},
+	{"too few arguments", "scenario s\n  ? socket h inet\nid expect source\nr ok s\n", 2, 14, "socket needs 3 arguments, got 2"},
+	{"unknown family", "scenario s\n  ? socket h inet7 stream\nid expect source\nr ok s\n", 2, 14, "unknown family 'inet7'"},
+	{"lone check mark", "scenario s\n  ?\n", 2, 3, "'?' without a step after it"},
+	{"row states no expectation", HEAD "id addr expect source\nr1 127.0.0.1:0 - s\n", 5, 1, "row 'r1' states no expectation"},
+};
+
+#define NBADS (sizeof(bads) / sizeof(bads[0]))
+
+static void malformed_input(void)
+{
+	const char *name = CU_get_current_test()->pName + strlen("malformed: ");
+	const struct bad *b = NULL;
+	for (size_t i = 0; i < NBADS; i++)
+		if (strcmp(bads[i].name, name) == 0)
+			b = &bads[i];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	/* The NUL case's length runs past the NUL on purpose. */
+	size_t len = strlen(b->text);
+	if (strcmp(b->name, "NUL byte") == 0)
+		len += 1 + strlen(b->text + len + 1);
+	struct bc_table t;
+	struct bc_diags d = {0};
+	int n = bc_table_parse("bad.tbl", b->text, len, &t, &d);
+	bool found = false;
+	for (int i = 0; i < d.n; i++)
+		if (d.v[i].line == b->line && d.v[i].col == b->col && strstr(d.v[i].msg, b->msg))
+			found = true;
+	if (!found) {
+		char got[2048] = "";
+		size_t off = 0;
+		for (int i = 0; i < d.n && off < sizeof(got); i++)
+			off += (size_t)snprintf(got + off, sizeof(got) - off, "\n      %d:%d: %s", d.v[i].line, d.v[i].col, d.v[i].msg);
+		BC_FAILF("%s: wanted %d:%d '%s'; got %d diagnostic%s:%s", b->name, b->line, b->col, b->msg, n, n == 1 ? "" : "s",
+			 got);
+	}
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+static void diags_repeat_once(void)
+{
+	/* A scenario error without cells in it must not repeat once per row. */
+	static const char text[] = "scenario s\n  ? listen h 1\nid expect source\na ok s\nb ok s\nc ok s\n";
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL(parse(text, &t, &d), 1);
+	CU_ASSERT_EQUAL(t.ncases, 0);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+static void error_flood_is_capped(void)
+{
+	size_t n = 200, len = 0;
+	char *text = malloc(n * 8 + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "bogus%zu\n", i % 10);
+	struct bc_table t;
+	struct bc_diags d = {0};
+	bc_table_parse("flood.tbl", text, len, &t, &d);
+	CU_ASSERT(d.n <= BC_DIAG_MAX_PER_FILE + 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d.v[d.n - 1].msg, "too many errors"));
+	free(text);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+static void missing_file(void)
+{
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL(bc_table_load("/nonexistent/x.tbl", &t, &d), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d.v[0].msg, "cannot open"));
+	bc_diags_free(&d);
+	char *paths[] = {"/nonexistent-dir"};
+	char **files;
+	CU_ASSERT_EQUAL(bc_table_find(paths, 1, &files, &d), 0);
+	CU_ASSERT_EQUAL(d.n, 1);
+	bc_table_files_free(files, 0);
+	bc_diags_free(&d);
+}
+
+int bc_suite_table(void)
+{
+	CU_pSuite s = CU_add_suite("unit/table", NULL, NULL);
+	if (!s)
+		return -1;
+	BC_ADD(s, basic_row);
+	BC_ADD(s, directives_quotes_comments_braces);
+	BC_ADD(s, scenarios_chosen_per_row);
+	BC_ADD(s, bad_rows_lose_nothing_else);
+	BC_ADD(s, deviation_row);
+	BC_ADD(s, diags_repeat_once);
+	BC_ADD(s, error_flood_is_capped);
+	BC_ADD(s, missing_file);
+	for (size_t i = 0; i < NBADS; i++) {
+		char name[128];
+		snprintf(name, sizeof(name), "malformed: %s", bads[i].name);
+		if (!CU_add_test(s, name, malformed_input))
+			return -1;
+	}
+	return 0;
+}

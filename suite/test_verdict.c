@@ -1,0 +1,174 @@
+/* Unit tests of the verdict: every verdict from crafted observations. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "suite.h"
+#include "table.h"
+#include "verdict.h"
+
+/* One checked bind; columns as given. */
+static int load(const char *header, const char *row, struct bc_table *t)
+{
+	char text[1024];
+	struct bc_diags d = {0};
+	snprintf(text, sizeof(text), "scenario s\n    socket h inet stream\n  ? bind h 127.0.0.1:0\n%s\n%s\n", header, row);
+	int n = bc_table_parse("v.tbl", text, strlen(text), t, &d);
+	if (n)
+		BC_FAILF("%d:%d: %s", d.v[0].line, d.v[0].col, d.v[0].msg);
+	bc_diags_free(&d);
+	return n == 0 && t->ncases == 1 ? 0 : -1;
+}
+
+static void observe(struct bc_observation *o, int err)
+{
+	memset(o, 0, sizeof(*o));
+	o->magic = BC_OBS_MAGIC;
+	o->nsteps = 2;
+	o->failed_step = -1;
+	o->steps[0].ran = o->steps[1].ran = true;
+	o->steps[1].out.kind = err ? BC_OUT_ERRNO : BC_OUT_OK;
+	o->steps[1].out.code = err;
+}
+
+static struct bc_platform linux_at(int major, int minor)
+{
+	struct bc_platform p;
+	memset(&p, 0, sizeof(p));
+	p.slot = BC_SLOT_LINUX;
+	p.version[0] = major;
+	p.version[1] = minor;
+	snprintf(p.release, sizeof(p.release), "%d.%d", major, minor);
+	return p;
+}
+
+struct vcase {
+	const char *header, *row;
+	int major, minor;
+	int err;                 /* what the checked step observed */
+	enum bc_verdict want;
+	const char *reason;      /* words the reason must contain, or NULL */
+	int posix;
+};
+
+static const struct vcase vcases[] = {
+	{"id expect source", "r EADDRINUSE s", 6, 1, EADDRINUSE, BC_PASS, NULL, -1},
+	{"id expect source", "r EADDRINUSE s", 6, 1, 0, BC_FAIL, NULL, -1},
+	{"id expect source", "r EADDRINUSE|EINVAL s", 6, 1, EINVAL, BC_PASS, NULL, -1},
+	{"id expect linux source", "r EADDRINUSE ok s", 6, 1, 0, BC_PASS, NULL, -1},
+	{"id expect linux source", "r EADDRINUSE ok s", 6, 1, EADDRINUSE, BC_FAIL, NULL, -1},
+	{"id expect freebsd source", "r ok EINVAL s", 6, 1, 0, BC_PASS, NULL, -1},
+	{"id posix source", "r EINVAL|EISCONN s", 6, 1, EISCONN, BC_PASS, NULL, 1},
+	{"id linux posix source", "r EINVAL EISCONN s", 6, 1, EINVAL, BC_PASS, NULL, 0},
+	{"id linux posix source", "r EINVAL EINVAL|EISCONN s", 6, 1, EINVAL, BC_PASS, NULL, 1},
+	{"id linux source", "r n/a s", 6, 1, 0, BC_SKIP, "not applicable on linux", -1},
+	{"id freebsd source", "r ok s", 6, 1, 0, BC_SKIP, "no expectation for linux", -1},
+	{"id linux source", "r >=4.19:EADDRINUSE;EINVAL s", 6, 1, EADDRINUSE, BC_PASS, NULL, -1},
+	{"id linux source", "r >=4.19:EADDRINUSE;EINVAL s", 4, 9, EINVAL, BC_PASS, NULL, -1},
+	{"id linux source", "r >=4.19:EADDRINUSE;EINVAL s", 4, 9, EADDRINUSE, BC_FAIL, NULL, -1},
+	{"id linux source", "r <5.0:EINVAL s", 6, 1, 0, BC_SKIP, "no expectation for linux 6.1", -1},
+	{"id expect linux deviation source", "r EADDRINUSE ok \"linux: late option honoured\" s", 6, 1, 0, BC_XFAIL,
+	 "known deviation: late option honoured", -1},
+	{"id expect linux deviation source", "r EADDRINUSE ok \"linux: late option honoured\" s", 6, 1, EADDRINUSE,
+	 BC_XPASS, "is gone", -1},
+	{"id expect linux deviation source", "r EADDRINUSE ok \"linux: late option honoured\" s", 6, 1, EINVAL, BC_FAIL,
+	 "neither", -1},
+	{"id posix linux deviation source", "r EINVAL ok \"linux: differs from POSIX\" s", 6, 1, EINVAL, BC_XPASS, NULL, 1},
+};
+
+static void verdicts_table(void)
+{
+	for (size_t i = 0; i < sizeof(vcases) / sizeof(vcases[0]); i++) {
+		const struct vcase *v = &vcases[i];
+		struct bc_table t;
+		struct bc_observation o;
+		struct bc_judgement j;
+		struct bc_platform p = linux_at(v->major, v->minor);
+		if (load(v->header, v->row, &t) < 0) {
+			bc_table_free(&t);
+			continue;
+		}
+		observe(&o, v->err);
+		bc_judge(&t.cases[0], &p, &o, &j);
+		if (j.verdict != v->want)
+			BC_FAILF("case %zu (%s / %s, observed %d): verdict %s, wanted %s (%s)", i, v->header, v->row, v->err,
+				 bc_verdict_name(j.verdict), bc_verdict_name(v->want), j.reason);
+		if (v->reason && !strstr(j.reason, v->reason))
+			BC_FAILF("case %zu: reason '%s' lacks '%s'", i, j.reason, v->reason);
+		if (j.posix != v->posix)
+			BC_FAILF("case %zu: posix %d, wanted %d", i, j.posix, v->posix);
+		bc_table_free(&t);
+	}
+}
+
+static void setup_failure_is_error(void)
+{
+	struct bc_table t;
+	struct bc_observation o;
+	struct bc_judgement j;
+	struct bc_platform p = linux_at(6, 1);
+	CU_ASSERT_FATAL(load("id expect source", "r ok s", &t) == 0);
+	observe(&o, 0);
+	o.status = BC_OBS_SETUP_FAILED;
+	o.failed_step = 0;
+	o.nsteps = 1;
+	o.steps[0].out.kind = BC_OUT_ERRNO;
+	o.steps[0].out.code = EAFNOSUPPORT;
+	bc_judge(&t.cases[0], &p, &o, &j);
+	CU_ASSERT_EQUAL(j.verdict, BC_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(j.reason, "setup step 1 (socket h inet stream) failed: EAFNOSUPPORT"));
+	bc_table_free(&t);
+}
+
+static void texts_of_expected_and_observed(void)
+{
+	struct bc_table t;
+	struct bc_observation o;
+	struct bc_judgement j;
+	struct bc_platform p = linux_at(6, 1);
+	CU_ASSERT_FATAL(load("id expect source", "r EADDRINUSE|EINVAL s", &t) == 0);
+	observe(&o, EACCES);
+	bc_judge(&t.cases[0], &p, &o, &j);
+	CU_ASSERT_EQUAL(j.verdict, BC_FAIL);
+	CU_ASSERT_STRING_EQUAL(j.expected_text, "EADDRINUSE|EINVAL");
+	CU_ASSERT_STRING_EQUAL(j.observed_text, "EACCES");
+	CU_ASSERT_EQUAL(j.slot, BC_SLOT_EXPECT);
+	bc_table_free(&t);
+}
+
+static void failing_verdicts(void)
+{
+	CU_ASSERT(bc_verdict_is_failure(BC_FAIL));
+	CU_ASSERT(bc_verdict_is_failure(BC_XPASS));
+	CU_ASSERT(bc_verdict_is_failure(BC_ERROR));
+	CU_ASSERT(!bc_verdict_is_failure(BC_PASS));
+	CU_ASSERT(!bc_verdict_is_failure(BC_XFAIL));
+	CU_ASSERT(!bc_verdict_is_failure(BC_SKIP));
+}
+
+static void release_parsing(void)
+{
+	int v[3];
+	bc_platform_parse_release("6.18.44-fc-v782", v);
+	CU_ASSERT(v[0] == 6 && v[1] == 18 && v[2] == 44);
+	bc_platform_parse_release("14.1-RELEASE", v);
+	CU_ASSERT(v[0] == 14 && v[1] == 1 && v[2] == 0);
+	bc_platform_parse_release("garbage", v);
+	CU_ASSERT(v[0] == 0 && v[1] == 0 && v[2] == 0);
+	int a[3] = {4, 19, 0}, b[3] = {4, 9, 300};
+	CU_ASSERT(bc_version_cmp(a, b) > 0);
+}
+
+int bc_suite_verdict(void)
+{
+	CU_pSuite s = CU_add_suite("unit/verdict", NULL, NULL);
+	if (!s)
+		return -1;
+	BC_ADD(s, verdicts_table);
+	BC_ADD(s, setup_failure_is_error);
+	BC_ADD(s, texts_of_expected_and_observed);
+	BC_ADD(s, failing_verdicts);
+	BC_ADD(s, release_parsing);
+	return 0;
+}
