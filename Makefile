@@ -2,6 +2,7 @@
 #   make              build build/bindcheck and build/bc_suite
 #   make check        install missing packages, build, run the CUnit suite
 #   make report       install missing packages, build, run every table, write reports/out/<platform>/
+#   make check-valgrind   the suite under Valgrind's Memcheck
 #   make SAN=address,undefined check    the same under ASan and UBSan (its own build directory)
 
 CC      ?= cc
@@ -25,7 +26,7 @@ SUITE_SRC := $(wildcard suite/*.c)
 SUITE_OBJ := $(SUITE_SRC:suite/%.c=$(BUILD)/suite/%.o)
 REPORT_DIR := reports/out
 
-.PHONY: all deps build check report clean
+.PHONY: all deps build check check-valgrind report clean
 all: deps
 	@$(MAKE) --no-print-directory build
 
@@ -54,6 +55,14 @@ $(BUILD)/bc_suite: $(SUITE_OBJ) $(BUILD)/libbindcheck.a
 check: deps
 	@$(MAKE) --no-print-directory build
 	$(BUILD)/bc_suite
+
+# The same suite under Memcheck.  Each case child reports its own errors and
+# exits 99 (--error-exitcode), which the runner turns into an error verdict.
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	--child-silent-after-fork=yes
+check-valgrind: deps
+	@$(MAKE) --no-print-directory build
+	$(VALGRIND) $(BUILD)/bc_suite
 
 # A failing case still yields a report (exit 1 is tolerated); bad input (2) does not.
 report: deps

@@ -81,7 +81,9 @@ void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_c
 		set_error(res, BC_ERROR, sb.detail);
 		break;
 	case BC_SB_EXITED:
-		if (sb.status != 0) {
+		if (sb.status == BC_SANDBOX_VALGRIND_EXIT) {
+			set_error(res, BC_ERROR, "valgrind reported errors in the case child (exit 99)");
+		} else if (sb.status != 0) {
 			snprintf(why, sizeof(why), "the case child exited with status %d", sb.status);
 			set_error(res, BC_ERROR, why);
 		} else if (sb.outlen != sizeof(res->obs) || ((struct bc_observation *)sb.out)->magic != BC_OBS_MAGIC) {
@@ -137,10 +139,18 @@ void bc_print_result(const struct bc_runner *r, const struct bc_case_result *res
 		fprintf(out, "      expected: %s (column %s)\n", res->j.expected_text, bc_slot_name(res->j.slot));
 	if (res->ran) {
 		fprintf(out, "      observed: %s\n", res->j.observed_text);
+		int k = 0;
 		for (int i = 0; i < res->obs.nsteps; i++) {
-			char o[BC_VALUE_MAX + 16];
+			const struct bc_step *st = &c->steps[i];
+			char o[BC_VALUE_MAX + 16], want[BC_MAX_ALTS * (BC_VALUE_MAX + 16)] = "";
 			bc_outcome_format(&res->obs.steps[i].out, o, sizeof(o));
-			fprintf(out, "      step %-3d  %s%s -> %s\n", i + 1, c->steps[i].checked ? "? " : "  ", c->steps[i].text, o);
+			if (st->checked && res->j.expected && k < res->j.expected->nitems) {
+				const struct bc_expect_item *it = &res->j.expected->items[k++];
+				if (!bc_item_matches(it, &res->obs.steps[i].out))
+					bc_item_format(it, want, sizeof(want));
+			}
+			fprintf(out, "      step %-3d  %s%s -> %s%s%s\n", i + 1, st->checked ? "? " : "  ", st->text, o,
+				want[0] ? "   <- expected " : "", want);
 		}
 	}
 	fprintf(out, "      source:   %s\n", c->source);

@@ -9,6 +9,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The exit status a case child gets from Valgrind (--error-exitcode) when
+ * Memcheck found errors in it; no case uses it for anything else. */
+#define BC_SANDBOX_VALGRIND_EXIT 99
+
 #define BC_SANDBOX_OUT_MAX (64 * 1024) /* the rest of a child's output is dropped */
 
 struct bc_sandbox_cfg {

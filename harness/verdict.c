@@ -58,16 +58,33 @@ const struct bc_clause *bc_expect_for(const struct bc_case *c, const struct bc_p
 	return NULL;
 }
 
+bool bc_item_matches(const struct bc_expect_item *it, const struct bc_outcome *o)
+{
+	for (int a = 0; a < it->nalts; a++)
+		if (bc_outcome_equal(&it->alts[a], o))
+			return true;
+	return false;
+}
+
+void bc_item_format(const struct bc_expect_item *it, char *buf, unsigned buflen)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int a = 0; a < it->nalts && off < buflen; a++) {
+		char one[BC_VALUE_MAX + 16];
+		bc_outcome_format(&it->alts[a], one, sizeof(one));
+		off += (size_t)snprintf(buf + off, buflen - off, "%s%s", a ? "|" : "", one);
+	}
+}
+
 void bc_clause_format(const struct bc_clause *cl, char *buf, unsigned buflen)
 {
 	size_t off = 0;
 	buf[0] = '\0';
 	for (int i = 0; i < cl->nitems && off < buflen; i++) {
-		for (int a = 0; a < cl->items[i].nalts && off < buflen; a++) {
-			char one[BC_VALUE_MAX + 16];
-			bc_outcome_format(&cl->items[i].alts[a], one, sizeof(one));
-			off += (size_t)snprintf(buf + off, buflen - off, "%s%s", a ? "|" : (i ? "," : ""), one);
-		}
+		char item[BC_MAX_ALTS * (BC_VALUE_MAX + 16)];
+		bc_item_format(&cl->items[i], item, sizeof(item));
+		off += (size_t)snprintf(buf + off, buflen - off, "%s%s", i ? "," : "", item);
 	}
 }
 
@@ -77,14 +94,9 @@ static bool clause_matches(const struct bc_case *c, const struct bc_clause *cl, 
 	for (int i = 0; i < c->nsteps; i++) {
 		if (!c->steps[i].checked)
 			continue;
-		const struct bc_expect_item *it = &cl->items[k++];
-		bool ok = false;
-		if (i >= obs->nsteps || !obs->steps[i].ran)
+		if (i >= obs->nsteps || !obs->steps[i].ran || !bc_item_matches(&cl->items[k], &obs->steps[i].out))
 			return false;
-		for (int a = 0; a < it->nalts && !ok; a++)
-			ok = bc_outcome_equal(&it->alts[a], &obs->steps[i].out);
-		if (!ok)
-			return false;
+		k++;
 	}
 	return true;
 }

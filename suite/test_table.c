@@ -282,6 +282,40 @@ static void missing_file(void)
 	bc_diags_free(&d);
 }
 
+/* The manual's example table must stay a valid table (run from the top of
+ * the repository, as make check does). */
+static void manual_example_is_valid(void)
+{
+	FILE *f = fopen("cases/README.md", "r");
+	char line[1024], *text = NULL;
+	size_t len = 0;
+	int state = 0; /* 0 before the section, 1 before the fence, 2 inside */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	FILE *out = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	while (fgets(line, sizeof(line), f) && state < 3) {
+		if (state == 0 && strncmp(line, "## A whole table", 16) == 0)
+			state = 1;
+		else if (state == 1 && strncmp(line, "```", 3) == 0)
+			state = 2;
+		else if (state == 2 && strncmp(line, "```", 3) == 0)
+			state = 3;
+		else if (state == 2)
+			fputs(line, out);
+	}
+	fclose(f);
+	fclose(out);
+	struct bc_table t;
+	struct bc_diags d = {0};
+	int n = bc_table_parse("cases/README.md", text, len, &t, &d);
+	if (n)
+		BC_FAILF("the manual's example: %d:%d: %s", d.v[0].line, d.v[0].col, d.v[0].msg);
+	CU_ASSERT_EQUAL(t.ncases, 3);
+	free(text);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
 int bc_suite_table(void)
 {
 	CU_pSuite s = CU_add_suite("unit/table", NULL, NULL);
@@ -295,6 +329,7 @@ int bc_suite_table(void)
 	BC_ADD(s, diags_repeat_once);
 	BC_ADD(s, error_flood_is_capped);
 	BC_ADD(s, missing_file);
+	BC_ADD(s, manual_example_is_valid);
 	for (size_t i = 0; i < NBADS; i++) {
 		char name[128];
 		snprintf(name, sizeof(name), "malformed: %s", bads[i].name);
