@@ -141,7 +141,10 @@ void bc_steps_run(const struct bc_case *c, struct bc_observation *obs)
 		}
 		obs->nsteps = i + 1;
 		if (!st->checked && so->out.kind == BC_OUT_ERRNO) {
-			obs->status = BC_OBS_SETUP_FAILED;
+			/* In a user namespace only the caller's own uid is mapped:
+			 * seteuid to another one fails with EINVAL. */
+			bool unmapped = st->verb == BC_V_SETEUID && so->out.code == EINVAL;
+			obs->status = unmapped ? BC_OBS_UNSUPPORTED : BC_OBS_SETUP_FAILED;
 			obs->failed_step = i;
 			break;
 		}

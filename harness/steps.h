@@ -12,6 +12,8 @@
 enum bc_obs_status {
 	BC_OBS_DONE,         /* every step ran (checked ones may have failed) */
 	BC_OBS_SETUP_FAILED, /* an unchecked step failed; failed_step says which */
+	BC_OBS_UNSUPPORTED,  /* a setup step this environment cannot do (seteuid to an
+	                        unmapped uid in a user namespace); failed_step says which */
 };
 
 struct bc_step_obs {

@@ -120,6 +120,12 @@ void bc_judge(const struct bc_case *c, const struct bc_platform *p, const struct
 	if (c->exp[BC_SLOT_POSIX].state == BC_EXP_SET && posix)
 		j->posix = clause_matches(c, posix, obs) ? 1 : 0;
 
+	if (obs->status == BC_OBS_UNSUPPORTED) {
+		j->verdict = BC_SKIP;
+		snprintf(j->reason, sizeof(j->reason), "step %d (%s) cannot run here: the uid is not mapped in this user namespace",
+			 obs->failed_step + 1, c->steps[obs->failed_step].text);
+		return;
+	}
 	if (obs->status == BC_OBS_SETUP_FAILED) {
 		const struct bc_step *st = &c->steps[obs->failed_step];
 		char o[BC_VALUE_MAX + 16];
