@@ -109,6 +109,41 @@ static void case_list(FILE *out, const json_t *root, const char *title, const ch
 		fputc('\n', out);
 }
 
+/* Cases whose observation lies outside the set POSIX allows. */
+static void posix_section(FILE *out, const json_t *root)
+{
+	const json_t *cases = json_object_get(root, "cases"), *c;
+	size_t i;
+	int stated = 0, conform = 0;
+	json_array_foreach(cases, i, c)
+	{
+		const json_t *p = json_object_get(c, "posix_conformance");
+		if (json_is_boolean(p)) {
+			stated++;
+			conform += json_is_true(p);
+		}
+	}
+	if (!stated)
+		return;
+	fprintf(out, "POSIX: %d of %d cases with a POSIX result set stay within it.\n\n", conform, stated);
+	if (conform == stated)
+		return;
+	fputs("## Outside what POSIX allows\n\n| case | POSIX allows | observed | source |\n|---|---|---|---|\n", out);
+	json_array_foreach(cases, i, c)
+	{
+		if (!json_is_false(json_object_get(c, "posix_conformance")))
+			continue;
+		fprintf(out, "| `%s/%s` | `", str(c, "table"), str(c, "id"));
+		cell(out, str(json_object_get(json_object_get(c, "expected"), "all"), "posix"));
+		fputs("` | `", out);
+		cell(out, str(c, "observed"));
+		fputs("` | ", out);
+		cell(out, str(c, "source"));
+		fputs(" |\n", out);
+	}
+	fputc('\n', out);
+}
+
 int bc_report_markdown(const json_t *root, FILE *out)
 {
 	const json_t *p = json_object_get(root, "platform"), *iso = json_object_get(root, "isolation");
@@ -127,6 +162,7 @@ int bc_report_markdown(const json_t *root, FILE *out)
 	fprintf(out, "**%lld of %lld judged cases behave as documented or as a known deviation; %lld skipped.**\n\n",
 		(long long)good, (long long)judged, (long long)json_integer_value(json_object_get(sum, "skip")));
 	table_counts(out, root);
+	posix_section(out, root);
 	case_list(out, root, "Failures", bad, 3, true);
 	case_list(out, root, "Known deviations", xfail, 1, false);
 	case_list(out, root, "Skipped", skip, 1, false);

@@ -108,6 +108,8 @@ static void markdown_from_json(void)
 	/* The set's '|' is escaped so the Markdown table keeps its columns. */
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "| `x/bad` | fail | `EADDRINUSE\\|EINVAL` | `EACCES` |"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "`cases/y.tbl:3:7`: unknown column 'z'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "POSIX: 1 of 2 cases with a POSIX result set stay within it."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "| `x/bad` | `EINVAL` | `EACCES` | KSRC __inet_bind |"));
 	free(text);
 	json_decref(root);
 	bc_table_free(&t);
