@@ -30,6 +30,8 @@ struct bc_word {
 	int col;
 };
 
+#define BC_MAX_WORDS 16 /* words in one step, verb included */
+
 struct bc_tmpl_step {
 	int line;
 	bool checked;
@@ -66,5 +68,39 @@ bool bc_step_verb_known(const char *word);
  * returns -1 with a message and the byte offset of the bad part. */
 int bc_expect_parse(const char *text, int nchecked, struct bc_expect *e, char *err, size_t errlen,
 		    size_t *offset);
+
+/* The reader's state while one table is read (table.c, table_rows.c). */
+enum colkind { COL_ID, COL_SCENARIO, COL_SLOT, COL_SOURCE, COL_DEVIATION, COL_NOTE, COL_TIMEOUT, COL_PARAM, COL_BAD };
+
+struct column {
+	const char *name;
+	enum colkind kind;
+	int slot;
+};
+
+struct rd {
+	const char *file;
+	struct bc_diags *d;
+	struct bc_table *t;
+	int timeout_ms;
+	int nsc;
+	struct bc_scenario *sc;
+	struct bc_scenario *open_sc;
+	bool have_header;
+	bool rows_dropped;  /* the header lacks a required column */
+	int ncols;
+	struct column *cols;
+	struct bc_line header;
+};
+
+#define BC_RD_ERR(r, line, col, ...) bc_diag_add((r)->d, (r)->file, (line), (col), __VA_ARGS__)
+
+bool bc_rd_valid_id(const char *s);
+int bc_rd_parse_timeout(const char *s, int *ms);
+int bc_rd_column_index(const struct rd *r, const char *name, size_t n);
+/* One row into a case appended to r->t, or diagnostics. */
+void bc_rd_read_row(struct rd *r, const struct bc_line *l);
+/* A scenario's steps with the row's cells put in. */
+int bc_rd_instantiate(struct rd *r, const struct bc_scenario *sc, const struct bc_line *row, struct bc_case *c);
 
 #endif

@@ -201,6 +201,7 @@ static const struct bad bads[] = {
 	{"too many arguments", "scenario s\n  ? socket h inet stream tcp extra\n", 2, 30, "too many arguments to socket"},
 	{"too few arguments", "scenario s\n  ? socket h inet\nid expect source\nr ok s\n", 2, 14, "socket needs 3 arguments, got 2"},
 	{"unknown family", "scenario s\n  ? socket h inet7 stream\nid expect source\nr ok s\n", 2, 14, "unknown family 'inet7'"},
+	{"step with too many words", "scenario s\n  ? bind h 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n", 2, 45, "a step has at most 16 words"},
 	{"lone check mark", "scenario s\n  ?\n", 2, 3, "'?' without a step after it"},
 	{"row states no expectation", HEAD "id addr expect source\nr1 127.0.0.1:0 - s\n", 5, 1, "row 'r1' states no expectation"},
 };

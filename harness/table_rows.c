@@ -1,0 +1,251 @@
+/* table_rows: one row of a table into a case: the row's cells put into its
+ * scenario's steps, then its expectations, source, deviation and timeout. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader.h"
+
+/* Put the row's cells into one template word. */
+struct subst {
+	const struct rd *r;
+	const struct bc_line *row;
+	char *out;
+	size_t len, cap;
+	int blame_col;
+};
+
+static int append(struct subst *s, const char *p, size_t n)
+{
+	if (s->len + n + 1 > s->cap) {
+		size_t cap = (s->len + n + 1) * 2;
+		char *o = realloc(s->out, cap);
+		if (!o)
+			return -1;
+		s->out = o;
+		s->cap = cap;
+	}
+	memcpy(s->out + s->len, p, n);
+	s->len += n;
+	s->out[s->len] = '\0';
+	return 0;
+}
+
+static int substitute(const struct rd *r, const struct bc_tok *w, int tline, const struct bc_line *row,
+		      struct bc_word *out)
+{
+	struct subst s = {r, row, NULL, 0, 0, 0};
+	const char *p = w->s;
+	if (append(&s, "", 0) < 0)
+		return -1;
+	while (*p) {
+		if (*p != '$') {
+			if (append(&s, p++, 1) < 0)
+				goto fail;
+			continue;
+		}
+		bool brace = p[1] == '{';
+		const char *n = p + 1 + brace, *e = n;
+		while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || (*e >= '0' && *e <= '9') || *e == '_')
+			e++;
+		int ci = bc_rd_column_index(r, n, (size_t)(e - n));
+		if (ci < 0 || ci >= row->ntok)
+			goto fail;
+		if (!s.blame_col)
+			s.blame_col = row->tok[ci].col;
+		if (append(&s, row->tok[ci].s, strlen(row->tok[ci].s)) < 0)
+			goto fail;
+		p = e + brace;
+	}
+	out->s = s.out;
+	out->line = s.blame_col ? row->lineno : tline;
+	out->col = s.blame_col ? s.blame_col : w->col;
+	return 0;
+fail:
+	free(s.out);
+	return -1;
+}
+
+int bc_rd_instantiate(struct rd *r, const struct bc_scenario *sc, const struct bc_line *row, struct bc_case *c)
+{
+	struct bc_names handles = {0}, vars = {0};
+	int rc = 0;
+	c->steps = calloc((size_t)sc->nsteps, sizeof(*c->steps));
+	if (!c->steps)
+		return -1;
+	for (int i = 0; i < sc->nsteps && rc == 0; i++) {
+		const struct bc_tmpl_step *ts = &sc->steps[i];
+		struct bc_word w[BC_MAX_WORDS];
+		int nw = ts->nwords;
+		int made = 0;
+		for (; made < nw; made++)
+			if (substitute(r, &ts->words[made], ts->line, row, &w[made]) < 0)
+				break;
+		if (made < nw) {
+			rc = -1;
+		} else {
+			rc = bc_step_parse(r->file, w, nw, ts->checked, &c->steps[i], &handles, &vars, r->d);
+		}
+		for (int k = 0; k < made; k++)
+			free(w[k].s);
+		if (rc == 0) {
+			const struct bc_step *st = &c->steps[i];
+			c->nsteps++;
+			c->nchecked += st->checked;
+			if (st->family == AF_INET6 || st->addr.family == AF_INET6)
+				c->needs |= BC_NEEDS_INET6;
+		}
+	}
+	c->nhandles = handles.n;
+	return rc;
+}
+
+static int parse_deviation(struct rd *r, const struct bc_tok *cell, int line, struct bc_case *c)
+{
+	const char *colon = strchr(cell->s, ':');
+	char plats[64];
+	if (strcmp(cell->s, "-") == 0)
+		return 0;
+	if (!colon || (size_t)(colon - cell->s) >= sizeof(plats) || !colon[1]) {
+		BC_RD_ERR(r, line, cell->col, "bad deviation; hint: write \"linux: the reason, with a link\"");
+		return -1;
+	}
+	memcpy(plats, cell->s, (size_t)(colon - cell->s));
+	plats[colon - cell->s] = '\0';
+	for (char *save = NULL, *p = strtok_r(plats, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		int slot = bc_slot_from_name(p);
+		if (slot != BC_SLOT_LINUX && slot != BC_SLOT_FREEBSD && slot != BC_SLOT_DARWIN) {
+			BC_RD_ERR(r, line, cell->col, "unknown platform '%s' in deviation; hint: linux, freebsd or darwin", p);
+			return -1;
+		}
+		if (c->exp[slot].state != BC_EXP_SET) {
+			BC_RD_ERR(r, line, cell->col,
+			    "deviation for %s, but the row gives no %s result; hint: put what %s does in the %s column",
+			    p, p, p, p);
+			return -1;
+		}
+		c->deviation_mask |= 1u << slot;
+	}
+	if (c->exp[BC_SLOT_EXPECT].state != BC_EXP_SET && c->exp[BC_SLOT_POSIX].state != BC_EXP_SET) {
+		BC_RD_ERR(r, line, cell->col, "a deviation needs the documented result in 'expect' or 'posix' to deviate from");
+		return -1;
+	}
+	const char *reason = colon + 1;
+	while (*reason == ' ')
+		reason++;
+	c->deviation = strdup(reason);
+	return 0;
+}
+
+static int read_cell(struct rd *r, const struct column *col, const struct bc_tok *cell, int line, struct bc_case *c)
+{
+	char err[512];
+	size_t off;
+	switch (col->kind) {
+	case COL_SLOT:
+		if (bc_expect_parse(cell->s, c->nchecked, &c->exp[col->slot], err, sizeof(err), &off) < 0) {
+			BC_RD_ERR(r, line, cell->col + (int)off + (cell->quoted ? 1 : 0), "%s: %s", col->name, err);
+			return -1;
+		}
+		return 0;
+	case COL_SOURCE:
+		if (strcmp(cell->s, "-") == 0 || !cell->s[0]) {
+			BC_RD_ERR(r, line, cell->col, "the row names no source; hint: an anchor suite's file, a man page, a spec clause or kernel source");
+			return -1;
+		}
+		c->source = strdup(cell->s);
+		return c->source ? 0 : -1;
+	case COL_NOTE:
+		if (strcmp(cell->s, "-") != 0)
+			c->note = strdup(cell->s);
+		return 0;
+	case COL_TIMEOUT:
+		if (strcmp(cell->s, "-") != 0 && bc_rd_parse_timeout(cell->s, &c->timeout_ms) < 0) {
+			BC_RD_ERR(r, line, cell->col, "bad timeout '%s'; hint: like 5s or 250ms, at most 600s", cell->s);
+			return -1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+void bc_rd_read_row(struct rd *r, const struct bc_line *l)
+{
+	struct bc_case c;
+	const struct bc_scenario *sc = r->nsc == 1 ? &r->sc[0] : NULL;
+	int line = l->lineno, dev_col = -1;
+	memset(&c, 0, sizeof(c));
+	if (l->ntok != r->ncols) {
+		const struct bc_tok *last = &l->tok[l->ntok - 1];
+		if (l->ntok < r->ncols)
+			BC_RD_ERR(r, line, last->col + (int)strlen(last->s),
+			    "row has %d cells, the header has %d (first missing: '%s'); hint: write '-' for an empty cell",
+			    l->ntok, r->ncols, r->cols[l->ntok].name);
+		else
+			BC_RD_ERR(r, line, l->tok[r->ncols].col,
+			    "row has %d cells, the header has %d; hint: quote a cell that contains blanks", l->ntok, r->ncols);
+		return;
+	}
+	if (r->rows_dropped)
+		return;
+	snprintf(c.table, sizeof(c.table), "%s", r->t->name);
+	snprintf(c.file, sizeof(c.file), "%s", r->file);
+	c.line = line;
+	c.timeout_ms = r->timeout_ms;
+	for (int i = 0; i < r->ncols; i++) {
+		const struct bc_tok *cell = &l->tok[i];
+		if (r->cols[i].kind == COL_ID) {
+			if (!bc_rd_valid_id(cell->s)) {
+				BC_RD_ERR(r, line, cell->col, "bad id '%s'; hint: letters, digits, '_', '-', '.', '+'", cell->s);
+				return;
+			}
+			for (int k = 0; k < r->t->ncases; k++) {
+				if (strcmp(r->t->cases[k].id, cell->s) == 0) {
+					BC_RD_ERR(r, line, cell->col, "id '%s' is already used on line %d", cell->s, r->t->cases[k].line);
+					return;
+				}
+			}
+			snprintf(c.id, sizeof(c.id), "%s", cell->s);
+		} else if (r->cols[i].kind == COL_SCENARIO) {
+			sc = NULL;
+			for (int k = 0; k < r->nsc; k++)
+				if (strcmp(r->sc[k].name, cell->s) == 0)
+					sc = &r->sc[k];
+			if (!sc) {
+				BC_RD_ERR(r, line, cell->col, "unknown scenario '%s'; hint: the table defines %s%s", cell->s,
+				    r->sc[0].name, r->nsc > 1 ? " and others" : "");
+				return;
+			}
+		}
+	}
+	if (!sc || sc->nsteps == 0)
+		return;
+	snprintf(c.scenario, sizeof(c.scenario), "%s", sc->name);
+	if (bc_rd_instantiate(r, sc, l, &c) < 0 || c.nchecked == 0)
+		goto drop;
+	for (int i = 0; i < r->ncols; i++) {
+		if (r->cols[i].kind == COL_DEVIATION)
+			dev_col = i;
+		else if (read_cell(r, &r->cols[i], &l->tok[i], line, &c) < 0)
+			goto drop;
+	}
+	bool any = false;
+	for (int s = 0; s < BC_SLOT_COUNT; s++)
+		any |= c.exp[s].state != BC_EXP_UNSET;
+	if (!any) {
+		BC_RD_ERR(r, line, l->tok[0].col, "row '%s' states no expectation; hint: fill expect or a platform column", c.id);
+		goto drop;
+	}
+	if (dev_col >= 0 && parse_deviation(r, &l->tok[dev_col], line, &c) < 0)
+		goto drop;
+	struct bc_case *v = realloc(r->t->cases, (size_t)(r->t->ncases + 1) * sizeof(*v));
+	if (!v)
+		goto drop;
+	r->t->cases = v;
+	r->t->cases[r->t->ncases++] = c;
+	return;
+drop:
+	bc_case_free(&c);
+}
