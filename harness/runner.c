@@ -14,21 +14,43 @@ void bc_runner_init(struct bc_runner *r, const char *prog)
 	bc_sandbox_probe(&r->caps);
 }
 
+/* The child's report: one byte per step as it starts (the index), then the
+ * whole observation.  A case killed at its timeout leaves only the bytes,
+ * and the last one names the step it hung in. */
+static void write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void step_started(void *arg, int i)
+{
+	unsigned char b = (unsigned char)i;
+	write_all(*(int *)arg, &b, 1);
+}
+
 static int case_child(void *arg, int out_fd)
 {
 	const struct bc_case *c = arg;
 	struct bc_observation obs;
-	const char *p = (const char *)&obs;
-	size_t left = sizeof(obs);
-	bc_steps_run(c, &obs);
-	while (left) {
-		ssize_t w = write(out_fd, p, left);
-		if (w <= 0)
-			return 3;
-		p += w;
-		left -= (size_t)w;
-	}
+	bc_steps_run(c, &obs, step_started, &out_fd);
+	write_all(out_fd, &obs, sizeof(obs));
 	return 0;
+}
+
+/* The observation is the last thing the child wrote. */
+static bool take_observation(const struct bc_sandbox_result *sb, struct bc_observation *obs)
+{
+	if (sb->outlen < sizeof(*obs))
+		return false;
+	memcpy(obs, sb->out + sb->outlen - sizeof(*obs), sizeof(*obs));
+	return obs->magic == BC_OBS_MAGIC && obs->nsteps >= 0 && obs->nsteps <= BC_MAX_STEPS;
 }
 
 static void set_error(struct bc_case_result *res, enum bc_verdict v, const char *reason)
@@ -67,7 +89,13 @@ void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_c
 	res->duration_us = sb.duration_us;
 	switch (sb.end) {
 	case BC_SB_TIMEOUT:
-		snprintf(why, sizeof(why), "timeout: killed after %d ms", cfg.timeout_ms);
+		if (sb.outlen > 0 && (unsigned char)sb.out[sb.outlen - 1] < c->nsteps) {
+			int i = (unsigned char)sb.out[sb.outlen - 1];
+			snprintf(why, sizeof(why), "timeout: killed after %d ms in step %d (%s)", cfg.timeout_ms, i + 1,
+				 c->steps[i].text);
+		} else {
+			snprintf(why, sizeof(why), "timeout: killed after %d ms", cfg.timeout_ms);
+		}
 		set_error(res, BC_ERROR, why);
 		break;
 	case BC_SB_SIGNALED:
@@ -86,11 +114,10 @@ void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_c
 		} else if (sb.status != 0) {
 			snprintf(why, sizeof(why), "the case child exited with status %d", sb.status);
 			set_error(res, BC_ERROR, why);
-		} else if (sb.outlen != sizeof(res->obs) || ((struct bc_observation *)sb.out)->magic != BC_OBS_MAGIC) {
+		} else if (!take_observation(&sb, &res->obs)) {
 			snprintf(why, sizeof(why), "incomplete report from the case child (%zu bytes)", sb.outlen);
 			set_error(res, BC_ERROR, why);
 		} else {
-			memcpy(&res->obs, sb.out, sizeof(res->obs));
 			res->ran = true;
 			bc_judge(c, &r->platform, &res->obs, &res->j);
 			if (sb.fds_before != sb.fds_after) {

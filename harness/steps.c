@@ -119,7 +119,7 @@ static int run_step(struct ctx *x, const struct bc_step *st, struct bc_outcome *
 	return -1;
 }
 
-void bc_steps_run(const struct bc_case *c, struct bc_observation *obs)
+void bc_steps_run(const struct bc_case *c, struct bc_observation *obs, void (*started)(void *, int), void *arg)
 {
 	struct ctx x;
 	memset(obs, 0, sizeof(*obs));
@@ -132,6 +132,8 @@ void bc_steps_run(const struct bc_case *c, struct bc_observation *obs)
 	for (int i = 0; i < c->nsteps; i++) {
 		const struct bc_step *st = &c->steps[i];
 		struct bc_step_obs *so = &obs->steps[i];
+		if (started)
+			started(arg, i);
 		so->ran = true;
 		so->out.kind = BC_OUT_OK;
 		errno = 0;

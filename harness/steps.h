@@ -29,8 +29,10 @@ struct bc_observation {
 	struct bc_step_obs steps[BC_MAX_STEPS];
 };
 
-/* Run every step of c, then close every handle the case opened. */
-void bc_steps_run(const struct bc_case *c, struct bc_observation *obs);
+/* Run every step of c, then close every handle the case opened.  started,
+ * when not NULL, is called before each step with its index, so that a case
+ * that hangs can be reported with the step it hung in. */
+void bc_steps_run(const struct bc_case *c, struct bc_observation *obs, void (*started)(void *, int), void *arg);
 /* The outcomes of the checked steps, in order, as "a,b,c". */
 void bc_obs_format_checked(const struct bc_case *c, const struct bc_observation *obs, char *buf, unsigned buflen);
 

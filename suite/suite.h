@@ -10,6 +10,7 @@ int bc_suite_table(void);
 int bc_suite_verdict(void);
 int bc_suite_sandbox(void);
 int bc_suite_results(void);
+int bc_suite_runner(void);
 /* One CUnit suite per table found under the given paths; one test per row. */
 int bc_suite_tables(char *const *paths, int npaths);
 void bc_suite_tables_done(void);

@@ -1,0 +1,157 @@
+/* Unit tests of the runner: whole cases through sandbox and verdict, the
+ * printed failure block, filters. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner.h"
+#include "suite.h"
+#include "table.h"
+
+static const char tables[] =
+	"timeout 300ms\n"
+	"scenario hang\n    socket l inet stream\n    bind l 127.0.0.1:0\n    listen l 1\n  ? accept l a\n"
+	"scenario one\n    socket s inet stream\n  ? bind s $addr\n"
+	"scenario setup\n    socket s inet stream\n    bind s 192.0.2.1:0\n  ? listen s 1\n"
+	"id     scenario addr              linux          freebsd source\n"
+	"hangs  hang     -                 ok             -       \"accept with no peer\"\n"
+	"wrong  one      127.0.0.1:0       EADDRINUSE     -       \"deliberately wrong\"\n"
+	"right  one      192.0.2.1:0       EADDRNOTAVAIL  -       \"NL-01\"\n"
+	"na     one      127.0.0.1:0       n/a            ok      \"not for linux\"\n"
+	"broken setup    -                 ok             -       \"setup cannot succeed\"\n";
+
+static struct bc_runner runner;
+static struct bc_table table;
+
+static int setup(void)
+{
+	struct bc_diags d = {0};
+	bc_runner_init(&runner, "bindcheck");
+	int n = bc_table_parse("cases/r.tbl", tables, strlen(tables), &table, &d);
+	bc_diags_print(&d, stderr);
+	bc_diags_free(&d);
+	return n || table.ncases != 5;
+}
+
+static int teardown(void)
+{
+	bc_table_free(&table);
+	return 0;
+}
+
+static const struct bc_case *find(const char *id)
+{
+	for (int i = 0; i < table.ncases; i++)
+		if (strcmp(table.cases[i].id, id) == 0)
+			return &table.cases[i];
+	return NULL;
+}
+
+static bool linux_with_netns(void)
+{
+	if (runner.platform.slot == BC_SLOT_LINUX && runner.caps.private_net)
+		return true;
+	printf("\n  (needs Linux with a private network namespace: %s)\n", runner.caps.reason);
+	return false;
+}
+
+static void hang_is_an_error_naming_the_step(void)
+{
+	struct bc_case_result res;
+	if (!linux_with_netns())
+		return;
+	bc_run_case(&runner, find("hangs"), &res);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_ERROR);
+	if (!strstr(res.j.reason, "timeout: killed after 300 ms in step 4 (accept l a)"))
+		BC_FAILF("reason: %s", res.j.reason);
+	CU_ASSERT(res.duration_us < 3000000);
+}
+
+static void wrong_expectation_fails_with_a_rerun_command(void)
+{
+	struct bc_case_result res;
+	char *text = NULL;
+	size_t len = 0;
+	if (!linux_with_netns())
+		return;
+	bc_run_case(&runner, find("wrong"), &res);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_FAIL);
+	FILE *f = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	bc_print_result(&runner, &res, f);
+	fclose(f);
+	static const char *const want[] = {
+		"FAIL  r/wrong\n",
+		"expected: EADDRINUSE (column linux)\n",
+		"observed: ok\n",
+		"? bind s 127.0.0.1:0 -> ok   <- expected EADDRINUSE\n",
+		"source:   deliberately wrong\n",
+		"table:    cases/r.tbl:",
+		"rerun:    bindcheck run cases/r.tbl --filter 'r/wrong'\n",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(text, want[i]))
+			BC_FAILF("the failure block lacks '%s':\n%s", want[i], text);
+	free(text);
+}
+
+static void lo_is_up_and_only_lo(void)
+{
+	struct bc_case_result res;
+	if (!linux_with_netns())
+		return;
+	/* 192.0.2.1 would bind before lo is up; once it is, it is not local. */
+	bc_run_case(&runner, find("right"), &res);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_PASS);
+	CU_ASSERT_STRING_EQUAL(res.j.observed_text, "EADDRNOTAVAIL");
+}
+
+static void setup_failure_names_the_step(void)
+{
+	struct bc_case_result res;
+	if (!linux_with_netns())
+		return;
+	bc_run_case(&runner, find("broken"), &res);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_ERROR);
+	if (!strstr(res.j.reason, "setup step 2 (bind s 192.0.2.1:0) failed: EADDRNOTAVAIL"))
+		BC_FAILF("reason: %s", res.j.reason);
+}
+
+static void not_applicable_is_skipped_unrun(void)
+{
+	struct bc_case_result res;
+	if (runner.platform.slot != BC_SLOT_LINUX)
+		return;
+	bc_run_case(&runner, find("na"), &res);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_SKIP);
+	CU_ASSERT(!res.ran);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.j.reason, "not applicable on linux"));
+}
+
+static void filters(void)
+{
+	const struct bc_case *c = find("wrong");
+	char *none[] = {NULL};
+	char *glob[] = {"r/w*"};
+	char *table_name[] = {"r"};
+	char *other[] = {"args/*", "r/right"};
+	CU_ASSERT(bc_filter_match(c, none, 0));
+	CU_ASSERT(bc_filter_match(c, glob, 1));
+	CU_ASSERT(bc_filter_match(c, table_name, 1));
+	CU_ASSERT(!bc_filter_match(c, other, 2));
+}
+
+int bc_suite_runner(void)
+{
+	CU_pSuite s = CU_add_suite("unit/runner", setup, teardown);
+	if (!s)
+		return -1;
+	BC_ADD(s, hang_is_an_error_naming_the_step);
+	BC_ADD(s, wrong_expectation_fails_with_a_rerun_command);
+	BC_ADD(s, lo_is_up_and_only_lo);
+	BC_ADD(s, setup_failure_names_the_step);
+	BC_ADD(s, not_applicable_is_skipped_unrun);
+	BC_ADD(s, filters);
+	return 0;
+}
