@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -159,55 +161,97 @@ static void child(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg,
 	_exit(rc);
 }
 
-/* Reads what the child writes until EOF, the child's exit, or the deadline. */
-static void collect(int rfd, pid_t pid, long deadline, struct bc_sandbox_result *res, int *wstatus, bool *reaped)
+#if defined(__linux__) && defined(SYS_pidfd_open)
+static int open_pidfd(pid_t pid)
 {
-	size_t cap = 4096;
-	res->out = malloc(cap);
-	for (;;) {
-		long left = (deadline - now_us()) / 1000;
-		struct pollfd p = {rfd, POLLIN, 0};
-		if (left <= 0)
-			return;
-		int pr = poll(&p, 1, left < 20 ? (int)left : 20);
-		if (pr > 0) {
-			char buf[4096];
-			ssize_t n = read(rfd, buf, sizeof(buf));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				return; /* EOF: the child and anything it forked closed the pipe */
-			if (res->out && res->outlen + (size_t)n + 1 > cap && cap < BC_SANDBOX_OUT_MAX) {
-				size_t ncap = cap * 4 > BC_SANDBOX_OUT_MAX ? BC_SANDBOX_OUT_MAX : cap * 4;
-				char *o = realloc(res->out, ncap);
-				if (o)
-					res->out = o, cap = ncap;
-			}
-			size_t room = res->out && cap > res->outlen + 1 ? cap - res->outlen - 1 : 0;
-			size_t take = (size_t)n < room ? (size_t)n : room;
-			if (take)
-				memcpy(res->out + res->outlen, buf, take);
-			res->outlen += take;
-			res->out_truncated |= take < (size_t)n;
-		} else if (!*reaped && waitpid(pid, wstatus, WNOHANG) == pid) {
-			/* The child is gone but the pipe is still open: a process it
-			 * left behind holds it.  End the group; EOF follows. */
-			*reaped = true;
-			kill(-pid, SIGKILL);
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+#else
+static int open_pidfd(pid_t pid)
+{
+	(void)pid;
+	return -1;
+}
+#endif
+
+struct watch {
+	pid_t pid;
+	int rfd;         /* the report pipe */
+	int pidfd;       /* readable when the child ends; -1 where there is none */
+	long deadline;
+	bool eof;
+	bool reaped;
+	int wstatus;
+	size_t cap;
+};
+
+static void take_output(struct watch *w, struct bc_sandbox_result *res)
+{
+	char buf[4096];
+	ssize_t n = read(w->rfd, buf, sizeof(buf));
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) {
+		w->eof = true; /* the child and anything it forked closed the pipe */
+		return;
+	}
+	if (res->outlen + (size_t)n + 1 > w->cap && w->cap < BC_SANDBOX_OUT_MAX) {
+		size_t ncap = w->cap * 4 > BC_SANDBOX_OUT_MAX ? BC_SANDBOX_OUT_MAX : w->cap * 4;
+		char *o = realloc(res->out, ncap);
+		if (o) {
+			res->out = o;
+			w->cap = ncap;
 		}
 	}
+	size_t room = w->cap > res->outlen + 1 ? w->cap - res->outlen - 1 : 0;
+	size_t take = (size_t)n < room ? (size_t)n : room;
+	memcpy(res->out + res->outlen, buf, take);
+	res->outlen += take;
+	res->out_truncated |= take < (size_t)n;
+}
+
+/* Waits for the child's output and its end, whichever order they come in,
+ * until the deadline.  Returns false at the deadline. */
+static bool watch_child(struct watch *w, struct bc_sandbox_result *res)
+{
+	while (!w->eof || !w->reaped) {
+		struct pollfd p[2];
+		int n = 0, wait_ms;
+		long left = (w->deadline - now_us() + 999) / 1000;
+		if (left <= 0)
+			return false;
+		wait_ms = left > INT_MAX ? INT_MAX : (int)left;
+		if (!w->eof)
+			p[n++] = (struct pollfd){w->rfd, POLLIN, 0};
+		if (!w->reaped && w->pidfd >= 0)
+			p[n++] = (struct pollfd){w->pidfd, POLLIN, 0};
+		else if (!w->reaped && wait_ms > 1)
+			wait_ms = 1; /* no pidfd: look at the child every millisecond */
+		if (poll(p, (nfds_t)n, wait_ms) < 0 && errno != EINTR)
+			return false;
+		if (!w->eof && (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			take_output(w, res);
+		if (!w->reaped && waitpid(w->pid, &w->wstatus, WNOHANG) == w->pid) {
+			/* Whatever the child left behind ends with it; the pipe
+			 * then reaches EOF even if a grandchild held it. */
+			w->reaped = true;
+			kill(-w->pid, SIGKILL);
+		}
+	}
+	return true;
 }
 
 int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg, struct bc_sandbox_result *res)
 {
-	int fds[2], wstatus = 0;
-	bool reaped = false;
-	long start = now_us(), deadline;
+	int fds[2];
+	long start = now_us();
+	struct watch w = {.cap = 4096};
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
 	res->fds_before = res->fds_after = -1;
-	if (pipe2(fds, O_CLOEXEC) < 0) {
+	res->out = malloc(w.cap);
+	if (!res->out || pipe2(fds, O_CLOEXEC) < 0) {
 		res->end = BC_SB_FAILED;
 		snprintf(res->detail, sizeof(res->detail), "pipe: %s", strerror(errno));
 		return -1;
@@ -227,61 +271,51 @@ int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg
 	}
 	setpgid(pid, pid); /* also done by the child: whichever runs first wins */
 	close(fds[1]);
-	deadline = start + (long)cfg->timeout_ms * 1000;
-	collect(fds[0], pid, deadline, res, &wstatus, &reaped);
-	while (!reaped) {
-		pid_t w = waitpid(pid, &wstatus, WNOHANG);
-		if (w == pid) {
-			reaped = true;
-			break;
-		}
-		if (w < 0 && errno != EINTR)
-			break;
-		if (now_us() >= deadline) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			waitpid(pid, &wstatus, 0);
-			res->end = BC_SB_TIMEOUT;
-			snprintf(res->detail, sizeof(res->detail), "timeout after %d ms", cfg->timeout_ms);
-			break;
-		}
-		struct timespec ts = {0, 100000};
-		nanosleep(&ts, NULL);
+	w.pid = pid;
+	w.rfd = fds[0];
+	w.pidfd = open_pidfd(pid);
+	w.deadline = start + (long)cfg->timeout_ms * 1000;
+	if (!watch_child(&w, res)) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		if (!w.reaped)
+			waitpid(pid, &w.wstatus, 0);
+		res->end = BC_SB_TIMEOUT;
+		snprintf(res->detail, sizeof(res->detail), "timeout after %d ms", cfg->timeout_ms);
 	}
 	kill(-pid, SIGKILL); /* nothing of the case outlives it */
 	close(fds[0]);
+	if (w.pidfd >= 0)
+		close(w.pidfd);
 	res->duration_us = now_us() - start;
-	if (res->out)
-		res->out[res->outlen] = '\0';
+	res->out[res->outlen] = '\0';
 	if (res->end == BC_SB_TIMEOUT)
 		return 0;
 
-	/* Split off the fd trailer the child appends after fn returns. */
-	/* The output may be binary: search it with memmem, keep the last match. */
+	/* Split off the fd trailer the child appends after fn returns.  The
+	 * output may be binary: search it with memmem, keep the last match. */
 	char *t = NULL;
-	for (char *p = res->out; p && p < res->out + res->outlen;) {
+	for (char *p = res->out; p < res->out + res->outlen;) {
 		char *m = memmem(p, res->outlen - (size_t)(p - res->out), TRAILER, strlen(TRAILER));
 		if (!m)
 			break;
 		t = m;
 		p = m + 1;
 	}
-	if (t) {
-		if (sscanf(t + strlen(TRAILER), "%d %d", &res->fds_before, &res->fds_after) == 2) {
-			*t = '\0';
-			res->outlen = (size_t)(t - res->out);
-		}
+	if (t && sscanf(t + strlen(TRAILER), "%d %d", &res->fds_before, &res->fds_after) == 2) {
+		*t = '\0';
+		res->outlen = (size_t)(t - res->out);
 	}
-	if (WIFSIGNALED(wstatus)) {
+	if (WIFSIGNALED(w.wstatus)) {
 		res->end = BC_SB_SIGNALED;
-		res->status = WTERMSIG(wstatus);
+		res->status = WTERMSIG(w.wstatus);
 		snprintf(res->detail, sizeof(res->detail), "signal %d (%s)", res->status, strsignal(res->status));
-	} else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == EXIT_UNAVAILABLE && res->fds_before < 0) {
+	} else if (WIFEXITED(w.wstatus) && WEXITSTATUS(w.wstatus) == EXIT_UNAVAILABLE && res->fds_before < 0) {
 		res->end = BC_SB_UNAVAILABLE;
-		snprintf(res->detail, sizeof(res->detail), "%s", res->out ? res->out : "isolation unavailable");
+		snprintf(res->detail, sizeof(res->detail), "%s", res->outlen ? res->out : "isolation unavailable");
 	} else {
 		res->end = BC_SB_EXITED;
-		res->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+		res->status = WIFEXITED(w.wstatus) ? WEXITSTATUS(w.wstatus) : -1;
 	}
 	return 0;
 }

@@ -3,17 +3,14 @@
 #define _GNU_SOURCE /* EAI_ADDRFAMILY, EAI_NODATA; Linux socket options */
 #include "values.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/un.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
