@@ -86,6 +86,8 @@ int bc_table_find(char *const *paths, int npaths, char ***files, struct bc_diags
 			bc_diag_add(d, paths[i], 1, 1, "cannot read directory: %s", strerror(errno));
 			continue;
 		}
+		if (k == 0)
+			bc_diag_add(d, paths[i], 1, 1, "no case tables (*.tbl) in this directory");
 		for (int j = 0; j < k; j++) {
 			char full[4096];
 			size_t pl = strlen(paths[i]);

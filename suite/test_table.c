@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "suite.h"
 #include "table.h"
@@ -281,6 +282,14 @@ static void missing_file(void)
 	CU_ASSERT_EQUAL(d.n, 1);
 	bc_table_files_free(files, 0);
 	bc_diags_free(&d);
+	char dir[] = "/tmp/bc-empty-XXXXXX";
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	char *empty[] = {dir};
+	CU_ASSERT_EQUAL(bc_table_find(empty, 1, &files, &d), 0);
+	CU_ASSERT(d.n == 1 && strstr(d.v[0].msg, "no case tables"));
+	bc_table_files_free(files, 0);
+	bc_diags_free(&d);
+	rmdir(dir);
 }
 
 /* The manual's example table must stay a valid table (run from the top of
