@@ -14,6 +14,12 @@ void bc_diag_add(struct bc_diags *d, const char *file, int line, int col, const 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
+	/* Past the cap one last message says so, and the rest is dropped. */
+	int in_file = bc_diags_count_file(d, file);
+	if (in_file > BC_DIAG_MAX_PER_FILE)
+		return;
+	if (in_file == BC_DIAG_MAX_PER_FILE)
+		snprintf(msg, sizeof(msg), "too many errors; the rest of this table is not read");
 	for (int i = 0; i < d->n; i++) {
 		const struct bc_diag *x = &d->v[i];
 		if (x->line == line && x->col == col && strcmp(x->file, file) == 0 && strcmp(x->msg, msg) == 0)

@@ -21,7 +21,9 @@ struct bc_diags {
 };
 
 /* Adds one message unless the same file, line, column and text is already
- * there (a bad scenario step would otherwise repeat once per row). */
+ * there (a bad scenario step would otherwise repeat once per row).  After
+ * BC_DIAG_MAX_PER_FILE messages for one file, one more says there were too
+ * many, and later ones are dropped. */
 void bc_diag_add(struct bc_diags *d, const char *file, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 int bc_diags_count_file(const struct bc_diags *d, const char *file);

@@ -91,6 +91,22 @@ static int parse_clause(const char *s, size_t n, size_t base, int nchecked, stru
 		}
 		i = (size_t)(colon - s) + 1;
 	}
+	/* Count the results first, so that a wrong count is said exactly. */
+	int total = 1;
+	size_t extra = n; /* where the first result past nchecked starts */
+	for (size_t k = i; k < n; k++) {
+		if (s[k] != ',')
+			continue;
+		if (total == nchecked)
+			extra = k + 1;
+		total++;
+	}
+	if (total != nchecked) {
+		*offset = base + (total > nchecked ? extra : i);
+		snprintf(err, errlen, "%d result%s given, but the scenario checks %d step%s; hint: one result per step marked '?', separated by commas",
+			 total, total == 1 ? "" : "s", nchecked, nchecked == 1 ? "" : "s");
+		return -1;
+	}
 	cl->nitems = 0;
 	cl->items = calloc((size_t)nchecked, sizeof(*cl->items));
 	if (!cl->items) {
@@ -101,22 +117,10 @@ static int parse_clause(const char *s, size_t n, size_t base, int nchecked, stru
 	for (; i <= n; i++) {
 		if (i < n && s[i] != ',')
 			continue;
-		if (cl->nitems == nchecked) {
-			*offset = base + start;
-			snprintf(err, errlen, "%d results given, but the scenario checks %d step%s; hint: one result per step marked '?'",
-				 cl->nitems + 1, nchecked, nchecked == 1 ? "" : "s");
-			return -1;
-		}
 		if (parse_item(s + start, i - start, base + start, &cl->items[cl->nitems], err, errlen, offset) < 0)
 			return -1;
 		cl->nitems++;
 		start = i + 1;
-	}
-	if (cl->nitems != nchecked) {
-		*offset = base;
-		snprintf(err, errlen, "%d result%s given, but the scenario checks %d steps; hint: one result per step marked '?', separated by commas",
-			 cl->nitems, cl->nitems == 1 ? "" : "s", nchecked);
-		return -1;
 	}
 	return 0;
 }

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +17,13 @@
 static void usage(FILE *out)
 {
 	fputs("usage: bindcheck run [TABLE|DIR ...] [--filter PATTERN]... [--json FILE] [--summary FILE]\n"
-	      "                     [--report-dir DIR] [--timeout MS]\n"
+	      "                     [--report-dir DIR] [--timeout MS] [--allow-host-network]\n"
 	      "       bindcheck list [TABLE|DIR ...] [--filter PATTERN]...\n"
 	      "       bindcheck report RESULTS.json [--markdown FILE]\n"
 	      "       bindcheck platform\n"
 	      "Tables default to ./cases.  PATTERN is a shell glob over TABLE/ID, or a table name.\n"
+	      "Cases run in a private network namespace; where none can be made they are skipped,\n"
+	      "unless --allow-host-network lets them run in a forked child on the host's network.\n"
 	      "Exit status: 0 all cases pass, 1 a case failed, 2 bad input or usage.\n",
 	      out);
 }
@@ -30,6 +33,7 @@ struct opts {
 	int nfilters;
 	const char *json, *summary, *report_dir, *markdown;
 	int timeout_ms;
+	bool allow_host_net;
 	char **paths;
 	int npaths;
 };
@@ -40,6 +44,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"filter", required_argument, NULL, 'f'},  {"json", required_argument, NULL, 'j'},
 		{"summary", required_argument, NULL, 's'}, {"report-dir", required_argument, NULL, 'r'},
 		{"timeout", required_argument, NULL, 't'}, {"markdown", required_argument, NULL, 'm'},
+		{"allow-host-network", no_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -72,6 +77,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			o->timeout_ms = (int)v;
+			break;
+		case 'H':
+			o->allow_host_net = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -176,6 +184,7 @@ static int cmd_run(struct opts *o, const char *prog)
 		return EXIT_BAD_INPUT;
 	bc_runner_init(&r, prog);
 	r.timeout_ms = o->timeout_ms;
+	r.allow_host_net = o->allow_host_net;
 	json_t *root = bc_results_new(&r);
 	for (int t = 0; t < ntables; t++) {
 		bc_results_add_table(root, &tables[t]);

@@ -30,6 +30,7 @@ struct bc_word {
 	int col;
 };
 
+#define BC_MAX_LINE 65536 /* bytes in one table line */
 #define BC_MAX_WORDS 16 /* words in one step, verb included */
 
 struct bc_tmpl_step {
@@ -51,6 +52,9 @@ struct bc_scenario {
 int bc_lex_line(const char *file, int lineno, const char *start, size_t len, struct bc_line *out,
 		struct bc_diags *d);
 void bc_line_free(struct bc_line *l);
+/* The column of byte off of a cell's text, quotes and escapes counted;
+ * off past the end is the column just after the cell. */
+int bc_cell_col(const struct bc_tok *cell, size_t off);
 /* Position of the first NUL byte or invalid UTF-8 sequence, or -1. */
 long bc_lex_find_binary(const char *text, size_t len, const char **why);
 
@@ -60,8 +64,12 @@ struct bc_names {
 	int n;
 	char v[BC_MAX_HANDLES][BC_NAME_MAX];
 };
+/* In a dry run (a scenario checked before any row) BC_ANY_VALUE stands for
+ * each cell; a word holding it is taken as valid, and so is any handle or
+ * variable, since their names may come from cells. */
+#define BC_ANY_VALUE "\x01"
 int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, struct bc_step *st,
-		  struct bc_names *handles, struct bc_names *vars, struct bc_diags *d);
+		  struct bc_names *handles, struct bc_names *vars, bool dry, struct bc_diags *d);
 bool bc_step_verb_known(const char *word);
 
 /* Parse an expectation cell for a case with nchecked checked steps.  On error
@@ -78,6 +86,11 @@ struct column {
 	int slot;
 };
 
+struct bc_rd_id {
+	char id[BC_ID_MAX];
+	int line;
+};
+
 struct rd {
 	const char *file;
 	struct bc_diags *d;
@@ -91,6 +104,8 @@ struct rd {
 	int ncols;
 	struct column *cols;
 	struct bc_line header;
+	struct bc_rd_id *ids; /* every id seen, dropped rows' included */
+	int nids;
 };
 
 #define BC_RD_ERR(r, line, col, ...) bc_diag_add((r)->d, (r)->file, (line), (col), __VA_ARGS__)

@@ -14,6 +14,15 @@ void bc_runner_init(struct bc_runner *r, const char *prog)
 	bc_sandbox_probe(&r->caps);
 }
 
+const char *bc_runner_isolation(const struct bc_runner *r)
+{
+	if (r->caps.private_net)
+		return "fork + private network namespace";
+	if (r->allow_host_net)
+		return "fork, on the host's network (--allow-host-network)";
+	return "none available: cases skipped";
+}
+
 /* The child's report: one byte per step as it starts (the index), then the
  * whole observation.  A case killed at its timeout leaves only the bytes,
  * and the last one names the step it hung in. */
@@ -56,6 +65,7 @@ static bool take_observation(const struct bc_sandbox_result *sb, struct bc_obser
 static void set_error(struct bc_case_result *res, enum bc_verdict v, const char *reason)
 {
 	res->j.verdict = v;
+	res->j.posix = -1; /* conformance speaks only of cases judged on their results */
 	snprintf(res->j.reason, sizeof(res->j.reason), "%s", reason);
 }
 
@@ -63,7 +73,7 @@ void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_c
 {
 	struct bc_sandbox_cfg cfg;
 	struct bc_sandbox_result sb;
-	char why[256];
+	char why[512];
 	int slot;
 
 	memset(res, 0, sizeof(*res));
@@ -75,10 +85,12 @@ void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_c
 		return;
 	}
 	cfg.timeout_ms = r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms;
-	cfg.private_net = r->platform.slot == BC_SLOT_LINUX;
-	if (cfg.private_net && !r->caps.private_net) {
-		/* Never fall back to the host's network namespace. */
-		set_error(res, BC_SKIP, r->caps.reason);
+	cfg.private_net = r->caps.private_net;
+	if (!cfg.private_net && !r->allow_host_net) {
+		/* Never fall back to the host's network unless told to. */
+		snprintf(why, sizeof(why), "%s; --allow-host-network runs it on the host's loopback instead",
+			 r->caps.reason);
+		set_error(res, BC_SKIP, why);
 		return;
 	}
 	if ((c->needs & BC_NEEDS_INET6) && !r->caps.ipv6) {

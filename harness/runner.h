@@ -17,7 +17,12 @@ struct bc_runner {
 	struct bc_sandbox_caps caps;
 	const char *prog;   /* how to call bindcheck in a re-run command */
 	int timeout_ms;     /* > 0: overrides every case's timeout */
+	bool allow_host_net; /* without a private network namespace, run cases in a
+	                        plain child on the host's network instead of skipping */
 };
+
+/* How cases are isolated on this runner, in words for reports. */
+const char *bc_runner_isolation(const struct bc_runner *r);
 
 struct bc_case_result {
 	const struct bc_case *c;

@@ -231,11 +231,16 @@ static bool watch_child(struct watch *w, struct bc_sandbox_result *res)
 			return false;
 		if (!w->eof && (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			take_output(w, res);
-		if (!w->reaped && waitpid(w->pid, &w->wstatus, WNOHANG) == w->pid) {
+		siginfo_t si;
+		si.si_pid = 0;
+		if (!w->reaped && waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid) {
 			/* Whatever the child left behind ends with it; the pipe
-			 * then reaches EOF even if a grandchild held it. */
-			w->reaped = true;
+			 * then reaches EOF even if a grandchild held it.  The
+			 * child is still unreaped, so its pid, which names the
+			 * group, cannot have been reused. */
 			kill(-w->pid, SIGKILL);
+			waitpid(w->pid, &w->wstatus, 0);
+			w->reaped = true;
 		}
 	}
 	return true;
@@ -276,14 +281,16 @@ int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg
 	w.pidfd = open_pidfd(pid);
 	w.deadline = start + (long)cfg->timeout_ms * 1000;
 	if (!watch_child(&w, res)) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-		if (!w.reaped)
+		/* Nothing of the case outlives its timeout.  Once the child is
+		 * reaped its group is already dead (see watch_child). */
+		if (!w.reaped) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
 			waitpid(pid, &w.wstatus, 0);
+		}
 		res->end = BC_SB_TIMEOUT;
 		snprintf(res->detail, sizeof(res->detail), "timeout after %d ms", cfg->timeout_ms);
 	}
-	kill(-pid, SIGKILL); /* nothing of the case outlives it */
 	close(fds[0]);
 	if (w.pidfd >= 0)
 		close(w.pidfd);
@@ -345,11 +352,15 @@ void bc_sandbox_probe(struct bc_sandbox_caps *caps)
 	bc_sandbox_run(&cfg, probe_fn, NULL, &res);
 	if (res.end == BC_SB_EXITED && res.status == 0 && res.outlen >= 1) {
 		caps->private_net = true;
-		caps->ipv6 = res.out[0] == '6';
-		if (!caps->ipv6)
-			snprintf(caps->reason, sizeof(caps->reason), "no IPv6: socket(AF_INET6) fails in a fresh namespace");
 	} else {
 		snprintf(caps->reason, sizeof(caps->reason), "%s", res.detail[0] ? res.detail : "sandbox probe failed");
+		/* IPv6 still matters to a run allowed onto the host's network. */
+		bc_sandbox_result_free(&res);
+		cfg.private_net = false;
+		bc_sandbox_run(&cfg, probe_fn, NULL, &res);
 	}
+	caps->ipv6 = res.end == BC_SB_EXITED && res.outlen >= 1 && res.out[0] == '6';
+	if (caps->private_net && !caps->ipv6)
+		snprintf(caps->reason, sizeof(caps->reason), "no IPv6: socket(AF_INET6) fails in a fresh namespace");
 	bc_sandbox_result_free(&res);
 }

@@ -109,11 +109,13 @@ static int define(struct bc_names *n, const char *name, int cap)
 	} while (0)
 
 static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct bc_step *st,
-		     struct bc_names *handles, struct bc_names *vars, struct bc_diags *d)
+		     struct bc_names *handles, struct bc_names *vars, bool dry, struct bc_diags *d)
 {
 	char err[256];
 	long n;
 	int idx;
+	if (dry && (strstr(w->s, BC_ANY_VALUE) || kind == A_HANDLE))
+		return 0;
 	switch (kind) {
 	case A_NONE:
 		return 0;
@@ -167,7 +169,7 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 		st->addr_var = -1;
 		if (st->addr.port_var[0]) {
 			st->addr_var = name_index(vars, st->addr.port_var);
-			if (st->addr_var < 0)
+			if (st->addr_var < 0 && !dry)
 				FAIL(w, "port variable '%s' is not set; hint: set it first with 'getsockname HANDLE %s'",
 				     st->addr.port_var, st->addr.port_var);
 		}
@@ -221,9 +223,11 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 	return 0;
 }
 
-static int parse_option(const char *file, const struct verb *v, struct bc_word *w, struct bc_step *st,
+static int parse_option(const char *file, const struct verb *v, struct bc_word *w, struct bc_step *st, bool dry,
 			struct bc_diags *d)
 {
+	if (dry && strstr(w->s, BC_ANY_VALUE))
+		return 0;
 	const char *eq = strchr(w->s, '=');
 	if (v->nonblock_opt && strcmp(w->s, "nonblock") == 0) {
 		st->nonblock = true;
@@ -246,7 +250,7 @@ static int parse_option(const char *file, const struct verb *v, struct bc_word *
 }
 
 int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, struct bc_step *st,
-		  struct bc_names *handles, struct bc_names *vars, struct bc_diags *d)
+		  struct bc_names *handles, struct bc_names *vars, bool dry, struct bc_diags *d)
 {
 	const struct verb *v = find_verb(w[0].s);
 	memset(st, 0, sizeof(*st));
@@ -266,13 +270,13 @@ int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, str
 		bool is_opt = (v->addr_opts || v->nonblock_opt) && pos >= v->min &&
 			      (strchr(w[i].s, '=') || strcmp(w[i].s, "nonblock") == 0);
 		if (is_opt) {
-			if (parse_option(file, v, &w[i], st, d) < 0)
+			if (parse_option(file, v, &w[i], st, dry, d) < 0)
 				return -1;
 			continue;
 		}
 		if (pos == v->max)
 			FAIL(&w[i], "too many arguments to %s (at most %d)", v->name, v->max);
-		if (parse_arg(file, v->args[pos], &w[i], st, handles, vars, d) < 0)
+		if (parse_arg(file, v->args[pos], &w[i], st, handles, vars, dry, d) < 0)
 			return -1;
 		pos++;
 	}

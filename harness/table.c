@@ -203,15 +203,6 @@ static void read_header(struct rd *r, struct bc_line *l)
 }
 
 
-static bool has_refs(const struct bc_scenario *sc)
-{
-	for (int s = 0; s < sc->nsteps; s++)
-		for (int w = 0; w < sc->steps[s].nwords; w++)
-			if (strchr(sc->steps[s].words[w].s, '$'))
-				return true;
-	return false;
-}
-
 static void close_scenario(struct rd *r)
 {
 	struct bc_scenario *sc = r->open_sc;
@@ -225,13 +216,12 @@ static void close_scenario(struct rd *r)
 		BC_RD_ERR(r, sc->line, sc->col, "scenario '%s' has no steps; hint: indent its steps under it", sc->name);
 	else if (checked == 0)
 		BC_RD_ERR(r, sc->line, sc->col, "scenario '%s' checks no step; hint: mark the call under test with '?'", sc->name);
-	else if (!has_refs(sc)) {
-		/* Nothing comes from the rows: check the steps now, so that an
-		 * error shows even when no row uses the scenario. */
-		struct bc_line none = {0};
+	else {
+		/* Check every step now, cells standing in as "any value", so
+		 * that an error shows even when no row uses the scenario. */
 		struct bc_case c;
 		memset(&c, 0, sizeof(c));
-		bc_rd_instantiate(r, sc, &none, &c);
+		bc_rd_instantiate(r, sc, NULL, &c);
 		bc_case_free(&c);
 	}
 }
@@ -258,7 +248,7 @@ static void add_step(struct rd *r, struct bc_line *l)
 		struct bc_word w = {l->tok[first].s, l->lineno, l->tok[first].col};
 		struct bc_step st;
 		struct bc_names h = {0}, v = {0};
-		bc_step_parse(r->file, &w, 1, false, &st, &h, &v, r->d);
+		bc_step_parse(r->file, &w, 1, false, &st, &h, &v, false, r->d);
 		return;
 	}
 	for (int i = first; i < l->ntok; i++) {
@@ -397,10 +387,8 @@ int bc_table_parse(const char *path, const char *text, size_t len, struct bc_tab
 		struct bc_line l;
 		lineno++;
 		pos += n + (nl ? 1 : 0);
-		if (bc_diags_count_file(d, path) >= BC_DIAG_MAX_PER_FILE) {
-			bc_diag_add(d, path, lineno, 1, "too many errors; the rest of this table is not read");
-			break;
-		}
+		if (bc_diags_count_file(d, path) > BC_DIAG_MAX_PER_FILE)
+			break; /* the last message said so */
 		if (bc_lex_line(path, lineno, start, n, &l, d) < 0)
 			continue;
 		read_line(&r, &l);
@@ -417,6 +405,7 @@ int bc_table_parse(const char *path, const char *text, size_t len, struct bc_tab
 		}
 	free(r.sc);
 	free(r.cols);
+	free(r.ids);
 	bc_line_free(&r.header);
 	return d->n - before;
 }

@@ -16,8 +16,9 @@ int bc_table_parse(const char *path, const char *text, size_t len, struct bc_tab
 int bc_table_load(const char *path, struct bc_table *t, struct bc_diags *d);
 
 /* Expand each path (a .tbl file, or a directory whose *.tbl files are taken
- * in name order) into a sorted list of table files.  Returns the count, or -1
- * with a diagnostic for a path that does not exist. */
+ * in name order) into a list of table files.  A path that does not exist, or
+ * a directory without tables, adds a diagnostic and nothing to the list.
+ * Returns the count, or -1 when out of memory. */
 int bc_table_find(char *const *paths, int npaths, char ***files, struct bc_diags *d);
 void bc_table_files_free(char **files, int n);
 

@@ -49,6 +49,12 @@ static int substitute(const struct rd *r, const struct bc_tok *w, int tline, con
 		const char *n = p + 1 + brace, *e = n;
 		while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || (*e >= '0' && *e <= '9') || *e == '_')
 			e++;
+		if (!row) { /* a dry run: the cell may hold anything */
+			if (append(&s, BC_ANY_VALUE, 1) < 0)
+				goto fail;
+			p = e + brace;
+			continue;
+		}
 		int ci = bc_rd_column_index(r, n, (size_t)(e - n));
 		if (ci < 0 || ci >= row->ntok)
 			goto fail;
@@ -85,7 +91,7 @@ int bc_rd_instantiate(struct rd *r, const struct bc_scenario *sc, const struct b
 		if (made < nw) {
 			rc = -1;
 		} else {
-			rc = bc_step_parse(r->file, w, nw, ts->checked, &c->steps[i], &handles, &vars, r->d);
+			rc = bc_step_parse(r->file, w, nw, ts->checked, &c->steps[i], &handles, &vars, !row, r->d);
 		}
 		for (int k = 0; k < made; k++)
 			free(w[k].s);
@@ -101,19 +107,39 @@ int bc_rd_instantiate(struct rd *r, const struct bc_scenario *sc, const struct b
 	return rc;
 }
 
+static char *trim(char *s)
+{
+	char *e;
+	while (*s == ' ')
+		s++;
+	for (e = s + strlen(s); e > s && e[-1] == ' '; e--)
+		;
+	*e = '\0';
+	return s;
+}
+
+/* "linux: why" or "linux, freebsd: why". */
 static int parse_deviation(struct rd *r, const struct bc_tok *cell, int line, struct bc_case *c)
 {
 	const char *colon = strchr(cell->s, ':');
-	char plats[64];
+	char plats[64], reason_buf[1024];
+	int n = 0;
 	if (strcmp(cell->s, "-") == 0)
 		return 0;
-	if (!colon || (size_t)(colon - cell->s) >= sizeof(plats) || !colon[1]) {
+	if (!colon || (size_t)(colon - cell->s) >= sizeof(plats) || strlen(colon + 1) >= sizeof(reason_buf)) {
 		BC_RD_ERR(r, line, cell->col, "bad deviation; hint: write \"linux: the reason, with a link\"");
 		return -1;
 	}
 	memcpy(plats, cell->s, (size_t)(colon - cell->s));
 	plats[colon - cell->s] = '\0';
-	for (char *save = NULL, *p = strtok_r(plats, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+	snprintf(reason_buf, sizeof(reason_buf), "%s", colon + 1);
+	const char *reason = trim(reason_buf);
+	if (!*reason) {
+		BC_RD_ERR(r, line, cell->col, "deviation without a reason; hint: say why, with a link or source");
+		return -1;
+	}
+	for (char *save = NULL, *tok = strtok_r(plats, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *p = trim(tok);
 		int slot = bc_slot_from_name(p);
 		if (slot != BC_SLOT_LINUX && slot != BC_SLOT_FREEBSD && slot != BC_SLOT_DARWIN) {
 			BC_RD_ERR(r, line, cell->col, "unknown platform '%s' in deviation; hint: linux, freebsd or darwin", p);
@@ -126,16 +152,18 @@ static int parse_deviation(struct rd *r, const struct bc_tok *cell, int line, st
 			return -1;
 		}
 		c->deviation_mask |= 1u << slot;
+		n++;
+	}
+	if (n == 0) {
+		BC_RD_ERR(r, line, cell->col, "deviation names no platform; hint: write \"linux: the reason\"");
+		return -1;
 	}
 	if (c->exp[BC_SLOT_EXPECT].state != BC_EXP_SET && c->exp[BC_SLOT_POSIX].state != BC_EXP_SET) {
 		BC_RD_ERR(r, line, cell->col, "a deviation needs the documented result in 'expect' or 'posix' to deviate from");
 		return -1;
 	}
-	const char *reason = colon + 1;
-	while (*reason == ' ')
-		reason++;
 	c->deviation = strdup(reason);
-	return 0;
+	return c->deviation ? 0 : -1;
 }
 
 static int read_cell(struct rd *r, const struct column *col, const struct bc_tok *cell, int line, struct bc_case *c)
@@ -145,7 +173,7 @@ static int read_cell(struct rd *r, const struct column *col, const struct bc_tok
 	switch (col->kind) {
 	case COL_SLOT:
 		if (bc_expect_parse(cell->s, c->nchecked, &c->exp[col->slot], err, sizeof(err), &off) < 0) {
-			BC_RD_ERR(r, line, cell->col + (int)off + (cell->quoted ? 1 : 0), "%s: %s", col->name, err);
+			BC_RD_ERR(r, line, bc_cell_col(cell, off), "%s: %s", col->name, err);
 			return -1;
 		}
 		return 0;
@@ -180,7 +208,7 @@ void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 	if (l->ntok != r->ncols) {
 		const struct bc_tok *last = &l->tok[l->ntok - 1];
 		if (l->ntok < r->ncols)
-			BC_RD_ERR(r, line, last->col + (int)strlen(last->s),
+			BC_RD_ERR(r, line, bc_cell_col(last, strlen(last->s) + 1),
 			    "row has %d cells, the header has %d (first missing: '%s'); hint: write '-' for an empty cell",
 			    l->ntok, r->ncols, r->cols[l->ntok].name);
 		else
@@ -201,12 +229,19 @@ void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 				BC_RD_ERR(r, line, cell->col, "bad id '%s'; hint: letters, digits, '_', '-', '.', '+'", cell->s);
 				return;
 			}
-			for (int k = 0; k < r->t->ncases; k++) {
-				if (strcmp(r->t->cases[k].id, cell->s) == 0) {
-					BC_RD_ERR(r, line, cell->col, "id '%s' is already used on line %d", cell->s, r->t->cases[k].line);
+			/* Rows dropped for other errors keep their ids too. */
+			for (int k = 0; k < r->nids; k++) {
+				if (strcmp(r->ids[k].id, cell->s) == 0) {
+					BC_RD_ERR(r, line, cell->col, "id '%s' is already used on line %d", cell->s, r->ids[k].line);
 					return;
 				}
 			}
+			struct bc_rd_id *ids = realloc(r->ids, (size_t)(r->nids + 1) * sizeof(*ids));
+			if (!ids)
+				return;
+			r->ids = ids;
+			snprintf(r->ids[r->nids].id, sizeof(r->ids[0].id), "%s", cell->s);
+			r->ids[r->nids++].line = line;
 			snprintf(c.id, sizeof(c.id), "%s", cell->s);
 		} else if (r->cols[i].kind == COL_SCENARIO) {
 			sc = NULL;

@@ -35,10 +35,13 @@ static const struct bc_clause *matching_clause(const struct bc_expect *e, const 
 const struct bc_clause *bc_expect_for(const struct bc_case *c, const struct bc_platform *p, int *slot, char *why,
 				      unsigned whylen)
 {
-	const int order[] = {(int)p->slot, BC_SLOT_EXPECT, BC_SLOT_POSIX};
-	const char *plat = bc_slot_name(p->slot);
+	/* A system bindcheck has no column for reads expect, then posix. */
+	const int own[] = {(int)p->slot, BC_SLOT_EXPECT, BC_SLOT_POSIX};
+	const int *order = p->slot == BC_SLOT_POSIX ? own + 1 : own;
+	size_t norder = p->slot == BC_SLOT_POSIX ? 2 : 3;
+	const char *plat = p->slot == BC_SLOT_POSIX ? p->os : bc_slot_name(p->slot);
 	*slot = -1;
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+	for (size_t i = 0; i < norder; i++) {
 		const struct bc_expect *e = &c->exp[order[i]];
 		if (e->state == BC_EXP_UNSET)
 			continue;
@@ -116,10 +119,6 @@ void bc_judge(const struct bc_case *c, const struct bc_platform *p, const struct
 	}
 	bc_clause_format(j->expected, j->expected_text, sizeof(j->expected_text));
 
-	const struct bc_clause *posix = matching_clause(&c->exp[BC_SLOT_POSIX], p->version);
-	if (c->exp[BC_SLOT_POSIX].state == BC_EXP_SET && posix)
-		j->posix = clause_matches(c, posix, obs) ? 1 : 0;
-
 	if (obs->status == BC_OBS_UNSUPPORTED) {
 		j->verdict = BC_SKIP;
 		snprintf(j->reason, sizeof(j->reason), "step %d (%s) cannot run here: the uid is not mapped in this user namespace",
@@ -134,6 +133,10 @@ void bc_judge(const struct bc_case *c, const struct bc_platform *p, const struct
 		snprintf(j->reason, sizeof(j->reason), "setup step %d (%s) failed: %s", obs->failed_step + 1, st->text, o);
 		return;
 	}
+	/* Every step ran: the results can be held against POSIX too. */
+	const struct bc_clause *posix = matching_clause(&c->exp[BC_SLOT_POSIX], p->version);
+	if (c->exp[BC_SLOT_POSIX].state == BC_EXP_SET && posix)
+		j->posix = clause_matches(c, posix, obs) ? 1 : 0;
 	bool matches = clause_matches(c, j->expected, obs);
 	if (c->deviation_mask & (1u << j->slot)) {
 		/* The platform is known to differ from the documented result. */

@@ -90,6 +90,15 @@ static const char *skip_reason(const struct bc_case *c, char *buf, unsigned len)
 	return NULL;
 }
 
+/* What finding the tables went wrong with; empty when it went well. */
+static char find_problem[2048];
+
+static void tables_found(void)
+{
+	if (find_problem[0])
+		BC_FAILF("%s", find_problem);
+}
+
 int bc_suite_tables(char *const *paths, int npaths)
 {
 	char **files;
@@ -97,6 +106,16 @@ int bc_suite_tables(char *const *paths, int npaths)
 	bc_runner_init(&runner, "build/bindcheck");
 	bc_diags_print(&diags, stderr);
 	if (nfiles < 0)
+		return -1;
+	/* A missing or empty cases directory must fail, not pass with no rows. */
+	size_t off = 0;
+	for (int i = 0; i < diags.n && off < sizeof(find_problem); i++)
+		off += (size_t)snprintf(find_problem + off, sizeof(find_problem) - off, "%s:%d:%d: %s\n", diags.v[i].file,
+					diags.v[i].line, diags.v[i].col, diags.v[i].msg);
+	if (nfiles == 0 && !diags.n)
+		snprintf(find_problem, sizeof(find_problem), "no case tables were found");
+	CU_pSuite found = CU_add_suite("cases", NULL, NULL);
+	if (!found || !CU_add_test(found, "(case tables found)", tables_found))
 		return -1;
 	tables = calloc((size_t)(nfiles ? nfiles : 1), sizeof(*tables));
 	if (!tables)

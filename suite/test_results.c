@@ -134,6 +134,35 @@ static void json_round_trip(void)
 	bc_table_free(&t);
 }
 
+/* A value cut inside a UTF-8 character must not lose the case. */
+static void bad_utf8_keeps_the_case(void)
+{
+	struct bc_table t;
+	struct bc_runner r;
+	struct bc_case_result res;
+	struct bc_diags d = {0};
+	static const char text[] = "scenario s\n    socket h unix stream\n  ? getsockname h\nid expect source\nx =a \"caf\xc3\xa9\"\n";
+	fake_runner(&r);
+	CU_ASSERT_FATAL(bc_table_parse("u.tbl", text, strlen(text), &t, &d) == 0);
+	memset(&res, 0, sizeof(res));
+	res.c = &t.cases[0];
+	res.ran = true;
+	res.obs.nsteps = 2;
+	res.obs.steps[0].ran = res.obs.steps[1].ran = true;
+	res.obs.steps[1].out.kind = BC_OUT_VALUE;
+	snprintf(res.obs.steps[1].out.value, sizeof(res.obs.steps[1].out.value), "abstract:\xc3");
+	bc_judge(res.c, &r.platform, &res.obs, &res.j);
+	json_t *root = bc_results_new(&r);
+	bc_results_add_case(root, &r, &res);
+	json_t *c = json_array_get(json_object_get(root, "cases"), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "observed")), "=abstract:?");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "source")), "caf\xc3\xa9");
+	json_decref(root);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
 int bc_suite_results(void)
 {
 	CU_pSuite s = CU_add_suite("unit/results", NULL, NULL);
@@ -142,5 +171,6 @@ int bc_suite_results(void)
 	BC_ADD(s, json_document);
 	BC_ADD(s, markdown_from_json);
 	BC_ADD(s, json_round_trip);
+	BC_ADD(s, bad_utf8_keeps_the_case);
 	return 0;
 }

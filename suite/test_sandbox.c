@@ -137,8 +137,9 @@ static void output_is_bounded(void)
 	bc_sandbox_run(&c, fn_flood, NULL, &r);
 	CU_ASSERT_EQUAL(r.end, BC_SB_EXITED);
 	CU_ASSERT_EQUAL(r.status, 0);
+	/* 1 MiB written: the capture is full to its bound and says it dropped the rest. */
 	CU_ASSERT(r.out_truncated);
-	CU_ASSERT(r.outlen < BC_SANDBOX_OUT_MAX);
+	CU_ASSERT_EQUAL(r.outlen, BC_SANDBOX_OUT_MAX - 1);
 	bc_sandbox_result_free(&r);
 }
 
@@ -213,12 +214,6 @@ static int fn_isolation(void *arg, int fd)
 
 static void sockets_stay_out_of_the_host(void)
 {
-	struct bc_sandbox_caps caps;
-	bc_sandbox_probe(&caps);
-	if (!caps.private_net) {
-		printf("\n  (no private network namespace here: %s)\n", caps.reason);
-		return;
-	}
 	struct bc_sandbox_cfg c = cfg(5000, true);
 	struct bc_sandbox_result r;
 	bc_sandbox_run(&c, fn_isolation, NULL, &r);
@@ -240,6 +235,14 @@ int bc_suite_sandbox(void)
 	BC_ADD(s, fd_leak_is_counted);
 	BC_ADD(s, output_is_bounded);
 	BC_ADD(s, lingering_grandchild_is_killed);
-	BC_ADD(s, sockets_stay_out_of_the_host);
+	struct bc_sandbox_caps caps;
+	bc_sandbox_probe(&caps);
+	CU_pTest t = CU_add_test(s, "sockets_stay_out_of_the_host", sockets_stay_out_of_the_host);
+	if (!t)
+		return -1;
+	if (!caps.private_net) {
+		CU_set_test_active(t, CU_FALSE);
+		printf("skip unit/sandbox/sockets_stay_out_of_the_host: %s\n", caps.reason);
+	}
 	return 0;
 }

@@ -131,13 +131,13 @@ static void bad_rows_lose_nothing_else(void)
 
 static void deviation_row(void)
 {
-	static const char text[] = HEAD "id addr expect linux deviation source\n"
-					"r 127.0.0.1:0 EADDRINUSE ok \"linux: honoured late\" s\n";
+	static const char text[] = HEAD "id addr expect linux freebsd deviation source\n"
+					"r 127.0.0.1:0 EADDRINUSE ok ok \" linux , freebsd :  honoured late \" s\n";
 	struct bc_table t;
 	struct bc_diags d = {0};
 	CU_ASSERT_EQUAL(parse(text, &t, &d), 0);
 	CU_ASSERT_EQUAL_FATAL(t.ncases, 1);
-	CU_ASSERT_EQUAL(t.cases[0].deviation_mask, 1u << BC_SLOT_LINUX);
+	CU_ASSERT_EQUAL(t.cases[0].deviation_mask, (1u << BC_SLOT_LINUX) | (1u << BC_SLOT_FREEBSD));
 	CU_ASSERT_STRING_EQUAL(t.cases[0].deviation, "honoured late");
 	bc_table_free(&t);
 	bc_diags_free(&d);
@@ -165,11 +165,15 @@ static const struct bad bads[] = {
 	{"NUL byte", "scenario s\n  ? li\0sten h 1\n", 2, 7, "binary data (a NUL byte)"},
 	{"not UTF-8", "id expect source\nr \xff\xfe s\n", 2, 3, "binary data (a byte that is not UTF-8)"},
 	{"truncated UTF-8", "id expect\xc3", 1, 10, "binary data (an invalid UTF-8 sequence)"},
+	{"overlong UTF-8", "id expect\xe0\x80\xaf", 1, 10, "binary data (an invalid UTF-8 sequence)"},
+	{"UTF-8 surrogate", "id \xed\xa0\x80", 1, 4, "binary data (an invalid UTF-8 sequence)"},
+	{"control character in quotes", HEAD "id addr expect source\nr1 127.0.0.1:0 ok \"a\x1b[31m\"\n", 5, 21, "control character 0x1b"},
 	{"unterminated quote", HEAD "id addr expect source\nr1 127.0.0.1:0 ok \"src\n", 5, 19, "unterminated quote"},
 	{"text after a quote", HEAD "id addr expect source\nr1 127.0.0.1:0 ok \"src\"x\n", 5, 24, "text right after a closing quote"},
 	{"quote inside a word", HEAD "id addr expect source\nr1 127.0.0.1:0 ok s\"rc\n", 5, 20, "quote inside a word"},
 	{"control character", HEAD "id addr expect source\nr1 127.0.0.1:0 \x01ok s\n", 5, 16, "control character 0x01"},
 	{"duplicate id", HEAD "id addr expect source\nr1 127.0.0.1:0 ok s\nr1 127.0.0.1:0 ok s\n", 6, 1, "id 'r1' is already used on line 5"},
+	{"duplicate of a dropped row's id", HEAD "id addr expect source\nr1 127.0.0.1:0 EBOGUS s\nr1 127.0.0.1:0 ok s\n", 6, 1, "id 'r1' is already used on line 5"},
 	{"bad id", HEAD "id addr expect source\nr/1 127.0.0.1:0 ok s\n", 5, 1, "bad id 'r/1'"},
 	{"unknown scenario", "scenario a\n  ? listen 0 1\nscenario b\n  ? listen 0 1\nid scenario expect source\nr c ok s\n", 6, 3, "unknown scenario 'c'"},
 	{"no scenario column", "scenario a\n  ? listen 0 1\nscenario b\n  ? listen 0 1\nid expect source\n", 5, 1, "2 scenarios but no 'scenario' column"},
@@ -177,7 +181,10 @@ static const struct bad bads[] = {
 	{"no source column", HEAD "id addr expect\n", 4, 1, "no 'source' column"},
 	{"no expectation column", HEAD "id addr source\n", 4, 1, "no expectation column"},
 	{"empty source", HEAD "id addr expect source\nr1 127.0.0.1:0 ok -\n", 5, 19, "the row names no source"},
-	{"too many results", HEAD "id addr expect source\nr1 127.0.0.1:0 ok,ok s\n", 5, 19, "2 results given, but the scenario checks 1 step"},
+	{"too many results", HEAD "id addr expect source\nr1 127.0.0.1:0 ok,ok,ok s\n", 5, 19, "3 results given, but the scenario checks 1 step;"},
+	{"errno after multi-byte text", HEAD "id addr expect source\nr1 127.0.0.1:0 \"=\xc3\xa9\xc3\xa9|EBOGUS\" s\n", 5, 21, "unknown result 'EBOGUS'"},
+	{"errno after an escaped quote", HEAD "id addr expect source\nr1 127.0.0.1:0 \"=\\\"a|EBOGUS\" s\n", 5, 22, "unknown result 'EBOGUS'"},
+	{"missing cell after a quoted cell", HEAD "id addr expect source\nr1 127.0.0.1:0 \"o\xc3\xa9\"\n", 5, 20, "row has 3 cells"},
 	{"too few results", "scenario s\n  ? listen 0 1\n  ? listen 0 1\nid expect source\nr ok s\n", 5, 3, "1 result given, but the scenario checks 2 steps"},
 	{"bad version condition", HEAD "id addr linux source\nr1 127.0.0.1:0 >4.1:ok s\n", 5, 16, "bad version condition"},
 	{"bad version", HEAD "id addr linux source\nr1 127.0.0.1:0 >=4.x:ok s\n", 5, 16, "bad version '4.x'"},
@@ -197,12 +204,15 @@ static const struct bad bads[] = {
 	{"bad column reference", "scenario s\n  ? listen $ 1\n", 2, 12, "bad column reference"},
 	{"deviation without a platform result", HEAD "id addr expect deviation source\nr1 127.0.0.1:0 ok \"linux: why\" s\n", 5, 19, "deviation for linux, but the row gives no linux result"},
 	{"deviation for an unknown platform", HEAD "id addr expect linux deviation source\nr1 127.0.0.1:0 ok ok \"hurd: why\" s\n", 5, 22, "unknown platform 'hurd'"},
-	{"deviation without a reason", HEAD "id addr expect linux deviation source\nr1 127.0.0.1:0 ok ok linux s\n", 5, 22, "bad deviation"},
+	{"deviation without a colon", HEAD "id addr expect linux deviation source\nr1 127.0.0.1:0 ok ok linux s\n", 5, 22, "bad deviation"},
+	{"deviation with an empty reason", HEAD "id addr expect linux deviation source\nr1 127.0.0.1:0 ok ok \"linux: \" s\n", 5, 22, "deviation without a reason"},
+	{"deviation without a platform", HEAD "id addr expect linux deviation source\nr1 127.0.0.1:0 ok ok \": why\" s\n", 5, 22, "deviation names no platform"},
 	{"no header line", "scenario s\n  ? listen 0 1\n", 2, 1, "no header line"},
 	{"too many arguments", "scenario s\n  ? socket h inet stream tcp extra\n", 2, 30, "too many arguments to socket"},
 	{"too few arguments", "scenario s\n  ? socket h inet\nid expect source\nr ok s\n", 2, 14, "socket needs 3 arguments, got 2"},
 	{"unknown family", "scenario s\n  ? socket h inet7 stream\nid expect source\nr ok s\n", 2, 14, "unknown family 'inet7'"},
 	{"step with too many words", "scenario s\n  ? bind h 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n", 2, 45, "a step has at most 16 words"},
+	{"bad literal in a scenario no row uses", "scenario s\n    socket h $fam stream\n  ? listen h notanumber\nid fam expect source\n", 3, 14, "bad backlog 'notanumber'"},
 	{"lone check mark", "scenario s\n  ?\n", 2, 3, "'?' without a step after it"},
 	{"row states no expectation", HEAD "id addr expect source\nr1 127.0.0.1:0 - s\n", 5, 1, "row 'r1' states no expectation"},
 };
@@ -236,6 +246,34 @@ static void malformed_input(void)
 		BC_FAILF("%s: wanted %d:%d '%s'; got %d diagnostic%s:%s", b->name, b->line, b->col, b->msg, n, n == 1 ? "" : "s",
 			 got);
 	}
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+static void hash_inside_a_word_is_text(void)
+{
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL(parse(HEAD "id addr expect source\nr1 127.0.0.1:0 ok bind01.c#L40 # a comment\n", &t, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(t.ncases, 1);
+	CU_ASSERT_STRING_EQUAL(t.cases[0].source, "bind01.c#L40");
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+static void long_line_is_refused(void)
+{
+	size_t n = 70000;
+	char *text = malloc(n + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	memset(text, 'a', n);
+	text[n] = '\0';
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL(bc_table_parse("long.tbl", text, n, &t, &d), 1);
+	CU_ASSERT(d.n == 1 && d.v[0].line == 1 && d.v[0].col == 1 &&
+		  strstr(d.v[0].msg, "line of 70000 bytes, longer than the 65536"));
+	free(text);
 	bc_table_free(&t);
 	bc_diags_free(&d);
 }
@@ -336,6 +374,8 @@ int bc_suite_table(void)
 	BC_ADD(s, scenarios_chosen_per_row);
 	BC_ADD(s, bad_rows_lose_nothing_else);
 	BC_ADD(s, deviation_row);
+	BC_ADD(s, hash_inside_a_word_is_text);
+	BC_ADD(s, long_line_is_refused);
 	BC_ADD(s, diags_repeat_once);
 	BC_ADD(s, error_flood_is_capped);
 	BC_ADD(s, missing_file);

@@ -102,13 +102,41 @@ static void verdicts_table(void)
 	}
 }
 
+/* A system without a column of its own reads expect before posix. */
+static void other_systems_read_expect_first(void)
+{
+	struct bc_table t;
+	struct bc_observation o;
+	struct bc_judgement j;
+	struct bc_platform p = linux_at(9, 0);
+	p.slot = BC_SLOT_POSIX;
+	snprintf(p.os, sizeof(p.os), "NetBSD");
+	CU_ASSERT_FATAL(load("id expect posix source", "r EADDRINUSE EADDRINUSE|EINVAL s", &t) == 0);
+	observe(&o, EINVAL);
+	bc_judge(&t.cases[0], &p, &o, &j);
+	CU_ASSERT_EQUAL(j.verdict, BC_FAIL);
+	CU_ASSERT_EQUAL(j.slot, BC_SLOT_EXPECT);
+	CU_ASSERT_EQUAL(j.posix, 1);
+	bc_table_free(&t);
+	CU_ASSERT_FATAL(load("id linux posix source", "r EADDRINUSE EINVAL s", &t) == 0);
+	bc_judge(&t.cases[0], &p, &o, &j);
+	CU_ASSERT_EQUAL(j.verdict, BC_PASS);
+	CU_ASSERT_EQUAL(j.slot, BC_SLOT_POSIX);
+	bc_table_free(&t);
+	CU_ASSERT_FATAL(load("id linux source", "r EADDRINUSE s", &t) == 0);
+	bc_judge(&t.cases[0], &p, &o, &j);
+	CU_ASSERT_EQUAL(j.verdict, BC_SKIP);
+	CU_ASSERT_STRING_EQUAL(j.reason, "no expectation for NetBSD");
+	bc_table_free(&t);
+}
+
 static void setup_failure_is_error(void)
 {
 	struct bc_table t;
 	struct bc_observation o;
 	struct bc_judgement j;
 	struct bc_platform p = linux_at(6, 1);
-	CU_ASSERT_FATAL(load("id expect source", "r ok s", &t) == 0);
+	CU_ASSERT_FATAL(load("id expect posix source", "r ok ok s", &t) == 0);
 	observe(&o, 0);
 	o.status = BC_OBS_SETUP_FAILED;
 	o.failed_step = 0;
@@ -118,6 +146,7 @@ static void setup_failure_is_error(void)
 	bc_judge(&t.cases[0], &p, &o, &j);
 	CU_ASSERT_EQUAL(j.verdict, BC_ERROR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(j.reason, "setup step 1 (socket h inet stream) failed: EAFNOSUPPORT"));
+	CU_ASSERT_EQUAL(j.posix, -1); /* nothing to hold against POSIX */
 	bc_table_free(&t);
 }
 
@@ -166,6 +195,7 @@ int bc_suite_verdict(void)
 	if (!s)
 		return -1;
 	BC_ADD(s, verdicts_table);
+	BC_ADD(s, other_systems_read_expect_first);
 	BC_ADD(s, setup_failure_is_error);
 	BC_ADD(s, texts_of_expected_and_observed);
 	BC_ADD(s, failing_verdicts);
