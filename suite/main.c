@@ -40,8 +40,9 @@ int main(int argc, char **argv)
 	CU_basic_run_tests();
 	unsigned failed = CU_get_number_of_tests_failed();
 	unsigned ran = CU_get_number_of_tests_run();
+	unsigned skipped = CU_get_run_summary()->nTestsInactive + bc_suite_runtime_skips();
 	rc = CU_get_error() != CUE_SUCCESS ? 2 : failed ? 1 : 0;
-	printf("\nbc_suite: %u tests run, %u failed\n", ran, failed);
+	printf("\nbc_suite: %u passed, %u failed, %u skipped\n", ran - failed - bc_suite_runtime_skips(), failed, skipped);
 	CU_cleanup_registry();
 	bc_suite_tables_done();
 	return rc;

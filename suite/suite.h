@@ -14,6 +14,8 @@ int bc_suite_runner(void);
 /* One CUnit suite per table found under the given paths; one test per row. */
 int bc_suite_tables(char *const *paths, int npaths);
 void bc_suite_tables_done(void);
+/* Rows that turned out skipped only when they ran (CUnit counts them passed). */
+unsigned bc_suite_runtime_skips(void);
 
 /* A failing assertion whose message is built at run time (CU_ASSERT would
  * only print the expression). */
