@@ -41,7 +41,7 @@ $(BUILD)/harness/%.o: harness/%.c $(wildcard harness/*.h) harness/errno_names.in
 
 $(BUILD)/suite/%.o: suite/%.c $(wildcard harness/*.h suite/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -DBC_BUILD_DIR='"$(BUILD)"' -c -o $@ $<
 
 $(BUILD)/libbindcheck.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -52,6 +52,7 @@ $(BUILD)/bindcheck: $(BUILD)/harness/main.o $(BUILD)/libbindcheck.a
 $(BUILD)/bc_suite: $(SUITE_OBJ) $(BUILD)/libbindcheck.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The suite runs build/bindcheck too (unit/cli), so both are built first.
 check: deps
 	@$(MAKE) --no-print-directory build
 	$(BUILD)/bc_suite

@@ -280,8 +280,10 @@ int main(int argc, char **argv)
 		printf("bindcheck %s\n", BC_VERSION);
 		return 0;
 	}
-	if (parse_opts(argc - 1, argv + 1, &o) < 0)
+	if (parse_opts(argc - 1, argv + 1, &o) < 0) {
+		free(o.filters);
 		return EXIT_BAD_INPUT;
+	}
 	if (strcmp(argv[1], "run") == 0) {
 		rc = cmd_run(&o, argv[0]);
 	} else if (strcmp(argv[1], "list") == 0) {

@@ -11,6 +11,7 @@ int bc_suite_verdict(void);
 int bc_suite_sandbox(void);
 int bc_suite_results(void);
 int bc_suite_runner(void);
+int bc_suite_cli(void);
 /* One CUnit suite per table found under the given paths; one test per row. */
 int bc_suite_tables(char *const *paths, int npaths);
 void bc_suite_tables_done(void);

@@ -1,0 +1,246 @@
+/* End-to-end tests of the bindcheck command: exit statuses, where errors
+ * point, the failure block, the re-run command, the reports it writes. */
+#define _POSIX_C_SOURCE 200809L
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+#include "suite.h"
+
+#ifndef BC_BUILD_DIR
+#define BC_BUILD_DIR "build"
+#endif
+#define BINDCHECK BC_BUILD_DIR "/bindcheck"
+
+static char dir[] = "/tmp/bc-cli-XXXXXX";
+
+struct out {
+	int status;
+	char *out, *err;
+};
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+	if (!f)
+		return strdup("");
+	FILE *m = open_memstream(&buf, &len);
+	int c;
+	while ((c = fgetc(f)) != EOF)
+		fputc(c, m);
+	fclose(m);
+	fclose(f);
+	return buf;
+}
+
+/* Run bindcheck with the given arguments (NULL-terminated). */
+static struct out run(const char *arg0, ...)
+{
+	char *argv[16];
+	char opath[64], epath[64];
+	int n = 0;
+	va_list ap;
+	argv[n++] = BINDCHECK;
+	va_start(ap, arg0);
+	for (const char *a = arg0; a && n < 15; a = va_arg(ap, const char *))
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	snprintf(opath, sizeof(opath), "%s/out", dir);
+	snprintf(epath, sizeof(epath), "%s/err", dir);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int o = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(o, 1);
+		dup2(e, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	struct out r = {-1, NULL, NULL};
+	int ws;
+	if (pid > 0 && waitpid(pid, &ws, 0) == pid && WIFEXITED(ws))
+		r.status = WEXITSTATUS(ws);
+	r.out = slurp(opath);
+	r.err = slurp(epath);
+	return r;
+}
+
+static void out_free(struct out *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static const char *write_table(const char *name, const char *text, size_t len)
+{
+	static char path[128];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fwrite(text, 1, len, f);
+		fclose(f);
+	}
+	return path;
+}
+
+static const char *write_text(const char *name, const char *text)
+{
+	return write_table(name, text, strlen(text));
+}
+
+#define GOOD "scenario s\n    socket h inet stream\n  ? bind h $addr\nid addr linux source\n"
+
+static int setup(void)
+{
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Each malformed table exits 2 and names file:line:col. */
+static void malformed_tables_exit_2(void)
+{
+	static const struct {
+		const char *name, *text;
+		size_t len;
+		const char *where;
+	} bad[] = {
+		{"errno.tbl", GOOD "r 127.0.0.1:0 EADDRINUS s\n", 0, "errno.tbl:5:15: linux: unknown result 'EADDRINUS'"},
+		{"column.tbl", "scenario s\n  ? listen 0 1\nid linux source bogus\n", 0, "column.tbl:3:17: unknown column 'bogus'"},
+		{"cell.tbl", GOOD "r 127.0.0.1:0 ok\n", 0, "cell.tbl:5:17: row has 3 cells"},
+		{"step.tbl", "scenario s\n  ? bnid h 1.2.3.4:0\nid linux source\n", 0, "step.tbl:2:5: unknown step 'bnid'"},
+		{"garbage.tbl", "\x7f" "ELF\x02\x01\x01\0\0\0", 10, "garbage.tbl:1:8: binary data (a NUL byte)"},
+		{"utf8.tbl", "id \xff\xfe", 0, "utf8.tbl:1:4: binary data (a byte that is not UTF-8)"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *path = write_table(bad[i].name, bad[i].text, bad[i].len ? bad[i].len : strlen(bad[i].text));
+		struct out r = run("run", path, NULL);
+		if (r.status != 2 || !strstr(r.err, bad[i].where))
+			BC_FAILF("%s: exit %d, stderr:\n%s\n(wanted exit 2 and '%s')", bad[i].name, r.status, r.err, bad[i].where);
+		out_free(&r);
+	}
+}
+
+/* A wrong expectation fails with expected, observed and a re-run command
+ * that, run, repeats exactly that case. */
+static void wrong_row_exits_1_and_reruns(void)
+{
+	const char *path = write_text("w.tbl", GOOD "good 127.0.0.1:0 ok s\nbad 127.0.0.1:0 EADDRINUSE s\n");
+	struct out r = run("run", path, NULL);
+	CU_ASSERT_EQUAL(r.status, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS  w/good\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "FAIL  w/bad\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "expected: EADDRINUSE (column linux)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "observed: ok"));
+	const char *rerun = strstr(r.out, "rerun:    ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rerun);
+	char want[256];
+	snprintf(want, sizeof(want), "rerun:    %s run %s --filter 'w/bad'\n", BINDCHECK, path);
+	if (strncmp(rerun, want, strlen(want)) != 0)
+		BC_FAILF("re-run line: %.*s", (int)strcspn(rerun, "\n"), rerun);
+	out_free(&r);
+	r = run("run", path, "--filter", "w/bad", NULL);
+	CU_ASSERT_EQUAL(r.status, 1);
+	CU_ASSERT_PTR_NULL(strstr(r.out, "w/good"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "summary: 1 cases: 0 pass, 1 fail"));
+	out_free(&r);
+}
+
+static void passing_run_writes_reports(void)
+{
+	char json[128], md[128], again[128], rdir[128];
+	const char *path = write_text("p.tbl", GOOD "a 127.0.0.1:0 ok s\nb 192.0.2.1:0 EADDRNOTAVAIL s\n");
+	snprintf(json, sizeof(json), "%s/r.json", dir);
+	snprintf(md, sizeof(md), "%s/s.md", dir);
+	snprintf(again, sizeof(again), "%s/again.md", dir);
+	snprintf(rdir, sizeof(rdir), "%s/reports", dir);
+	struct out r = run("run", path, "--json", json, "--summary", md, "--report-dir", rdir, NULL);
+	CU_ASSERT_EQUAL(r.status, 0);
+	out_free(&r);
+	json_error_t err;
+	json_t *root = json_load_file(json, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(root, "schema")), "bindcheck-results");
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(root, "cases")), 2);
+	char platdir[512];
+	snprintf(platdir, sizeof(platdir), "%s/%s/results.json", rdir,
+		 json_string_value(json_object_get(json_object_get(root, "platform"), "id")));
+	struct stat st;
+	CU_ASSERT_EQUAL(stat(platdir, &st), 0);
+	json_decref(root);
+	/* The summary made again from results.json alone is the same. */
+	r = run("report", json, "--markdown", again, NULL);
+	CU_ASSERT_EQUAL(r.status, 0);
+	out_free(&r);
+	char *a = slurp(md), *b = slurp(again);
+	CU_ASSERT(strlen(a) > 100);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	free(a);
+	free(b);
+}
+
+static void usage_errors_exit_2(void)
+{
+	struct out r = run("frobnicate", NULL);
+	CU_ASSERT_EQUAL(r.status, 2);
+	out_free(&r);
+	r = run("run", "--no-such-option", NULL);
+	CU_ASSERT_EQUAL(r.status, 2);
+	out_free(&r);
+	r = run("run", "cases", "--filter", "nothing/matches-this", NULL);
+	CU_ASSERT_EQUAL(r.status, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "no case matches the filter"));
+	out_free(&r);
+	r = run("report", "/nonexistent.json", NULL);
+	CU_ASSERT_EQUAL(r.status, 2);
+	out_free(&r);
+}
+
+static void list_names_every_case(void)
+{
+	const char *path = write_text("l.tbl", GOOD "a 127.0.0.1:0 ok s\nb 127.0.0.1:0 ok s\n");
+	struct out r = run("list", path, NULL);
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "l/a\t"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "l/b\t"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "2 cases"));
+	out_free(&r);
+}
+
+int bc_suite_cli(void)
+{
+	struct bc_sandbox_caps caps;
+	CU_pSuite s = CU_add_suite("unit/cli", setup, teardown);
+	if (!s)
+		return -1;
+	bc_sandbox_probe(&caps);
+	BC_ADD(s, malformed_tables_exit_2);
+	BC_ADD(s, usage_errors_exit_2);
+	BC_ADD(s, list_names_every_case);
+	/* These run cases, which needs a private network namespace. */
+	CU_pTest a = CU_add_test(s, "wrong_row_exits_1_and_reruns", wrong_row_exits_1_and_reruns);
+	CU_pTest b = CU_add_test(s, "passing_run_writes_reports", passing_run_writes_reports);
+	if (!a || !b)
+		return -1;
+	if (!caps.private_net) {
+		CU_set_test_active(a, CU_FALSE);
+		CU_set_test_active(b, CU_FALSE);
+		printf("skip unit/cli (running cases): %s\n", caps.reason);
+	}
+	return 0;
+}
