@@ -101,6 +101,8 @@ struct bc_case {
 	struct bc_step *steps;
 	int nchecked;
 	int nhandles;
+	int nvars;                  /* port variables set by getsockname steps */
+	char vars[BC_MAX_VARS][BC_NAME_MAX];
 	struct bc_expect exp[BC_SLOT_COUNT];
 	char *source;
 	char *note;

@@ -185,7 +185,7 @@ void bc_print_result(const struct bc_runner *r, const struct bc_case_result *res
 			bc_outcome_format(&res->obs.steps[i].out, o, sizeof(o));
 			if (st->checked && res->j.expected && k < res->j.expected->nitems) {
 				const struct bc_expect_item *it = &res->j.expected->items[k++];
-				if (!bc_item_matches(it, &res->obs.steps[i].out))
+				if (!bc_item_matches(it, &res->obs.steps[i].out, &res->obs))
 					bc_item_format(it, want, sizeof(want));
 			}
 			fprintf(out, "      step %-3d  %s%s -> %s%s%s\n", i + 1, st->checked ? "? " : "  ", st->text, o,

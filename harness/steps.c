@@ -154,6 +154,8 @@ void bc_steps_run(const struct bc_case *c, struct bc_observation *obs, void (*st
 	for (int i = 0; i < BC_MAX_HANDLES; i++)
 		if (x.fds[i] >= 0)
 			close(x.fds[i]);
+	for (int i = 0; i < BC_MAX_VARS; i++)
+		obs->ports[i] = ntohs(x.ports[i]);
 }
 
 void bc_obs_format_checked(const struct bc_case *c, const struct bc_observation *obs, char *buf, unsigned buflen)

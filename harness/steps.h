@@ -27,6 +27,7 @@ struct bc_observation {
 	int nsteps;
 	int failed_step;
 	struct bc_step_obs steps[BC_MAX_STEPS];
+	unsigned short ports[BC_MAX_VARS]; /* the port variables' values at the end */
 };
 
 /* Run every step of c, then close every handle the case opened.  started,

@@ -104,6 +104,8 @@ int bc_rd_instantiate(struct rd *r, const struct bc_scenario *sc, const struct b
 		}
 	}
 	c->nhandles = handles.n;
+	c->nvars = vars.n;
+	memcpy(c->vars, vars.v, sizeof(c->vars));
 	return rc;
 }
 
@@ -166,6 +168,23 @@ static int parse_deviation(struct rd *r, const struct bc_tok *cell, int line, st
 	return c->deviation ? 0 : -1;
 }
 
+/* "=127.0.0.1:P" in an expectation: P is the port getsockname stored in
+ * the case's variable P, filled in when the case is judged. */
+static void link_port_vars(struct bc_expect *e, const struct bc_case *c)
+{
+	for (int k = 0; k < e->nclauses; k++)
+		for (int i = 0; i < e->clauses[k].nitems; i++)
+			for (int a = 0; a < e->clauses[k].items[i].nalts; a++) {
+				struct bc_outcome *o = &e->clauses[k].items[i].alts[a];
+				const char *colon = strrchr(o->value, ':');
+				if (o->kind != BC_OUT_VALUE || !colon)
+					continue;
+				for (int v = 0; v < c->nvars; v++)
+					if (strcmp(colon + 1, c->vars[v]) == 0)
+						o->port_var = v + 1;
+			}
+}
+
 static int read_cell(struct rd *r, const struct column *col, const struct bc_tok *cell, int line, struct bc_case *c)
 {
 	char err[512];
@@ -176,6 +195,7 @@ static int read_cell(struct rd *r, const struct column *col, const struct bc_tok
 			BC_RD_ERR(r, line, bc_cell_col(cell, off), "%s: %s", col->name, err);
 			return -1;
 		}
+		link_port_vars(&c->exp[col->slot], c);
 		return 0;
 	case COL_SOURCE:
 		if (strcmp(cell->s, "-") == 0 || !cell->s[0]) {

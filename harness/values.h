@@ -23,6 +23,7 @@ struct bc_outcome {
 	enum bc_outcome_kind kind;
 	int code;
 	char value[BC_VALUE_MAX];
+	int port_var; /* in an expectation "=ADDR:VAR": 1 + the variable's index; else 0 */
 };
 
 /* An address as a step uses it.  A port may name a variable set earlier by

@@ -61,10 +61,21 @@ const struct bc_clause *bc_expect_for(const struct bc_case *c, const struct bc_p
 	return NULL;
 }
 
-bool bc_item_matches(const struct bc_expect_item *it, const struct bc_outcome *o)
+static bool alt_matches(const struct bc_outcome *want, const struct bc_outcome *o, const struct bc_observation *obs)
+{
+	if (want->kind != BC_OUT_VALUE || !want->port_var)
+		return bc_outcome_equal(want, o);
+	/* "=ADDR:VAR": ADDR, then the port the case stored in VAR. */
+	char full[BC_VALUE_MAX + 8];
+	int prefix = (int)(strrchr(want->value, ':') - want->value);
+	snprintf(full, sizeof(full), "%.*s:%u", prefix, want->value, obs->ports[want->port_var - 1]);
+	return o->kind == BC_OUT_VALUE && strcmp(full, o->value) == 0;
+}
+
+bool bc_item_matches(const struct bc_expect_item *it, const struct bc_outcome *o, const struct bc_observation *obs)
 {
 	for (int a = 0; a < it->nalts; a++)
-		if (bc_outcome_equal(&it->alts[a], o))
+		if (alt_matches(&it->alts[a], o, obs))
 			return true;
 	return false;
 }
@@ -97,7 +108,7 @@ static bool clause_matches(const struct bc_case *c, const struct bc_clause *cl, 
 	for (int i = 0; i < c->nsteps; i++) {
 		if (!c->steps[i].checked)
 			continue;
-		if (i >= obs->nsteps || !obs->steps[i].ran || !bc_item_matches(&cl->items[k], &obs->steps[i].out))
+		if (i >= obs->nsteps || !obs->steps[i].ran || !bc_item_matches(&cl->items[k], &obs->steps[i].out, obs))
 			return false;
 		k++;
 	}

@@ -25,7 +25,7 @@ int bc_verdict_is_failure(enum bc_verdict v);
 /* The clause of c that applies to p, or NULL with the reason for a skip. */
 const struct bc_clause *bc_expect_for(const struct bc_case *c, const struct bc_platform *p, int *slot, char *why,
 				      unsigned whylen);
-bool bc_item_matches(const struct bc_expect_item *it, const struct bc_outcome *o);
+bool bc_item_matches(const struct bc_expect_item *it, const struct bc_outcome *o, const struct bc_observation *obs);
 void bc_item_format(const struct bc_expect_item *it, char *buf, unsigned buflen);
 void bc_clause_format(const struct bc_clause *cl, char *buf, unsigned buflen);
 

@@ -14,12 +14,15 @@ static const char tables[] =
 	"scenario hang\n    socket l inet stream\n    bind l 127.0.0.1:0\n    listen l 1\n  ? accept l a\n"
 	"scenario one\n    socket s inet stream\n  ? bind s $addr\n"
 	"scenario setup\n    socket s inet stream\n    bind s 192.0.2.1:0\n  ? listen s 1\n"
+	"scenario named\n    socket s inet stream\n    bind s 127.0.0.1:0\n    getsockname s P\n  ? bind s $addr\n  ? getsockname s\n"
 	"id     scenario addr              linux          freebsd source\n"
 	"hangs  hang     -                 ok             -       \"accept with no peer\"\n"
 	"wrong  one      127.0.0.1:0       EADDRINUSE     -       \"deliberately wrong\"\n"
 	"right  one      192.0.2.1:0       EADDRNOTAVAIL  -       \"NL-01\"\n"
 	"na     one      127.0.0.1:0       n/a            ok      \"not for linux\"\n"
-	"broken setup    -                 ok             -       \"setup cannot succeed\"\n";
+	"broken setup    -                 ok             -       \"setup cannot succeed\"\n"
+	"port   named    127.0.0.2:0       EINVAL,=127.0.0.1:P -  \"REB-02\"\n"
+	"port2  named    127.0.0.2:0       EINVAL,=127.0.0.2:P -  \"deliberately wrong\"\n";
 
 static struct bc_runner runner;
 static struct bc_table table;
@@ -31,7 +34,7 @@ static int setup(void)
 	int n = bc_table_parse("cases/r.tbl", tables, strlen(tables), &table, &d);
 	bc_diags_print(&d, stderr);
 	bc_diags_free(&d);
-	return n || table.ncases != 5;
+	return n || table.ncases != 7;
 }
 
 static int teardown(void)
@@ -103,6 +106,19 @@ static void setup_failure_names_the_step(void)
 		BC_FAILF("reason: %s", res.j.reason);
 }
 
+/* "=127.0.0.1:P" takes the port the case stored in P. */
+static void expected_values_use_port_variables(void)
+{
+	struct bc_case_result res;
+	bc_run_case(&runner, find("port"), &res);
+	if (res.j.verdict != BC_PASS)
+		BC_FAILF("port: %s, observed %s, expected %s", bc_verdict_name(res.j.verdict), res.j.observed_text,
+			 res.j.expected_text);
+	CU_ASSERT_STRING_EQUAL(res.j.expected_text, "EINVAL,=127.0.0.1:P");
+	bc_run_case(&runner, find("port2"), &res);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_FAIL);
+}
+
 static void not_applicable_is_skipped_unrun(void)
 {
 	struct bc_case_result res;
@@ -137,9 +153,11 @@ int bc_suite_runner(void)
 	 * tests are inactive (CUnit's skip), not passed. */
 	bc_sandbox_probe(&caps);
 	void (*const need_netns[])(void) = {hang_is_an_error_naming_the_step, wrong_expectation_fails_with_a_rerun_command,
-					    lo_is_up_and_only_lo, setup_failure_names_the_step};
+					    lo_is_up_and_only_lo, setup_failure_names_the_step,
+					    expected_values_use_port_variables};
 	const char *const names[] = {"hang_is_an_error_naming_the_step", "wrong_expectation_fails_with_a_rerun_command",
-				     "lo_is_up_and_only_lo", "setup_failure_names_the_step"};
+				     "lo_is_up_and_only_lo", "setup_failure_names_the_step",
+				     "expected_values_use_port_variables"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		CU_pTest t = CU_add_test(s, names[i], need_netns[i]);
 		if (!t)
