@@ -69,76 +69,88 @@ static void set_error(struct bc_case_result *res, enum bc_verdict v, const char 
 	snprintf(res->j.reason, sizeof(res->j.reason), "%s", reason);
 }
 
-void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res)
+/* What the sandbox saw, turned into the case's result. */
+static void interpret(const struct bc_runner *r, const struct bc_case *c, const struct bc_sandbox_cfg *cfg,
+		      const struct bc_sandbox_result *sb, struct bc_case_result *res)
 {
-	struct bc_sandbox_cfg cfg;
-	struct bc_sandbox_result sb;
 	char why[512];
-	int slot;
-
-	memset(res, 0, sizeof(*res));
-	res->c = c;
-	res->j.posix = -1;
-	res->j.slot = -1;
-	if (!bc_expect_for(c, &r->platform, &slot, why, sizeof(why))) {
-		set_error(res, BC_SKIP, why);
-		return;
-	}
-	cfg.timeout_ms = r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms;
-	cfg.private_net = r->caps.private_net;
-	if (!cfg.private_net && !r->allow_host_net) {
-		/* Never fall back to the host's network unless told to. */
-		snprintf(why, sizeof(why), "%s; --allow-host-network runs it on the host's loopback instead",
-			 r->caps.reason);
-		set_error(res, BC_SKIP, why);
-		return;
-	}
-	if ((c->needs & BC_NEEDS_INET6) && !r->caps.ipv6) {
-		set_error(res, BC_SKIP, "no IPv6 on this host");
-		return;
-	}
-	bc_sandbox_run(&cfg, case_child, (void *)c, &sb);
-	res->duration_us = sb.duration_us;
-	switch (sb.end) {
+	switch (sb->end) {
 	case BC_SB_TIMEOUT:
-		if (sb.outlen > 0 && (unsigned char)sb.out[sb.outlen - 1] < c->nsteps) {
-			int i = (unsigned char)sb.out[sb.outlen - 1];
-			snprintf(why, sizeof(why), "timeout: killed after %d ms in step %d (%s)", cfg.timeout_ms, i + 1,
+		if (sb->outlen > 0 && (unsigned char)sb->out[sb->outlen - 1] < c->nsteps) {
+			int i = (unsigned char)sb->out[sb->outlen - 1];
+			snprintf(why, sizeof(why), "timeout: killed after %d ms in step %d (%s)", cfg->timeout_ms, i + 1,
 				 c->steps[i].text);
 		} else {
-			snprintf(why, sizeof(why), "timeout: killed after %d ms", cfg.timeout_ms);
+			snprintf(why, sizeof(why), "timeout: killed after %d ms", cfg->timeout_ms);
 		}
 		set_error(res, BC_ERROR, why);
 		break;
 	case BC_SB_SIGNALED:
-		snprintf(why, sizeof(why), "signal %d (%s)", sb.status, strsignal(sb.status));
+		snprintf(why, sizeof(why), "signal %d (%s)", sb->status, strsignal(sb->status));
 		set_error(res, BC_ERROR, why);
 		break;
 	case BC_SB_UNAVAILABLE:
-		set_error(res, BC_SKIP, sb.detail);
+		set_error(res, BC_SKIP, sb->detail);
 		break;
 	case BC_SB_FAILED:
-		set_error(res, BC_ERROR, sb.detail);
+		set_error(res, BC_ERROR, sb->detail);
 		break;
 	case BC_SB_EXITED:
-		if (sb.status == BC_SANDBOX_VALGRIND_EXIT) {
+		if (sb->status == BC_SANDBOX_VALGRIND_EXIT) {
 			set_error(res, BC_ERROR, "valgrind reported errors in the case child (exit 99)");
-		} else if (sb.status != 0) {
-			snprintf(why, sizeof(why), "the case child exited with status %d", sb.status);
+		} else if (sb->status != 0) {
+			snprintf(why, sizeof(why), "the case child exited with status %d", sb->status);
 			set_error(res, BC_ERROR, why);
-		} else if (!take_observation(&sb, &res->obs)) {
-			snprintf(why, sizeof(why), "incomplete report from the case child (%zu bytes)", sb.outlen);
+		} else if (!take_observation(sb, &res->obs)) {
+			snprintf(why, sizeof(why), "incomplete report from the case child (%zu bytes)", sb->outlen);
 			set_error(res, BC_ERROR, why);
 		} else {
 			res->ran = true;
 			bc_judge(c, &r->platform, &res->obs, &res->j);
-			if (sb.fds_before != sb.fds_after) {
-				snprintf(why, sizeof(why), "fd leak: %d fds before, %d after", sb.fds_before, sb.fds_after);
+			if (sb->fds_before != sb->fds_after) {
+				snprintf(why, sizeof(why), "fd leak: %d fds before, %d after", sb->fds_before, sb->fds_after);
 				set_error(res, BC_ERROR, why);
 			}
 		}
 		break;
 	}
+}
+
+const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned len)
+{
+	int slot;
+	if (!bc_expect_for(c, &r->platform, &slot, buf, len))
+		return buf;
+	if (!r->caps.private_net && !r->allow_host_net) {
+		/* Never fall back to the host's network unless told to. */
+		snprintf(buf, len, "%s; --allow-host-network runs it on the host's loopback instead", r->caps.reason);
+		return buf;
+	}
+	if ((c->needs & BC_NEEDS_INET6) && !r->caps.ipv6)
+		return "no IPv6 on this host";
+	return NULL;
+}
+
+void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res)
+{
+	struct bc_sandbox_cfg cfg;
+	struct bc_sandbox_result sb;
+	char why[512];
+	const char *skip;
+
+	memset(res, 0, sizeof(*res));
+	res->c = c;
+	res->j.posix = -1;
+	res->j.slot = -1;
+	if ((skip = bc_runner_skip_reason(r, c, why, sizeof(why)))) {
+		set_error(res, BC_SKIP, skip);
+		return;
+	}
+	cfg.timeout_ms = r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms;
+	cfg.private_net = r->caps.private_net;
+	bc_sandbox_run(&cfg, case_child, (void *)c, &sb);
+	res->duration_us = sb.duration_us;
+	interpret(r, c, &cfg, &sb, res);
 	bc_sandbox_result_free(&sb);
 }
 

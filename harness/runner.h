@@ -33,6 +33,9 @@ struct bc_case_result {
 };
 
 void bc_runner_init(struct bc_runner *r, const char *prog);
+/* Why c will not run here (no expectation for this platform, no isolation,
+ * no IPv6), or NULL.  The reason may be written into buf. */
+const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned len);
 void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res);
 /* The shell command that re-runs just this case. */
 void bc_rerun_command(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned buflen);

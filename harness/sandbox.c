@@ -246,6 +246,36 @@ static bool watch_child(struct watch *w, struct bc_sandbox_result *res)
 	return true;
 }
 
+/* After the child ended on its own: split off the fd trailer it appends
+ * after fn returns, and say how it ended. */
+static void classify(struct bc_sandbox_result *res, int wstatus)
+{
+	/* The output may be binary: search it with memmem, keep the last match. */
+	char *t = NULL;
+	for (char *p = res->out; p < res->out + res->outlen;) {
+		char *m = memmem(p, res->outlen - (size_t)(p - res->out), TRAILER, strlen(TRAILER));
+		if (!m)
+			break;
+		t = m;
+		p = m + 1;
+	}
+	if (t && sscanf(t + strlen(TRAILER), "%d %d", &res->fds_before, &res->fds_after) == 2) {
+		*t = '\0';
+		res->outlen = (size_t)(t - res->out);
+	}
+	if (WIFSIGNALED(wstatus)) {
+		res->end = BC_SB_SIGNALED;
+		res->status = WTERMSIG(wstatus);
+		snprintf(res->detail, sizeof(res->detail), "signal %d (%s)", res->status, strsignal(res->status));
+	} else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == EXIT_UNAVAILABLE && res->fds_before < 0) {
+		res->end = BC_SB_UNAVAILABLE;
+		snprintf(res->detail, sizeof(res->detail), "%s", res->outlen ? res->out : "isolation unavailable");
+	} else {
+		res->end = BC_SB_EXITED;
+		res->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+	}
+}
+
 int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg, struct bc_sandbox_result *res)
 {
 	int fds[2];
@@ -299,31 +329,7 @@ int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg
 	if (res->end == BC_SB_TIMEOUT)
 		return 0;
 
-	/* Split off the fd trailer the child appends after fn returns.  The
-	 * output may be binary: search it with memmem, keep the last match. */
-	char *t = NULL;
-	for (char *p = res->out; p < res->out + res->outlen;) {
-		char *m = memmem(p, res->outlen - (size_t)(p - res->out), TRAILER, strlen(TRAILER));
-		if (!m)
-			break;
-		t = m;
-		p = m + 1;
-	}
-	if (t && sscanf(t + strlen(TRAILER), "%d %d", &res->fds_before, &res->fds_after) == 2) {
-		*t = '\0';
-		res->outlen = (size_t)(t - res->out);
-	}
-	if (WIFSIGNALED(w.wstatus)) {
-		res->end = BC_SB_SIGNALED;
-		res->status = WTERMSIG(w.wstatus);
-		snprintf(res->detail, sizeof(res->detail), "signal %d (%s)", res->status, strsignal(res->status));
-	} else if (WIFEXITED(w.wstatus) && WEXITSTATUS(w.wstatus) == EXIT_UNAVAILABLE && res->fds_before < 0) {
-		res->end = BC_SB_UNAVAILABLE;
-		snprintf(res->detail, sizeof(res->detail), "%s", res->outlen ? res->out : "isolation unavailable");
-	} else {
-		res->end = BC_SB_EXITED;
-		res->status = WIFEXITED(w.wstatus) ? WEXITSTATUS(w.wstatus) : -1;
-	}
+	classify(res, w.wstatus);
 	return 0;
 }
 

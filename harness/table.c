@@ -60,7 +60,6 @@ int bc_rd_column_index(const struct rd *r, const char *name, size_t n)
 }
 
 
-
 /* Calls fn for every "$name" or "${name}" in word; returns the first
  * malformed reference's offset, or -1. */
 static long scan_refs(const char *w, void (*fn)(void *, const char *, size_t), void *arg)
@@ -106,7 +105,6 @@ static bool scenarios_use(const struct rd *r, const char *col)
 	return f.found;
 }
 
-
 struct check_ref {
 	struct rd *r;
 	const struct bc_scenario *sc;
@@ -122,9 +120,77 @@ static void check_ref(void *arg, const char *s, size_t n)
 		    c->sc->name, (int)n, s);
 }
 
+static bool has_kind(const struct rd *r, enum colkind kind)
+{
+	for (int i = 0; i < r->ncols; i++)
+		if (r->cols[i].kind == kind)
+			return true;
+	return false;
+}
+
+/* The columns every table needs, and every scenario's references. */
+static void check_required(struct rd *r, int lineno)
+{
+	if (r->nsc == 0) {
+		BC_RD_ERR(r, lineno, 1, "the table has no scenario; hint: write 'scenario NAME' and its steps before the header");
+		r->rows_dropped = true;
+	}
+	if (!has_kind(r, COL_SOURCE)) {
+		BC_RD_ERR(r, lineno, 1, "the header has no 'source' column; hint: every row names where its expectation comes from");
+		r->rows_dropped = true;
+	}
+	if (!has_kind(r, COL_SLOT)) {
+		BC_RD_ERR(r, lineno, 1, "the header has no expectation column; hint: add expect, linux, freebsd, darwin or posix");
+		r->rows_dropped = true;
+	}
+	if (r->nsc > 1 && !has_kind(r, COL_SCENARIO)) {
+		BC_RD_ERR(r, lineno, 1, "the table has %d scenarios but no 'scenario' column", r->nsc);
+		r->rows_dropped = true;
+	}
+	for (int i = 0; i < r->nsc; i++) {
+		const struct bc_scenario *sc = &r->sc[i];
+		for (int s = 0; s < sc->nsteps; s++) {
+			for (int w = 0; w < sc->steps[s].nwords; w++) {
+				struct check_ref c = {r, sc, sc->steps[s].line, sc->steps[s].words[w].col};
+				scan_refs(sc->steps[s].words[w].s, check_ref, &c);
+			}
+		}
+	}
+}
+
+static const struct {
+	const char *name;
+	enum colkind kind;
+} fixed_columns[] = {
+	{"id", COL_ID},         {"scenario", COL_SCENARIO}, {"source", COL_SOURCE},
+	{"deviation", COL_DEVIATION}, {"note", COL_NOTE},  {"timeout", COL_TIMEOUT},
+};
+
+/* What a header word names: a column of the format, an expectation slot, a
+ * parameter some scenario uses, or nothing (an error). */
+static enum colkind classify_column(struct rd *r, const struct bc_tok *tk, int lineno)
+{
+	for (size_t k = 0; k < sizeof(fixed_columns) / sizeof(fixed_columns[0]); k++)
+		if (strcmp(tk->s, fixed_columns[k].name) == 0)
+			return fixed_columns[k].kind;
+	if (bc_slot_from_name(tk->s) >= 0)
+		return COL_SLOT;
+	if (scenarios_use(r, tk->s))
+		return COL_PARAM;
+	for (size_t k = 0; k < sizeof(reserved_later) / sizeof(reserved_later[0]); k++) {
+		if (strcmp(tk->s, reserved_later[k]) == 0) {
+			BC_RD_ERR(r, lineno, tk->col, "column '%s' is reserved for a later version of the format", tk->s);
+			return COL_BAD;
+		}
+	}
+	BC_RD_ERR(r, lineno, tk->col,
+		  "unknown column '%s'; hint: columns are id, scenario, expect, linux, freebsd, darwin, posix, source, deviation, note, timeout, or one a scenario uses as $%s",
+		  tk->s, tk->s);
+	return COL_BAD;
+}
+
 static void read_header(struct rd *r, struct bc_line *l)
 {
-	bool have_source = false, have_slot = false, have_scenario = false;
 	r->header = *l;
 	l->tok = NULL;
 	l->ntok = 0;
@@ -144,62 +210,11 @@ static void read_header(struct rd *r, struct bc_line *l)
 		if (bc_rd_column_index(r, tk->s, strlen(tk->s)) < i) {
 			BC_RD_ERR(r, l->lineno, tk->col, "column '%s' appears twice", tk->s);
 			c->kind = COL_BAD;
-			continue;
-		}
-		if (strcmp(tk->s, "id") == 0)
-			c->kind = COL_ID;
-		else if (strcmp(tk->s, "scenario") == 0)
-			c->kind = COL_SCENARIO, have_scenario = true;
-		else if (c->slot >= 0)
-			c->kind = COL_SLOT, have_slot = true;
-		else if (strcmp(tk->s, "source") == 0)
-			c->kind = COL_SOURCE, have_source = true;
-		else if (strcmp(tk->s, "deviation") == 0)
-			c->kind = COL_DEVIATION;
-		else if (strcmp(tk->s, "note") == 0)
-			c->kind = COL_NOTE;
-		else if (strcmp(tk->s, "timeout") == 0)
-			c->kind = COL_TIMEOUT;
-		else if (scenarios_use(r, tk->s))
-			c->kind = COL_PARAM;
-		else {
-			c->kind = COL_BAD;
-			bool later = false;
-			for (size_t k = 0; k < sizeof(reserved_later) / sizeof(reserved_later[0]); k++)
-				later |= strcmp(tk->s, reserved_later[k]) == 0;
-			if (later)
-				BC_RD_ERR(r, l->lineno, tk->col, "column '%s' is reserved for a later version of the format", tk->s);
-			else
-				BC_RD_ERR(r, l->lineno, tk->col,
-				    "unknown column '%s'; hint: columns are id, scenario, expect, linux, freebsd, darwin, posix, source, deviation, note, timeout, or one a scenario uses as $%s",
-				    tk->s, tk->s);
+		} else {
+			c->kind = classify_column(r, tk, l->lineno);
 		}
 	}
-	if (r->nsc == 0) {
-		BC_RD_ERR(r, l->lineno, 1, "the table has no scenario; hint: write 'scenario NAME' and its steps before the header");
-		r->rows_dropped = true;
-	}
-	if (!have_source) {
-		BC_RD_ERR(r, l->lineno, 1, "the header has no 'source' column; hint: every row names where its expectation comes from");
-		r->rows_dropped = true;
-	}
-	if (!have_slot) {
-		BC_RD_ERR(r, l->lineno, 1, "the header has no expectation column; hint: add expect, linux, freebsd, darwin or posix");
-		r->rows_dropped = true;
-	}
-	if (r->nsc > 1 && !have_scenario) {
-		BC_RD_ERR(r, l->lineno, 1, "the table has %d scenarios but no 'scenario' column", r->nsc);
-		r->rows_dropped = true;
-	}
-	for (int i = 0; i < r->nsc; i++) {
-		const struct bc_scenario *sc = &r->sc[i];
-		for (int s = 0; s < sc->nsteps; s++) {
-			for (int w = 0; w < sc->steps[s].nwords; w++) {
-				struct check_ref c = {r, sc, sc->steps[s].line, sc->steps[s].words[w].col};
-				scan_refs(sc->steps[s].words[w].s, check_ref, &c);
-			}
-		}
-	}
+	check_required(r, l->lineno);
 }
 
 
@@ -320,7 +335,6 @@ static void read_directive(struct rd *r, struct bc_line *l)
 		    kw);
 	}
 }
-
 
 static void read_line(struct rd *r, struct bc_line *l)
 {

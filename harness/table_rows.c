@@ -219,6 +219,55 @@ static int read_cell(struct rd *r, const struct column *col, const struct bc_tok
 	}
 }
 
+/* The row's id: valid, and new in this table. */
+static int claim_id(struct rd *r, const struct bc_line *l, struct bc_case *c)
+{
+	for (int i = 0; i < r->ncols; i++) {
+		const struct bc_tok *cell = &l->tok[i];
+		if (r->cols[i].kind != COL_ID)
+			continue;
+		if (!bc_rd_valid_id(cell->s)) {
+			BC_RD_ERR(r, l->lineno, cell->col, "bad id '%s'; hint: letters, digits, '_', '-', '.', '+'", cell->s);
+			return -1;
+		}
+		/* Rows dropped for other errors keep their ids too. */
+		for (int k = 0; k < r->nids; k++) {
+			if (strcmp(r->ids[k].id, cell->s) == 0) {
+				BC_RD_ERR(r, l->lineno, cell->col, "id '%s' is already used on line %d", cell->s, r->ids[k].line);
+				return -1;
+			}
+		}
+		struct bc_rd_id *ids = realloc(r->ids, (size_t)(r->nids + 1) * sizeof(*ids));
+		if (!ids)
+			return -1;
+		r->ids = ids;
+		snprintf(r->ids[r->nids].id, sizeof(r->ids[0].id), "%s", cell->s);
+		r->ids[r->nids++].line = l->lineno;
+		snprintf(c->id, sizeof(c->id), "%s", cell->s);
+	}
+	return 0;
+}
+
+/* The scenario the row names, or the table's only one. */
+static int pick_scenario(struct rd *r, const struct bc_line *l, const struct bc_scenario **sc)
+{
+	for (int i = 0; i < r->ncols; i++) {
+		const struct bc_tok *cell = &l->tok[i];
+		if (r->cols[i].kind != COL_SCENARIO)
+			continue;
+		*sc = NULL;
+		for (int k = 0; k < r->nsc; k++)
+			if (strcmp(r->sc[k].name, cell->s) == 0)
+				*sc = &r->sc[k];
+		if (!*sc) {
+			BC_RD_ERR(r, l->lineno, cell->col, "unknown scenario '%s'; hint: the table defines %s%s", cell->s,
+				  r->sc[0].name, r->nsc > 1 ? " and others" : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 {
 	struct bc_case c;
@@ -242,39 +291,8 @@ void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 	snprintf(c.file, sizeof(c.file), "%s", r->file);
 	c.line = line;
 	c.timeout_ms = r->timeout_ms;
-	for (int i = 0; i < r->ncols; i++) {
-		const struct bc_tok *cell = &l->tok[i];
-		if (r->cols[i].kind == COL_ID) {
-			if (!bc_rd_valid_id(cell->s)) {
-				BC_RD_ERR(r, line, cell->col, "bad id '%s'; hint: letters, digits, '_', '-', '.', '+'", cell->s);
-				return;
-			}
-			/* Rows dropped for other errors keep their ids too. */
-			for (int k = 0; k < r->nids; k++) {
-				if (strcmp(r->ids[k].id, cell->s) == 0) {
-					BC_RD_ERR(r, line, cell->col, "id '%s' is already used on line %d", cell->s, r->ids[k].line);
-					return;
-				}
-			}
-			struct bc_rd_id *ids = realloc(r->ids, (size_t)(r->nids + 1) * sizeof(*ids));
-			if (!ids)
-				return;
-			r->ids = ids;
-			snprintf(r->ids[r->nids].id, sizeof(r->ids[0].id), "%s", cell->s);
-			r->ids[r->nids++].line = line;
-			snprintf(c.id, sizeof(c.id), "%s", cell->s);
-		} else if (r->cols[i].kind == COL_SCENARIO) {
-			sc = NULL;
-			for (int k = 0; k < r->nsc; k++)
-				if (strcmp(r->sc[k].name, cell->s) == 0)
-					sc = &r->sc[k];
-			if (!sc) {
-				BC_RD_ERR(r, line, cell->col, "unknown scenario '%s'; hint: the table defines %s%s", cell->s,
-				    r->sc[0].name, r->nsc > 1 ? " and others" : "");
-				return;
-			}
-		}
-	}
+	if (claim_id(r, l, &c) < 0 || pick_scenario(r, l, &sc) < 0)
+		return;
 	if (!sc || sc->nsteps == 0)
 		return;
 	snprintf(c.scenario, sizeof(c.scenario), "%s", sc->name);

@@ -85,19 +85,6 @@ static void row_test(void)
 	free(text);
 }
 
-/* Why this platform will not run c, or NULL. */
-static const char *skip_reason(const struct bc_case *c, char *buf, unsigned len)
-{
-	int slot;
-	if (!bc_expect_for(c, &runner.platform, &slot, buf, len))
-		return buf;
-	if (runner.platform.slot == BC_SLOT_LINUX && !runner.caps.private_net)
-		return runner.caps.reason;
-	if ((c->needs & BC_NEEDS_INET6) && !runner.caps.ipv6)
-		return "no IPv6 on this host";
-	return NULL;
-}
-
 /* What finding the tables went wrong with; empty when it went well. */
 static char find_problem[2048];
 
@@ -146,7 +133,7 @@ int bc_suite_tables(char *const *paths, int npaths)
 		for (int i = 0; i < tables[t].ncases; i++) {
 			const struct bc_case *c = &tables[t].cases[i];
 			char why[256];
-			const char *skip = skip_reason(c, why, sizeof(why));
+			const char *skip = bc_runner_skip_reason(&runner, c, why, sizeof(why));
 			CU_pTest test = CU_add_test(s, c->id, row_test);
 			if (!test)
 				return -1;
