@@ -46,77 +46,129 @@ static void set_handle(struct ctx *x, int h, int fd)
 	x->fds[h] = fd;
 }
 
-static int run_step(struct ctx *x, const struct bc_step *st, struct bc_outcome *out)
+/* One function per verb.  Each makes its call and returns its result;
+ * -1 leaves the cause in errno.  A value goes into out. */
+typedef int (*verb_fn)(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out);
+
+static int new_handle(struct ctx *x, int h, int fd)
+{
+	if (fd < 0)
+		return -1;
+	set_handle(x, h, fd);
+	return 0;
+}
+
+static int do_socket(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	(void)fd, (void)out;
+	return new_handle(x, st->handle, socket(st->family, st->type, st->proto));
+}
+
+static int do_open(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	(void)fd, (void)out;
+	return new_handle(x, st->handle, open(st->path, O_RDONLY | O_CLOEXEC));
+}
+
+static int do_setsockopt(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	int v = st->optval;
+	(void)x, (void)out;
+	return st->no_option ? 0 : setsockopt(fd, st->level, st->optname, &v, sizeof(v));
+}
+
+static int do_getsockopt(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+	(void)x;
+	if (getsockopt(fd, st->level, st->optname, &v, &len) < 0)
+		return -1;
+	out->kind = BC_OUT_VALUE;
+	snprintf(out->value, sizeof(out->value), "%d", v);
+	return 0;
+}
+
+static int do_bind(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	struct sockaddr_storage ss;
-	socklen_t len;
-	int fd = fd_of(x, st), r, v;
+	socklen_t len = build_addr(x, st, &ss);
+	(void)out;
+	return bind(fd, st->addr.null ? NULL : (struct sockaddr *)&ss, len);
+}
 
-	switch (st->verb) {
-	case BC_V_SOCKET:
-		r = socket(st->family, st->type, st->proto);
-		if (r >= 0)
-			set_handle(x, st->handle, r);
-		return r < 0 ? -1 : 0;
-	case BC_V_OPEN:
-		r = open(st->path, O_RDONLY | O_CLOEXEC);
-		if (r >= 0)
-			set_handle(x, st->handle, r);
-		return r < 0 ? -1 : 0;
-	case BC_V_SETSOCKOPT:
-		if (st->no_option)
-			return 0;
-		v = st->optval;
-		return setsockopt(fd, st->level, st->optname, &v, sizeof(v));
-	case BC_V_GETSOCKOPT:
-		v = 0;
-		len = sizeof(v);
-		if (getsockopt(fd, st->level, st->optname, &v, &len) < 0)
-			return -1;
-		out->kind = BC_OUT_VALUE;
-		snprintf(out->value, sizeof(out->value), "%d", v);
-		return 0;
-	case BC_V_BIND:
-		len = build_addr(x, st, &ss);
-		return bind(fd, st->addr.null ? NULL : (struct sockaddr *)&ss, len);
-	case BC_V_CONNECT:
-		len = build_addr(x, st, &ss);
-		if (st->nonblock && fd >= 0)
-			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-		return connect(fd, st->addr.null ? NULL : (struct sockaddr *)&ss, len);
-	case BC_V_LISTEN:
-		return listen(fd, st->backlog);
-	case BC_V_ACCEPT:
-		r = accept(fd, NULL, NULL);
-		if (r >= 0)
-			set_handle(x, st->handle2, r);
-		return r < 0 ? -1 : 0;
-	case BC_V_CLOSE:
-		r = close(fd);
-		if (st->handle >= 0)
-			x->fds[st->handle] = -1;
-		return r;
-	case BC_V_SHUTDOWN:
-		return shutdown(fd, st->how);
-	case BC_V_SETEUID:
-		return seteuid((uid_t)st->optval);
-	case BC_V_GETSOCKNAME:
-		memset(&ss, 0, sizeof(ss));
-		len = sizeof(ss);
-		if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-			return -1;
-		if (st->var >= 0) {
-			if (ss.ss_family == AF_INET)
-				x->ports[st->var] = ((struct sockaddr_in *)&ss)->sin_port;
-			else if (ss.ss_family == AF_INET6)
-				x->ports[st->var] = ((struct sockaddr_in6 *)&ss)->sin6_port;
-		}
-		out->kind = BC_OUT_VALUE;
-		bc_sockaddr_format((struct sockaddr *)&ss, len, out->value, sizeof(out->value));
-		return 0;
+static int do_connect(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = build_addr(x, st, &ss);
+	(void)out;
+	if (st->nonblock && fd >= 0)
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return connect(fd, st->addr.null ? NULL : (struct sockaddr *)&ss, len);
+}
+
+static int do_listen(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	(void)x, (void)out;
+	return listen(fd, st->backlog);
+}
+
+static int do_accept(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	(void)out;
+	return new_handle(x, st->handle2, accept(fd, NULL, NULL));
+}
+
+static int do_close(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	(void)out;
+	if (st->handle >= 0)
+		x->fds[st->handle] = -1;
+	return close(fd);
+}
+
+static int do_shutdown(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	(void)x, (void)out;
+	return shutdown(fd, st->how);
+}
+
+static int do_seteuid(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	(void)x, (void)fd, (void)out;
+	return seteuid((uid_t)st->optval);
+}
+
+static int do_getsockname(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	if (st->var >= 0 && ss.ss_family == AF_INET)
+		x->ports[st->var] = ((struct sockaddr_in *)&ss)->sin_port;
+	else if (st->var >= 0 && ss.ss_family == AF_INET6)
+		x->ports[st->var] = ((struct sockaddr_in6 *)&ss)->sin6_port;
+	out->kind = BC_OUT_VALUE;
+	bc_sockaddr_format((struct sockaddr *)&ss, len, out->value, sizeof(out->value));
+	return 0;
+}
+
+static const verb_fn verbs[] = {
+	[BC_V_SOCKET] = do_socket,         [BC_V_SETSOCKOPT] = do_setsockopt, [BC_V_GETSOCKOPT] = do_getsockopt,
+	[BC_V_BIND] = do_bind,             [BC_V_LISTEN] = do_listen,         [BC_V_CONNECT] = do_connect,
+	[BC_V_ACCEPT] = do_accept,         [BC_V_CLOSE] = do_close,           [BC_V_SHUTDOWN] = do_shutdown,
+	[BC_V_GETSOCKNAME] = do_getsockname, [BC_V_OPEN] = do_open,           [BC_V_SETEUID] = do_seteuid,
+};
+
+static int run_step(struct ctx *x, const struct bc_step *st, struct bc_outcome *out)
+{
+	if ((size_t)st->verb >= sizeof(verbs) / sizeof(verbs[0]) || !verbs[st->verb]) {
+		errno = ENOSYS;
+		return -1;
 	}
-	errno = ENOSYS;
-	return -1;
+	return verbs[st->verb](x, st, fd_of(x, st), out);
 }
 
 void bc_steps_run(const struct bc_case *c, struct bc_observation *obs, void (*started)(void *, int), void *arg)
