@@ -2,7 +2,6 @@
  * "unix:/path", "abstract:name", "null") into socket addresses, and back. */
 #define _DEFAULT_SOURCE
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -12,16 +11,6 @@
 
 #include "values.h"
 
-static bool is_identifier(const char *s)
-{
-	if (!isalpha((unsigned char)*s) && *s != '_')
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return false;
-	return true;
-}
-
 /* PORT is a number or the name of a variable (set by getsockname). */
 static int parse_port(const char *p, struct bc_addr *a, in_port_t *port, char *err, size_t errlen)
 {
@@ -30,7 +19,7 @@ static int parse_port(const char *p, struct bc_addr *a, in_port_t *port, char *e
 		*port = htons((in_port_t)n);
 		return 0;
 	}
-	if (is_identifier(p) && strlen(p) < sizeof(a->port_var)) {
+	if (bc_is_identifier(p) && strlen(p) < sizeof(a->port_var)) {
 		snprintf(a->port_var, sizeof(a->port_var), "%s", p);
 		*port = 0;
 		return 0;
@@ -82,7 +71,7 @@ static int parse_v6(const char *text, struct bc_addr *a, char *err, size_t errle
 		*pct++ = '\0';
 		if (bc_parse_int(pct, 0, UINT_MAX, &scope) == 0)
 			sin6->sin6_scope_id = (uint32_t)scope;
-		else if (is_identifier(pct) && strlen(pct) < sizeof(a->scope_name))
+		else if (bc_is_identifier(pct) && strlen(pct) < sizeof(a->scope_name))
 			snprintf(a->scope_name, sizeof(a->scope_name), "%s", pct);
 		else {
 			snprintf(err, errlen, "bad scope '%s' in '%s'", pct, text);

@@ -110,6 +110,9 @@ struct rd {
 
 #define BC_RD_ERR(r, line, col, ...) bc_diag_add((r)->d, (r)->file, (line), (col), __VA_ARGS__)
 
+/* p points at a '$': if "$name" or "${name}" starts there, set *name and
+ * *len to the name and return the whole reference's length; else 0. */
+size_t bc_rd_ref(const char *p, const char **name, size_t *len);
 bool bc_rd_valid_id(const char *s);
 int bc_rd_parse_timeout(const char *s, int *ms);
 int bc_rd_column_index(const struct rd *r, const char *name, size_t n);

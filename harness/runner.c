@@ -26,22 +26,10 @@ const char *bc_runner_isolation(const struct bc_runner *r)
 /* The child's report: one byte per step as it starts (the index), then the
  * whole observation.  A case killed at its timeout leaves only the bytes,
  * and the last one names the step it hung in. */
-static void write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 static void step_started(void *arg, int i)
 {
 	unsigned char b = (unsigned char)i;
-	write_all(*(int *)arg, &b, 1);
+	bc_sandbox_write(*(int *)arg, &b, 1);
 }
 
 static int case_child(void *arg, int out_fd)
@@ -49,7 +37,7 @@ static int case_child(void *arg, int out_fd)
 	const struct bc_case *c = arg;
 	struct bc_observation obs;
 	bc_steps_run(c, &obs, step_started, &out_fd);
-	write_all(out_fd, &obs, sizeof(obs));
+	bc_sandbox_write(out_fd, &obs, sizeof(obs));
 	return 0;
 }
 

@@ -49,8 +49,9 @@ static int count_fds(void)
 	return n - 3; /* ".", ".." and the directory's own fd */
 }
 
-static void write_all(int fd, const char *p, size_t n)
+void bc_sandbox_write(int fd, const void *buf, size_t n)
 {
+	const char *p = buf;
 	while (n) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
@@ -150,14 +151,14 @@ static void child(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg,
 	else
 		close(wfd);
 	if (cfg->private_net && (enter_private_net(why, sizeof(why)) < 0 || bring_lo_up(why, sizeof(why)) < 0)) {
-		write_all(out_fd, why, strlen(why));
+		bc_sandbox_write(out_fd, why, strlen(why));
 		_exit(EXIT_UNAVAILABLE);
 	}
 	before = count_fds();
 	rc = fn(arg, out_fd);
 	after = count_fds();
 	snprintf(trailer, sizeof(trailer), TRAILER "%d %d\n", before, after);
-	write_all(out_fd, trailer, strlen(trailer));
+	bc_sandbox_write(out_fd, trailer, strlen(trailer));
 	_exit(rc);
 }
 
@@ -346,7 +347,7 @@ static int probe_fn(void *arg, int out_fd)
 	char c = fd >= 0 ? '6' : '4';
 	if (fd >= 0)
 		close(fd);
-	write_all(out_fd, &c, 1);
+	bc_sandbox_write(out_fd, &c, 1);
 	return 0;
 }
 

@@ -81,14 +81,7 @@ static int name_index(const struct bc_names *n, const char *name)
 
 static bool is_name(const char *s)
 {
-	if (strlen(s) >= BC_NAME_MAX)
-		return false;
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
+	return strlen(s) < BC_NAME_MAX && bc_is_identifier(s);
 }
 
 static int define(struct bc_names *n, const char *name, int cap)

@@ -62,23 +62,30 @@ int bc_rd_column_index(const struct rd *r, const char *name, size_t n)
 
 /* Calls fn for every "$name" or "${name}" in word; returns the first
  * malformed reference's offset, or -1. */
+size_t bc_rd_ref(const char *p, const char **name, size_t *len)
+{
+	bool brace = p[1] == '{';
+	const char *s = p + 1 + brace, *e = s;
+	while (bc_is_name_char(*e))
+		e++;
+	if (e == s || (brace && *e != '}'))
+		return 0;
+	*name = s;
+	*len = (size_t)(e - s);
+	return (size_t)(e + brace - p);
+}
+
 static long scan_refs(const char *w, void (*fn)(void *, const char *, size_t), void *arg)
 {
 	for (size_t i = 0; w[i]; i++) {
+		const char *name;
+		size_t len, n;
 		if (w[i] != '$')
 			continue;
-		size_t s = i + 1, e;
-		bool brace = w[s] == '{';
-		if (brace)
-			s++;
-		for (e = s; (w[e] >= 'a' && w[e] <= 'z') || (w[e] >= 'A' && w[e] <= 'Z') ||
-			    (w[e] >= '0' && w[e] <= '9') || w[e] == '_';
-		     e++)
-			;
-		if (e == s || (brace && w[e] != '}'))
+		if (!(n = bc_rd_ref(w + i, &name, &len)))
 			return (long)i;
-		fn(arg, w + s, e - s);
-		i = brace ? e : e - 1;
+		fn(arg, name, len);
+		i += n - 1;
 	}
 	return -1;
 }

@@ -45,24 +45,23 @@ static int substitute(const struct rd *r, const struct bc_tok *w, int tline, con
 				goto fail;
 			continue;
 		}
-		bool brace = p[1] == '{';
-		const char *n = p + 1 + brace, *e = n;
-		while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || (*e >= '0' && *e <= '9') || *e == '_')
-			e++;
+		const char *n;
+		size_t nlen, whole = bc_rd_ref(p, &n, &nlen); /* checked when the step was read */
+		if (!whole)
+			goto fail;
+		p += whole;
 		if (!row) { /* a dry run: the cell may hold anything */
 			if (append(&s, BC_ANY_VALUE, 1) < 0)
 				goto fail;
-			p = e + brace;
 			continue;
 		}
-		int ci = bc_rd_column_index(r, n, (size_t)(e - n));
+		int ci = bc_rd_column_index(r, n, nlen);
 		if (ci < 0 || ci >= row->ntok)
 			goto fail;
 		if (!s.blame_col)
 			s.blame_col = row->tok[ci].col;
 		if (append(&s, row->tok[ci].s, strlen(row->tok[ci].s)) < 0)
 			goto fail;
-		p = e + brace;
 	}
 	out->s = s.out;
 	out->line = s.blame_col ? row->lineno : tline;

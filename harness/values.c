@@ -267,6 +267,20 @@ const char *bc_suggest_sockopt(const char *word)
 	return bc_suggest_from(word, names, ARRAY_LEN(sockopts));
 }
 
+bool bc_is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool bc_is_identifier(const char *s)
+{
+	if (!bc_is_name_char(*s) || (*s >= '0' && *s <= '9'))
+		return false;
+	while (*s && bc_is_name_char(*s))
+		s++;
+	return *s == '\0';
+}
+
 int bc_parse_int(const char *s, long lo, long hi, long *out)
 {
 	char *end;

@@ -57,6 +57,11 @@ const char *bc_suggest_errno(const char *word);
 const char *bc_suggest_sockopt(const char *word);
 const char *bc_suggest_from(const char *word, const char *const *names, size_t n);
 
+/* Names of handles, variables and columns: a letter or '_', then letters,
+ * digits or '_'. */
+bool bc_is_name_char(char c);
+bool bc_is_identifier(const char *s);
+
 /* Integers: the whole string must be a decimal number within [lo, hi]. */
 int bc_parse_int(const char *s, long lo, long hi, long *out);
 
