@@ -109,6 +109,44 @@ static int parse_v4(const char *text, struct bc_addr *a, char *err, size_t errle
 	return parse_port(colon + 1, a, &sin->sin_port, err, errlen);
 }
 
+/* "R.N" or "R.N:PORT": result N of the resolve step that filled list R. */
+static int parse_list(const char *text, struct bc_addr *a, char *err, size_t errlen)
+{
+	const char *dot = strchr(text, '.');
+	const char *colon = strchr(text, ':');
+	char idx[12];
+	long n;
+	size_t nl = dot ? (size_t)(dot - text) : 0;
+	size_t il = dot ? (size_t)((colon ? colon : text + strlen(text)) - dot - 1) : 0;
+	if (!dot) {
+		snprintf(err, errlen, "bad address '%s': a host name is not an address; hint: resolve it first (resolve R NAME SERVICE) and use R.0", text);
+		return -1;
+	}
+	if (!dot || nl == 0 || nl >= sizeof(a->list) || il == 0 || il >= sizeof(idx) || (colon && colon < dot)) {
+		snprintf(err, errlen, "bad address '%s': expected A.B.C.D:PORT, [V6]:PORT, unix:PATH, abstract:NAME, null or R.N (a resolve result)", text);
+		return -1;
+	}
+	memcpy(a->list, text, nl);
+	a->list[nl] = '\0';
+	memcpy(idx, dot + 1, il);
+	idx[il] = '\0';
+	if (!bc_is_identifier(a->list) || bc_parse_int(idx, 0, 7, &n) < 0) {
+		snprintf(err, errlen, "bad resolve result '%s': expected NAME.N with N from 0 to 7", text);
+		a->list[0] = '\0';
+		return -1;
+	}
+	a->list_idx = (int)n;
+	a->family = AF_UNSPEC;
+	if (!colon)
+		return 0;
+	in_port_t port;
+	a->list_port = true;
+	if (parse_port(colon + 1, a, &port, err, errlen) < 0)
+		return -1;
+	((struct sockaddr_in *)&a->ss)->sin_port = port; /* same offset in sockaddr_in6 */
+	return 0;
+}
+
 int bc_addr_parse(const char *text, struct bc_addr *a, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
@@ -123,6 +161,8 @@ int bc_addr_parse(const char *text, struct bc_addr *a, char *err, size_t errlen)
 		return parse_unix(text + 9, true, a, err, errlen);
 	if (text[0] == '[')
 		return parse_v6(text, a, err, errlen);
+	if (bc_is_name_char(text[0]) && !(text[0] >= '0' && text[0] <= '9'))
+		return parse_list(text, a, err, errlen);
 	return parse_v4(text, a, err, errlen);
 }
 

@@ -48,6 +48,7 @@ void bc_case_free(struct bc_case *c)
 	free(c->source);
 	free(c->note);
 	free(c->deviation);
+	free(c->profile);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -28,6 +28,23 @@ enum bc_verb {
 	BC_V_GETSOCKNAME,
 	BC_V_OPEN,
 	BC_V_SETEUID,
+	BC_V_RESOLVE,
+	BC_V_QUEUE,
+	BC_V_HANDSHAKES,
+	BC_V_MKFILE,
+	BC_V_MKDIR,
+	BC_V_SYMLINK,
+	BC_V_CHMOD,
+	BC_V_UNLINK,
+	BC_V_STAT,
+};
+
+#define BC_MAX_LISTS 4     /* resolve results a scenario names */
+#define BC_MAX_RESULTS 8   /* addresses kept from one resolve */
+
+/* resolve: getaddrinfo() hints as the step gives them. */
+enum bc_ai_flag {
+	BC_AI_NOHINTS = 1 << 0, /* pass hints == NULL */
 };
 
 struct bc_step {
@@ -49,7 +66,19 @@ struct bc_step {
 	int how;
 	int var;            /* getsockname: variable to store the port in, -1 none */
 	bool nonblock;      /* connect without waiting */
-	char path[108];     /* open */
+	bool in_peer;       /* socket: create it in the profile's peer namespace */
+	int family_list;    /* socket: family of a resolve result: list index, -1 none */
+	int family_list_idx;
+	int list;           /* resolve: the list it fills */
+	int list_use;       /* bind/connect to "R.N": the list index of R, -1 none */
+	char host[128];     /* resolve: node; "" with host_null for NULL */
+	char service[32];
+	bool host_null, service_null, host_is_hostname;
+	int ai_flags, ai_family, ai_socktype, ai_protocol, hints_flags;
+	int count;          /* handshakes: connections to attempt */
+	char path[108];     /* open, mkfile, mkdir, symlink (link name), chmod, unlink, stat */
+	char path2[108];    /* symlink: the target */
+	int mode;           /* mkdir, chmod */
 	char text[160];     /* the step as the row made it, for reports */
 };
 
@@ -89,6 +118,48 @@ struct bc_expect {
 
 enum bc_needs {
 	BC_NEEDS_INET6 = 1 << 0,
+	BC_NEEDS_SCRATCH = 1 << 1, /* a private working directory (unix paths, files) */
+};
+
+/* A profile: the environment a case runs in, set up inside its own
+ * namespaces before the first step (harness/profile.c). */
+#define BC_PROFILE_MAX_SYSCTL 12
+#define BC_PROFILE_MAX_HOSTS 12
+#define BC_PROFILE_MAX_ADDRS 8
+
+enum bc_caps {
+	BC_CAPS_DEFAULT,   /* whatever the identity implies */
+	BC_CAPS_DROP_NBS,  /* every capability but CAP_NET_BIND_SERVICE */
+	BC_CAPS_ONLY_NBS,  /* CAP_NET_BIND_SERVICE and nothing else */
+};
+
+struct bc_sysctl {
+	char name[80];
+	char value[64];
+};
+
+struct bc_ifaddr {
+	bool on_peer;       /* the address lives in the peer namespace */
+	char dev[16];       /* lo, veth0 (this side) or veth1 (peer side) */
+	int family;
+	unsigned char addr[16];
+	int prefix;
+};
+
+struct bc_profile {
+	char name[BC_ID_MAX];          /* as the row named it, "a+b" */
+	int nsysctl;
+	struct bc_sysctl sysctl[BC_PROFILE_MAX_SYSCTL];
+	bool set_uid;
+	unsigned uid;
+	enum bc_caps caps;
+	char hostname[64];
+	bool names;                    /* hermetic name files */
+	int nhosts;
+	char hosts[BC_PROFILE_MAX_HOSTS][128];
+	int naddrs;
+	struct bc_ifaddr addrs[BC_PROFILE_MAX_ADDRS];
+	bool peer;                     /* a veth pair to a peer namespace */
 };
 
 struct bc_case {
@@ -110,6 +181,7 @@ struct bc_case {
 	char *deviation;            /* the reason */
 	int timeout_ms;
 	unsigned needs;             /* enum bc_needs */
+	struct bc_profile *profile; /* NULL: the plain sandbox */
 };
 
 struct bc_table {

@@ -68,8 +68,13 @@ struct bc_names {
  * each cell; a word holding it is taken as valid, and so is any handle or
  * variable, since their names may come from cells. */
 #define BC_ANY_VALUE "\x01"
+/* The names a scenario has defined so far: handles (fds), port variables,
+ * and the result lists of resolve steps. */
+struct bc_scope {
+	struct bc_names handles, vars, lists;
+};
 int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, struct bc_step *st,
-		  struct bc_names *handles, struct bc_names *vars, bool dry, struct bc_diags *d);
+		  struct bc_scope *scope, bool dry, struct bc_diags *d);
 bool bc_step_verb_known(const char *word);
 
 /* Parse an expectation cell for a case with nchecked checked steps.  On error
@@ -78,7 +83,9 @@ int bc_expect_parse(const char *text, int nchecked, struct bc_expect *e, char *e
 		    size_t *offset);
 
 /* The reader's state while one table is read (table.c, table_rows.c). */
-enum colkind { COL_ID, COL_SCENARIO, COL_SLOT, COL_SOURCE, COL_DEVIATION, COL_NOTE, COL_TIMEOUT, COL_PARAM, COL_BAD };
+enum colkind {
+	COL_ID, COL_SCENARIO, COL_SLOT, COL_SOURCE, COL_DEVIATION, COL_NOTE, COL_TIMEOUT, COL_PROFILE, COL_PARAM, COL_BAD
+};
 
 struct column {
 	const char *name;
@@ -91,6 +98,15 @@ struct bc_rd_id {
 	int line;
 };
 
+/* A profile block: "profile NAME" and its indented settings. */
+struct bc_rd_profile {
+	char name[BC_NAME_MAX];
+	int line, col;
+	int nlines;
+	bool bad;                  /* a setting was wrong: rows naming it are dropped */
+	struct bc_profile p;
+};
+
 struct rd {
 	const char *file;
 	struct bc_diags *d;
@@ -99,6 +115,9 @@ struct rd {
 	int nsc;
 	struct bc_scenario *sc;
 	struct bc_scenario *open_sc;
+	int nprof;
+	struct bc_rd_profile *prof;
+	int open_prof;          /* index of the profile being read, -1 none */
 	bool have_header;
 	bool rows_dropped;  /* the header lacks a required column */
 	int ncols;

@@ -1,10 +1,19 @@
 /* runner: one case through sandbox and verdict; printing of its line. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* nftw, mkdtemp */
 #include "runner.h"
 
+#include <errno.h>
 #include <fnmatch.h>
+#include <ftw.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "profile.h"
+
+#define EXIT_PROFILE_UNAVAILABLE 77 /* the sandbox's "isolation unavailable" */
+#define EXIT_PROFILE_FAILED 78
 
 void bc_runner_init(struct bc_runner *r, const char *prog)
 {
@@ -12,6 +21,7 @@ void bc_runner_init(struct bc_runner *r, const char *prog)
 	r->prog = prog;
 	bc_platform_detect(&r->platform);
 	bc_sandbox_probe(&r->caps);
+	r->host_net = bc_profile_net_id();
 }
 
 const char *bc_runner_isolation(const struct bc_runner *r)
@@ -32,13 +42,58 @@ static void step_started(void *arg, int i)
 	bc_sandbox_write(*(int *)arg, &b, 1);
 }
 
+struct child_arg {
+	const struct bc_case *c;
+	unsigned long host_net;
+	const char *scratch; /* the case's working directory, or NULL */
+};
+
+/* In the case's child: its working directory, its profile, then the steps.
+ * A profile that cannot be applied ends the child before any step, with the
+ * reason as its whole report. */
 static int case_child(void *arg, int out_fd)
 {
-	const struct bc_case *c = arg;
+	const struct child_arg *a = arg;
 	struct bc_observation obs;
-	bc_steps_run(c, &obs, step_started, &out_fd);
+	struct bc_step_env env;
+	char why[256];
+	if (a->scratch && chdir(a->scratch) < 0) {
+		snprintf(why, sizeof(why), "cannot enter the scratch directory %s: %s", a->scratch, strerror(errno));
+		bc_sandbox_write(out_fd, why, strlen(why));
+		return EXIT_PROFILE_FAILED;
+	}
+	enum bc_profile_rc rc = bc_profile_apply(a->c->profile, a->host_net, &env, why, sizeof(why));
+	if (rc != BC_PROFILE_OK) {
+		bc_profile_release(&env);
+		bc_sandbox_write(out_fd, why, strlen(why));
+		return rc == BC_PROFILE_UNAVAILABLE ? EXIT_PROFILE_UNAVAILABLE : EXIT_PROFILE_FAILED;
+	}
+	bc_steps_run(a->c, &env, &obs, step_started, &out_fd);
+	bc_profile_release(&env);
 	bc_sandbox_write(out_fd, &obs, sizeof(obs));
 	return 0;
+}
+
+/* The scratch directory goes, whatever the case left in it (a directory
+ * without write permission included). */
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int open_dirs(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D || flag == FTW_DNR)
+		chmod(path, (sb->st_mode & 07777) | S_IRWXU);
+	return 0;
+}
+
+static void remove_scratch(const char *dir)
+{
+	nftw(dir, open_dirs, 16, FTW_PHYS);
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* The observation is the last thing the child wrote. */
@@ -84,7 +139,13 @@ static void interpret(const struct bc_runner *r, const struct bc_case *c, const 
 		set_error(res, BC_ERROR, sb->detail);
 		break;
 	case BC_SB_EXITED:
-		if (sb->status == BC_SANDBOX_VALGRIND_EXIT) {
+		if (sb->status == EXIT_PROFILE_UNAVAILABLE && sb->outlen && sb->outlen < 300 && !memchr(sb->out, 0, sb->outlen)) {
+			snprintf(why, sizeof(why), "profile %s: %.*s", c->profile ? c->profile->name : "-", (int)sb->outlen, sb->out);
+			set_error(res, BC_SKIP, why);
+		} else if (sb->status == EXIT_PROFILE_FAILED) {
+			snprintf(why, sizeof(why), "profile %s: %.*s", c->profile ? c->profile->name : "-", (int)sb->outlen, sb->out);
+			set_error(res, BC_ERROR, why);
+		} else if (sb->status == BC_SANDBOX_VALGRIND_EXIT) {
 			set_error(res, BC_ERROR, "valgrind reported errors in the case child (exit 99)");
 		} else if (sb->status != 0) {
 			snprintf(why, sizeof(why), "the case child exited with status %d", sb->status);
@@ -116,6 +177,8 @@ const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_cas
 	}
 	if ((c->needs & BC_NEEDS_INET6) && !r->caps.ipv6)
 		return "no IPv6 on this host";
+	if (c->profile && !r->caps.private_net)
+		return "its profile needs a private network namespace, and profiles never change the host's";
 	return NULL;
 }
 
@@ -136,7 +199,22 @@ void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_c
 	}
 	cfg.timeout_ms = r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms;
 	cfg.private_net = r->caps.private_net;
-	bc_sandbox_run(&cfg, case_child, (void *)c, &sb);
+	struct child_arg arg = {c, r->host_net, NULL};
+	char scratch[64];
+	if (c->needs & BC_NEEDS_SCRATCH) {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(scratch, sizeof(scratch), "%s/bindcheck-XXXXXX", tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+		/* Open to every uid: a profile may run the steps as nobody. */
+		if (!mkdtemp(scratch) || chmod(scratch, 01777) < 0) {
+			snprintf(why, sizeof(why), "cannot create a scratch directory: %s", strerror(errno));
+			set_error(res, BC_ERROR, why);
+			return;
+		}
+		arg.scratch = scratch;
+	}
+	bc_sandbox_run(&cfg, case_child, &arg, &sb);
+	if (arg.scratch)
+		remove_scratch(scratch);
 	res->duration_us = sb.duration_us;
 	interpret(r, c, &cfg, &sb, res);
 	bc_sandbox_result_free(&sb);

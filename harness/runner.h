@@ -19,6 +19,7 @@ struct bc_runner {
 	int timeout_ms;     /* > 0: overrides every case's timeout */
 	bool allow_host_net; /* without a private network namespace, run cases in a
 	                        plain child on the host's network instead of skipping */
+	unsigned long host_net; /* the runner's own network namespace: no profile applies there */
 };
 
 /* How cases are isolated on this runner, in words for reports. */

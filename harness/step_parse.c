@@ -4,7 +4,9 @@
 #include "reader.h"
 
 #include <limits.h>
+#include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum arg {
@@ -21,7 +23,21 @@ enum arg {
 	A_HOW,
 	A_NEWVAR,
 	A_PATH,
+	A_PATH2,
 	A_UID,
+	A_NEWLIST,
+	A_HOST,
+	A_SERVICE,
+	A_COUNT,
+	A_MODE,
+};
+
+/* The options a verb takes after its positional arguments. */
+enum {
+	O_ADDR = 1 << 0,     /* len=N family=F */
+	O_NONBLOCK = 1 << 1, /* nonblock */
+	O_PEER = 1 << 2,     /* peer */
+	O_HINTS = 1 << 3,    /* family=F type=T proto=P and the AI_* flag words */
 };
 
 struct verb {
@@ -29,23 +45,41 @@ struct verb {
 	enum bc_verb verb;
 	int min, max;          /* positional arguments */
 	enum arg args[4];
-	bool addr_opts;        /* accepts len=N family=F */
-	bool nonblock_opt;
+	unsigned opts;
 };
 
 static const struct verb verbs[] = {
-	{"socket", BC_V_SOCKET, 3, 4, {A_NEWHANDLE, A_FAMILY, A_TYPE, A_PROTO}, false, false},
-	{"setsockopt", BC_V_SETSOCKOPT, 2, 3, {A_HANDLE, A_OPT, A_INT}, false, false},
-	{"getsockopt", BC_V_GETSOCKOPT, 2, 2, {A_HANDLE, A_OPT}, false, false},
-	{"bind", BC_V_BIND, 2, 2, {A_HANDLE, A_ADDR}, true, false},
-	{"connect", BC_V_CONNECT, 2, 2, {A_HANDLE, A_ADDR}, true, true},
-	{"listen", BC_V_LISTEN, 2, 2, {A_HANDLE, A_BACKLOG}, false, false},
-	{"accept", BC_V_ACCEPT, 2, 2, {A_HANDLE, A_NEWHANDLE}, false, false},
-	{"close", BC_V_CLOSE, 1, 1, {A_HANDLE}, false, false},
-	{"shutdown", BC_V_SHUTDOWN, 2, 2, {A_HANDLE, A_HOW}, false, false},
-	{"getsockname", BC_V_GETSOCKNAME, 1, 2, {A_HANDLE, A_NEWVAR}, false, false},
-	{"open", BC_V_OPEN, 2, 2, {A_NEWHANDLE, A_PATH}, false, false},
-	{"seteuid", BC_V_SETEUID, 1, 1, {A_UID}, false, false},
+	{"socket", BC_V_SOCKET, 3, 4, {A_NEWHANDLE, A_FAMILY, A_TYPE, A_PROTO}, O_PEER},
+	{"setsockopt", BC_V_SETSOCKOPT, 2, 3, {A_HANDLE, A_OPT, A_INT}, 0},
+	{"getsockopt", BC_V_GETSOCKOPT, 2, 2, {A_HANDLE, A_OPT}, 0},
+	{"bind", BC_V_BIND, 2, 2, {A_HANDLE, A_ADDR}, O_ADDR},
+	{"connect", BC_V_CONNECT, 2, 2, {A_HANDLE, A_ADDR}, O_ADDR | O_NONBLOCK},
+	{"listen", BC_V_LISTEN, 2, 2, {A_HANDLE, A_BACKLOG}, 0},
+	{"accept", BC_V_ACCEPT, 2, 2, {A_HANDLE, A_NEWHANDLE}, 0},
+	{"close", BC_V_CLOSE, 1, 1, {A_HANDLE}, 0},
+	{"shutdown", BC_V_SHUTDOWN, 2, 2, {A_HANDLE, A_HOW}, 0},
+	{"getsockname", BC_V_GETSOCKNAME, 1, 2, {A_HANDLE, A_NEWVAR}, 0},
+	{"open", BC_V_OPEN, 2, 2, {A_NEWHANDLE, A_PATH}, 0},
+	{"seteuid", BC_V_SETEUID, 1, 1, {A_UID}, 0},
+	{"resolve", BC_V_RESOLVE, 3, 3, {A_NEWLIST, A_HOST, A_SERVICE}, O_HINTS},
+	{"queue", BC_V_QUEUE, 1, 1, {A_HANDLE}, 0},
+	{"handshakes", BC_V_HANDSHAKES, 2, 2, {A_HANDLE, A_COUNT}, 0},
+	{"mkfile", BC_V_MKFILE, 1, 1, {A_PATH}, 0},
+	{"mkdir", BC_V_MKDIR, 1, 2, {A_PATH, A_MODE}, 0},
+	{"symlink", BC_V_SYMLINK, 2, 2, {A_PATH2, A_PATH}, 0},
+	{"chmod", BC_V_CHMOD, 2, 2, {A_PATH, A_MODE}, 0},
+	{"unlink", BC_V_UNLINK, 1, 1, {A_PATH}, 0},
+	{"stat", BC_V_STAT, 1, 1, {A_PATH}, 0},
+};
+
+/* resolve's flag words: AI_* flags, and "nohints" for hints == NULL. */
+static const struct {
+	const char *name;
+	int flag;
+} ai_flags[] = {
+	{"passive", AI_PASSIVE},       {"canonname", AI_CANONNAME}, {"numerichost", AI_NUMERICHOST},
+	{"numericserv", AI_NUMERICSERV}, {"v4mapped", AI_V4MAPPED}, {"all", AI_ALL},
+	{"addrconfig", AI_ADDRCONFIG},
 };
 
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
@@ -101,9 +135,19 @@ static int define(struct bc_names *n, const char *name, int cap)
 		return -1;                                                  \
 	} while (0)
 
-static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct bc_step *st,
-		     struct bc_names *handles, struct bc_names *vars, bool dry, struct bc_diags *d)
+static int lookup_list(const char *file, struct bc_word *w, const char *name, struct bc_scope *scope, bool dry,
+		       struct bc_diags *d)
 {
+	int idx = name_index(&scope->lists, name);
+	if (idx < 0 && !dry)
+		FAIL(w, "resolve result '%s' is used before a resolve step fills it; hint: 'resolve %s HOST SERVICE'", name, name);
+	return idx;
+}
+
+static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct bc_step *st, struct bc_scope *scope,
+		     bool dry, struct bc_diags *d)
+{
+	struct bc_names *handles = &scope->handles, *vars = &scope->vars;
 	char err[256];
 	long n;
 	int idx;
@@ -138,6 +182,16 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 		struct bc_addr a;
 		if (bc_family_from_name(w->s, &st->family) == 0)
 			return 0;
+		/* "R.N": the family of a resolve result, known when the step runs. */
+		if (bc_is_identifier(w->s) || strchr(w->s, '.')) {
+			if (bc_addr_parse(w->s, &a, err, sizeof(err)) == 0 && a.list[0] && !a.list_port) {
+				st->family_list = lookup_list(file, w, a.list, scope, dry, d);
+				if (st->family_list < 0 && !dry)
+					return -1;
+				st->family_list_idx = a.list_idx;
+				return 0;
+			}
+		}
 		/* A bare address ("[::]", "127.0.0.1") names its family. */
 		char with_port[BC_VALUE_MAX + 4];
 		snprintf(with_port, sizeof(with_port), "%s:0", w->s);
@@ -160,6 +214,11 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 		if (bc_addr_parse(w->s, &st->addr, err, sizeof(err)) < 0)
 			FAIL(w, "%s", err);
 		st->addr_var = -1;
+		if (st->addr.list[0]) {
+			st->list_use = lookup_list(file, w, st->addr.list, scope, dry, d);
+			if (st->list_use < 0 && !dry)
+				return -1;
+		}
 		if (st->addr.port_var[0]) {
 			st->addr_var = name_index(vars, st->addr.port_var);
 			if (st->addr_var < 0 && !dry)
@@ -208,12 +267,100 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 		st->optval = (int)n;
 		return 0;
 	case A_PATH:
+	case A_PATH2: {
+		char *dst = kind == A_PATH ? st->path : st->path2;
+		if (w->s[0] == '\0')
+			FAIL(w, "empty path");
 		if (strlen(w->s) >= sizeof(st->path))
-			FAIL(w, "path too long");
-		snprintf(st->path, sizeof(st->path), "%s", w->s);
+			FAIL(w, "path of %zu bytes, longer than the %zu a step may name", strlen(w->s), sizeof(st->path) - 1);
+		snprintf(dst, sizeof(st->path), "%s", w->s);
 		return 0;
 	}
+	case A_NEWLIST:
+		if (!is_name(w->s))
+			FAIL(w, "bad result name '%s'; hint: a name is letters, digits and '_'", w->s);
+		st->list = define(&scope->lists, w->s, BC_MAX_LISTS);
+		if (st->list < 0)
+			FAIL(w, "more than %d resolve results in one scenario", BC_MAX_LISTS);
+		return 0;
+	case A_HOST:
+		if (strlen(w->s) >= sizeof(st->host))
+			FAIL(w, "host name too long");
+		st->host_null = strcmp(w->s, "null") == 0;
+		st->host_is_hostname = strcmp(w->s, "@hostname") == 0;
+		snprintf(st->host, sizeof(st->host), "%s", st->host_null ? "" : w->s);
+		return 0;
+	case A_SERVICE:
+		if (strlen(w->s) >= sizeof(st->service))
+			FAIL(w, "service name too long");
+		st->service_null = strcmp(w->s, "null") == 0;
+		snprintf(st->service, sizeof(st->service), "%s", st->service_null ? "" : w->s);
+		return 0;
+	case A_COUNT:
+		if (bc_parse_int(w->s, 1, 256, &n) < 0)
+			FAIL(w, "bad count '%s'; hint: 1 to 256 connections", w->s);
+		st->count = (int)n;
+		return 0;
+	case A_MODE: {
+		char *end;
+		unsigned long m = strtoul(w->s, &end, 8);
+		if (!w->s[0] || *end || m > 07777)
+			FAIL(w, "bad mode '%s'; hint: octal, like 0755", w->s);
+		st->mode = (int)m;
+		return 0;
+	}
+	}
 	return 0;
+}
+
+static int ai_flag(const char *word)
+{
+	for (size_t i = 0; i < sizeof(ai_flags) / sizeof(ai_flags[0]); i++)
+		if (strcmp(ai_flags[i].name, word) == 0)
+			return ai_flags[i].flag;
+	return 0;
+}
+
+/* Is word an option of v rather than a positional argument? */
+static bool is_option(const struct verb *v, const char *word)
+{
+	if ((v->opts & (O_ADDR | O_HINTS)) && strchr(word, '='))
+		return true;
+	if ((v->opts & O_NONBLOCK) && strcmp(word, "nonblock") == 0)
+		return true;
+	if ((v->opts & O_PEER) && strcmp(word, "peer") == 0)
+		return true;
+	return (v->opts & O_HINTS) && (ai_flag(word) || strcmp(word, "nohints") == 0);
+}
+
+static int parse_hint(const char *file, struct bc_word *w, struct bc_step *st, struct bc_diags *d)
+{
+	const char *eq = strchr(w->s, '=');
+	if (ai_flag(w->s)) {
+		st->ai_flags |= ai_flag(w->s);
+		return 0;
+	}
+	if (strcmp(w->s, "nohints") == 0) {
+		st->hints_flags |= BC_AI_NOHINTS;
+		return 0;
+	}
+	if (strncmp(w->s, "family=", 7) == 0) {
+		if (bc_family_from_name(eq + 1, &st->ai_family) < 0)
+			FAIL(w, "unknown family '%s'; hint: inet, inet6 or unspec", eq + 1);
+		return 0;
+	}
+	if (strncmp(w->s, "type=", 5) == 0) {
+		if (bc_socktype_from_name(eq + 1, &st->ai_socktype) < 0)
+			FAIL(w, "unknown socket type '%s'; hint: stream, dgram, seqpacket or raw", eq + 1);
+		return 0;
+	}
+	if (strncmp(w->s, "proto=", 6) == 0) {
+		if (bc_proto_from_name(eq + 1, &st->ai_protocol) < 0)
+			FAIL(w, "unknown protocol '%s'", eq + 1);
+		return 0;
+	}
+	FAIL(w, "unexpected argument '%s' to resolve; hint: family=F, type=T, proto=P, nohints, or a flag: passive, canonname, numerichost, numericserv, v4mapped, all, addrconfig",
+	     w->s);
 }
 
 static int parse_option(const char *file, const struct verb *v, struct bc_word *w, struct bc_step *st, bool dry,
@@ -222,46 +369,52 @@ static int parse_option(const char *file, const struct verb *v, struct bc_word *
 	if (dry && strstr(w->s, BC_ANY_VALUE))
 		return 0;
 	const char *eq = strchr(w->s, '=');
-	if (v->nonblock_opt && strcmp(w->s, "nonblock") == 0) {
+	if (v->opts & O_HINTS)
+		return parse_hint(file, w, st, d);
+	if ((v->opts & O_NONBLOCK) && strcmp(w->s, "nonblock") == 0) {
 		st->nonblock = true;
 		return 0;
 	}
-	if (v->addr_opts && eq && strncmp(w->s, "len=", 4) == 0) {
+	if ((v->opts & O_PEER) && strcmp(w->s, "peer") == 0) {
+		st->in_peer = true;
+		return 0;
+	}
+	if ((v->opts & O_ADDR) && eq && strncmp(w->s, "len=", 4) == 0) {
 		if (bc_parse_int(eq + 1, INT_MIN, INT_MAX, &st->len) < 0)
 			FAIL(w, "bad length '%s'", eq + 1);
 		st->has_len = true;
 		return 0;
 	}
-	if (v->addr_opts && eq && strncmp(w->s, "family=", 7) == 0) {
+	if ((v->opts & O_ADDR) && eq && strncmp(w->s, "family=", 7) == 0) {
 		if (bc_family_from_name(eq + 1, &st->family_override) < 0)
 			FAIL(w, "unknown family '%s'; hint: inet, inet6, unix or unspec", eq + 1);
 		st->has_family = true;
 		return 0;
 	}
 	FAIL(w, "unexpected argument '%s' to %s%s", w->s, v->name,
-	     v->addr_opts ? "; hint: options are len=N and family=F" : "");
+	     (v->opts & O_ADDR) ? "; hint: options are len=N and family=F" : "");
 }
 
 int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, struct bc_step *st,
-		  struct bc_names *handles, struct bc_names *vars, bool dry, struct bc_diags *d)
+		  struct bc_scope *scope, bool dry, struct bc_diags *d)
 {
 	const struct verb *v = find_verb(w[0].s);
 	memset(st, 0, sizeof(*st));
 	st->checked = checked;
-	st->handle = st->handle2 = st->var = st->addr_var = -1;
+	st->handle = st->handle2 = st->var = st->addr_var = st->family_list = st->list = st->list_use = -1;
 	st->optval = 1;
+	st->mode = 0755;
 	if (!v) {
 		const char *s = suggest_verb(w[0].s);
 		if (s)
 			FAIL(&w[0], "unknown step '%s'; hint: did you mean %s?", w[0].s, s);
-		FAIL(&w[0], "unknown step '%s'; hint: steps are socket, setsockopt, getsockopt, bind, connect, listen, accept, close, shutdown, getsockname, open, seteuid",
+		FAIL(&w[0], "unknown step '%s'; hint: steps are socket, setsockopt, getsockopt, bind, connect, listen, accept, close, shutdown, getsockname, open, seteuid, resolve, queue, handshakes, mkfile, mkdir, symlink, chmod, unlink, stat",
 		     w[0].s);
 	}
 	st->verb = v->verb;
 	int pos = 0;
 	for (int i = 1; i < nw; i++) {
-		bool is_opt = (v->addr_opts || v->nonblock_opt) && pos >= v->min &&
-			      (strchr(w[i].s, '=') || strcmp(w[i].s, "nonblock") == 0);
+		bool is_opt = v->opts && pos >= v->min && is_option(v, w[i].s);
 		if (is_opt) {
 			if (parse_option(file, v, &w[i], st, dry, d) < 0)
 				return -1;
@@ -269,7 +422,7 @@ int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, str
 		}
 		if (pos == v->max)
 			FAIL(&w[i], "too many arguments to %s (at most %d)", v->name, v->max);
-		if (parse_arg(file, v->args[pos], &w[i], st, handles, vars, dry, d) < 0)
+		if (parse_arg(file, v->args[pos], &w[i], st, scope, dry, d) < 0)
 			return -1;
 		pos++;
 	}

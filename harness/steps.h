@@ -30,10 +30,18 @@ struct bc_observation {
 	unsigned short ports[BC_MAX_VARS]; /* the port variables' values at the end */
 };
 
+/* What the profile set up that steps may use: the network namespaces of the
+ * case and of its peer (open fds, -1 when there is no peer). */
+struct bc_step_env {
+	int home_net;
+	int peer_net;
+};
+
 /* Run every step of c, then close every handle the case opened.  started,
  * when not NULL, is called before each step with its index, so that a case
- * that hangs can be reported with the step it hung in. */
-void bc_steps_run(const struct bc_case *c, struct bc_observation *obs, void (*started)(void *, int), void *arg);
+ * that hangs can be reported with the step it hung in.  env may be NULL. */
+void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct bc_observation *obs,
+		  void (*started)(void *, int), void *arg);
 /* The outcomes of the checked steps, in order, as "a,b,c". */
 void bc_obs_format_checked(const struct bc_case *c, const struct bc_observation *obs, char *buf, unsigned buflen);
 

@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile.h"
 #include "reader.h"
 
-static const char *const reserved_later[] = {"profile", "fault", "target"};
+static const char *const reserved_later[] = {"fault", "target"};
 
 bool bc_rd_valid_id(const char *s)
 {
@@ -171,6 +172,7 @@ static const struct {
 } fixed_columns[] = {
 	{"id", COL_ID},         {"scenario", COL_SCENARIO}, {"source", COL_SOURCE},
 	{"deviation", COL_DEVIATION}, {"note", COL_NOTE},  {"timeout", COL_TIMEOUT},
+	{"profile", COL_PROFILE},
 };
 
 /* What a header word names: a column of the format, an expectation slot, a
@@ -191,7 +193,7 @@ static enum colkind classify_column(struct rd *r, const struct bc_tok *tk, int l
 		}
 	}
 	BC_RD_ERR(r, lineno, tk->col,
-		  "unknown column '%s'; hint: columns are id, scenario, expect, linux, freebsd, darwin, posix, source, deviation, note, timeout, or one a scenario uses as $%s",
+		  "unknown column '%s'; hint: columns are id, scenario, expect, linux, freebsd, darwin, posix, source, deviation, note, timeout, profile, or one a scenario uses as $%s",
 		  tk->s, tk->s);
 	return COL_BAD;
 }
@@ -225,9 +227,72 @@ static void read_header(struct rd *r, struct bc_line *l)
 }
 
 
+static void close_profile(struct rd *r)
+{
+	if (r->open_prof < 0)
+		return;
+	struct bc_rd_profile *p = &r->prof[r->open_prof];
+	r->open_prof = -1;
+	if (p->nlines == 0) {
+		BC_RD_ERR(r, p->line, p->col, "profile '%s' has no settings; hint: indent them under it, as '    sysctl net.ipv6.bindv6only 1'", p->name);
+		p->bad = true;
+	}
+}
+
+static void add_profile_line(struct rd *r, struct bc_line *l)
+{
+	struct bc_rd_profile *p = &r->prof[r->open_prof];
+	char *words[BC_MAX_WORDS];
+	char err[256];
+	int bad = 0, nw = l->ntok < BC_MAX_WORDS ? l->ntok : BC_MAX_WORDS;
+	p->nlines++;
+	for (int i = 0; i < nw; i++) {
+		words[i] = l->tok[i].s;
+		if (strchr(words[i], '$')) {
+			BC_RD_ERR(r, l->lineno, l->tok[i].col, "a profile cannot use columns; hint: define one profile per setting and name them in the profile column, as a+b");
+			p->bad = true;
+			return;
+		}
+	}
+	if (l->ntok > BC_MAX_WORDS) {
+		BC_RD_ERR(r, l->lineno, l->tok[BC_MAX_WORDS].col, "a profile line has at most %d words", BC_MAX_WORDS);
+		p->bad = true;
+		return;
+	}
+	if (bc_profile_line(&p->p, words, nw, err, sizeof(err), &bad) < 0) {
+		BC_RD_ERR(r, l->lineno, l->tok[bad].col, "%s", err);
+		p->bad = true;
+	}
+}
+
+static void open_profile(struct rd *r, struct bc_line *l)
+{
+	const char *name = l->tok[1].s;
+	if (!bc_is_identifier(name) || strlen(name) >= BC_NAME_MAX) {
+		BC_RD_ERR(r, l->lineno, l->tok[1].col, "bad profile name '%s'; hint: letters, digits and '_'", name);
+		return;
+	}
+	for (int i = 0; i < r->nprof; i++) {
+		if (strcmp(r->prof[i].name, name) == 0) {
+			BC_RD_ERR(r, l->lineno, l->tok[1].col, "profile '%s' is defined twice (first on line %d)", name, r->prof[i].line);
+			return;
+		}
+	}
+	struct bc_rd_profile *v = realloc(r->prof, (size_t)(r->nprof + 1) * sizeof(*v));
+	if (!v)
+		return;
+	r->prof = v;
+	memset(&r->prof[r->nprof], 0, sizeof(r->prof[0]));
+	snprintf(r->prof[r->nprof].name, sizeof(r->prof[0].name), "%s", name);
+	r->prof[r->nprof].line = l->lineno;
+	r->prof[r->nprof].col = l->tok[1].col;
+	r->open_prof = r->nprof++;
+}
+
 static void close_scenario(struct rd *r)
 {
 	struct bc_scenario *sc = r->open_sc;
+	close_profile(r);
 	int checked = 0;
 	r->open_sc = NULL;
 	if (!sc)
@@ -269,8 +334,9 @@ static void add_step(struct rd *r, struct bc_line *l)
 		 * here too so a table without rows still hears of it. */
 		struct bc_word w = {l->tok[first].s, l->lineno, l->tok[first].col};
 		struct bc_step st;
-		struct bc_names h = {0}, v = {0};
-		bc_step_parse(r->file, &w, 1, false, &st, &h, &v, false, r->d);
+		struct bc_scope scope;
+		memset(&scope, 0, sizeof(scope));
+		bc_step_parse(r->file, &w, 1, false, &st, &scope, false, r->d);
 		return;
 	}
 	for (int i = first; i < l->ntok; i++) {
@@ -300,7 +366,8 @@ static void read_directive(struct rd *r, struct bc_line *l)
 {
 	const char *kw = l->tok[0].s;
 	int line = l->lineno;
-	if (strcmp(kw, "table") == 0 || strcmp(kw, "timeout") == 0 || strcmp(kw, "scenario") == 0) {
+	if (strcmp(kw, "table") == 0 || strcmp(kw, "timeout") == 0 || strcmp(kw, "scenario") == 0 ||
+	    strcmp(kw, "profile") == 0) {
 		if (l->ntok != 2) {
 			BC_RD_ERR(r, line, l->tok[0].col, "'%s' takes one value, got %d", kw, l->ntok - 1);
 			return;
@@ -314,6 +381,8 @@ static void read_directive(struct rd *r, struct bc_line *l)
 	} else if (strcmp(kw, "timeout") == 0) {
 		if (bc_rd_parse_timeout(l->tok[1].s, &r->timeout_ms) < 0)
 			BC_RD_ERR(r, line, l->tok[1].col, "bad timeout '%s'; hint: like 5s or 250ms, at most 600s", l->tok[1].s);
+	} else if (strcmp(kw, "profile") == 0) {
+		open_profile(r, l);
 	} else if (strcmp(kw, "scenario") == 0) {
 		const char *name = l->tok[1].s;
 		struct bc_scenario *v;
@@ -338,7 +407,7 @@ static void read_directive(struct rd *r, struct bc_line *l)
 		r->open_sc->col = l->tok[1].col;
 	} else {
 		BC_RD_ERR(r, line, l->tok[0].col,
-		    "unknown directive '%s'; hint: before the header come 'table', 'timeout' and 'scenario'; the header starts with 'id'",
+		    "unknown directive '%s'; hint: before the header come 'table', 'timeout', 'profile' and 'scenario'; the header starts with 'id'",
 		    kw);
 	}
 }
@@ -354,8 +423,10 @@ static void read_line(struct rd *r, struct bc_line *l)
 	if (l->indented) {
 		if (r->open_sc)
 			add_step(r, l);
+		else if (r->open_prof >= 0)
+			add_profile_line(r, l);
 		else
-			BC_RD_ERR(r, l->lineno, l->tok[0].col, "indented line outside a scenario; hint: steps follow a 'scenario NAME' line");
+			BC_RD_ERR(r, l->lineno, l->tok[0].col, "indented line outside a scenario or profile; hint: steps follow a 'scenario NAME' line");
 		return;
 	}
 	close_scenario(r);
@@ -380,7 +451,7 @@ static void default_name(const char *path, char *name, size_t n)
 
 int bc_table_parse(const char *path, const char *text, size_t len, struct bc_table *t, struct bc_diags *d)
 {
-	struct rd r = {.file = path, .d = d, .t = t, .timeout_ms = BC_DEFAULT_TIMEOUT_MS};
+	struct rd r = {.file = path, .d = d, .t = t, .timeout_ms = BC_DEFAULT_TIMEOUT_MS, .open_prof = -1};
 	int before = d->n;
 	const char *why;
 	memset(t, 0, sizeof(*t));
@@ -425,6 +496,7 @@ int bc_table_parse(const char *path, const char *text, size_t len, struct bc_tab
 			free(r.sc[i].steps[s].words);
 		}
 	free(r.sc);
+	free(r.prof);
 	free(r.cols);
 	free(r.ids);
 	bc_line_free(&r.header);

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
+#include "profile.h"
 #include "reader.h"
 
 /* Put the row's cells into one template word. */
@@ -74,8 +76,9 @@ fail:
 
 int bc_rd_instantiate(struct rd *r, const struct bc_scenario *sc, const struct bc_line *row, struct bc_case *c)
 {
-	struct bc_names handles = {0}, vars = {0};
+	struct bc_scope scope;
 	int rc = 0;
+	memset(&scope, 0, sizeof(scope));
 	c->steps = calloc((size_t)sc->nsteps, sizeof(*c->steps));
 	if (!c->steps)
 		return -1;
@@ -90,7 +93,7 @@ int bc_rd_instantiate(struct rd *r, const struct bc_scenario *sc, const struct b
 		if (made < nw) {
 			rc = -1;
 		} else {
-			rc = bc_step_parse(r->file, w, nw, ts->checked, &c->steps[i], &handles, &vars, !row, r->d);
+			rc = bc_step_parse(r->file, w, nw, ts->checked, &c->steps[i], &scope, !row, r->d);
 		}
 		for (int k = 0; k < made; k++)
 			free(w[k].s);
@@ -100,11 +103,16 @@ int bc_rd_instantiate(struct rd *r, const struct bc_scenario *sc, const struct b
 			c->nchecked += st->checked;
 			if (st->family == AF_INET6 || st->addr.family == AF_INET6)
 				c->needs |= BC_NEEDS_INET6;
+			/* Relative paths live in the case's own scratch directory. */
+			const struct sockaddr_un *sun = (const struct sockaddr_un *)&st->addr.ss;
+			if ((st->addr.family == AF_UNIX && sun->sun_path[0] && sun->sun_path[0] != '/') ||
+			    (st->path[0] && st->path[0] != '/'))
+				c->needs |= BC_NEEDS_SCRATCH;
 		}
 	}
-	c->nhandles = handles.n;
-	c->nvars = vars.n;
-	memcpy(c->vars, vars.v, sizeof(c->vars));
+	c->nhandles = scope.handles.n;
+	c->nvars = scope.vars.n;
+	memcpy(c->vars, scope.vars.v, sizeof(c->vars));
 	return rc;
 }
 
@@ -218,6 +226,60 @@ static int read_cell(struct rd *r, const struct column *col, const struct bc_tok
 	}
 }
 
+static const struct bc_rd_profile *find_profile(const struct rd *r, const char *name, size_t n)
+{
+	for (int i = 0; i < r->nprof; i++)
+		if (strlen(r->prof[i].name) == n && strncmp(r->prof[i].name, name, n) == 0)
+			return &r->prof[i];
+	return NULL;
+}
+
+/* The row's profile: the ones its cell names, joined with '+', or the
+ * table's "default" profile when the cell is '-' or there is no column. */
+static int pick_profile(struct rd *r, const struct bc_tok *cell, int line, struct bc_case *c)
+{
+	const char *text = cell && strcmp(cell->s, "-") != 0 ? cell->s : NULL;
+	char err[256];
+	if (!text) {
+		if (!find_profile(r, "default", 7))
+			return 0;
+		text = "default";
+	}
+	if (strlen(text) >= sizeof(c->profile->name)) {
+		BC_RD_ERR(r, line, cell->col, "profile list too long");
+		return -1;
+	}
+	c->profile = calloc(1, sizeof(*c->profile));
+	if (!c->profile)
+		return -1;
+	snprintf(c->profile->name, sizeof(c->profile->name), "%s", text);
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, "+");
+		const struct bc_rd_profile *pr = find_profile(r, p, n);
+		if (!pr) {
+			if (r->nprof)
+				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)), "unknown profile '%.*s'; hint: the table defines %s%s",
+					  (int)n, p, r->prof[0].name, r->nprof > 1 ? " and others" : "");
+			else
+				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)), "unknown profile '%.*s'; hint: define it before the header with 'profile NAME' and indented settings",
+					  (int)n, p);
+			return -1;
+		}
+		if (pr->bad)
+			return -1; /* its own error was reported */
+		if (bc_profile_merge(c->profile, &pr->p, err, sizeof(err)) < 0) {
+			BC_RD_ERR(r, line, cell->col, "%s", err);
+			return -1;
+		}
+		p += n;
+		if (*p == '+' && !*++p) {
+			BC_RD_ERR(r, line, bc_cell_col(cell, strlen(text)), "empty profile name after '+'");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The row's id: valid, and new in this table. */
 static int claim_id(struct rd *r, const struct bc_line *l, struct bc_case *c)
 {
@@ -271,7 +333,7 @@ void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 {
 	struct bc_case c;
 	const struct bc_scenario *sc = r->nsc == 1 ? &r->sc[0] : NULL;
-	int line = l->lineno, dev_col = -1;
+	int line = l->lineno, dev_col = -1, prof_col = -1;
 	memset(&c, 0, sizeof(c));
 	if (l->ntok != r->ncols) {
 		const struct bc_tok *last = &l->tok[l->ntok - 1];
@@ -300,9 +362,13 @@ void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 	for (int i = 0; i < r->ncols; i++) {
 		if (r->cols[i].kind == COL_DEVIATION)
 			dev_col = i;
+		else if (r->cols[i].kind == COL_PROFILE)
+			prof_col = i;
 		else if (read_cell(r, &r->cols[i], &l->tok[i], line, &c) < 0)
 			goto drop;
 	}
+	if (pick_profile(r, prof_col >= 0 ? &l->tok[prof_col] : NULL, line, &c) < 0)
+		goto drop;
 	bool any = false;
 	for (int s = 0; s < BC_SLOT_COUNT; s++)
 		any |= c.exp[s].state != BC_EXP_UNSET;

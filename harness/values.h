@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#define BC_VALUE_MAX 80  /* longest printable value: a scoped v6 address with port */
+#define BC_VALUE_MAX 160 /* longest printable value: a few addresses joined with '+' */
 #define BC_NAME_MAX 32   /* handle, variable and column names */
 
 /* The result of one step, or one allowed result in an expectation. */
@@ -35,6 +35,9 @@ struct bc_addr {
 	bool null;                  /* pass a NULL pointer */
 	char port_var[BC_NAME_MAX]; /* "" when the port is literal */
 	char scope_name[16];        /* interface name of a v6 scope, resolved at run time */
+	char list[BC_NAME_MAX];     /* "R.N[:PORT]": result N of resolve R; "" otherwise */
+	int list_idx;
+	bool list_port;             /* a port was given to replace the result's */
 };
 
 /* Name tables.  Each lookup returns 0 and stores the value, or -1. */

@@ -150,7 +150,9 @@ static void addr_malformed(void)
 		{"127.0.0.1:-1", "bad port"},         {"256.0.0.1:1", "bad IPv4 address"},
 		{"[::1:80", "bad IPv6 address"},      {"[::1]80", "bad IPv6 address"},
 		{"[::g]:80", "bad IPv6 address"},     {"[::1%]:1", "bad scope"},
-		{"localhost:80", "bad IPv4 address"}, {"127.0.0.1:9x", "bad port"},
+		{"localhost:80", "a host name is not an address"}, {"127.0.0.1:9x", "bad port"},
+		{"R.8", "bad resolve result 'R.8'"},   {"R.x:80", "bad resolve result"},
+		{"R.0:99999", "bad port"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct bc_addr a;
