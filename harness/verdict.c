@@ -61,8 +61,25 @@ const struct bc_clause *bc_expect_for(const struct bc_case *c, const struct bc_p
 	return NULL;
 }
 
+/* "=ADDR:LO-HI": ADDR with any port from LO to HI, as an ephemeral port is
+ * known only by its range. */
+static bool range_matches(const char *want, const char *got)
+{
+	const char *wc = strrchr(want, ':'), *gc = strrchr(got, ':');
+	unsigned lo, hi, port;
+	char tail;
+	if (!wc || !gc || wc - want != gc - got || strncmp(want, got, (size_t)(wc - want)) != 0)
+		return false;
+	if (sscanf(wc + 1, "%u-%u%c", &lo, &hi, &tail) != 2 || sscanf(gc + 1, "%u%c", &port, &tail) != 1)
+		return false;
+	return lo <= port && port <= hi;
+}
+
 static bool alt_matches(const struct bc_outcome *want, const struct bc_outcome *o, const struct bc_observation *obs)
 {
+	if (want->kind == BC_OUT_VALUE && o->kind == BC_OUT_VALUE && strchr(want->value, '-') &&
+	    range_matches(want->value, o->value))
+		return true;
 	if (want->kind != BC_OUT_VALUE || !want->port_var)
 		return bc_outcome_equal(want, o);
 	/* "=ADDR:VAR": ADDR, then the port the case stored in VAR. */
