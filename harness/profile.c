@@ -304,7 +304,7 @@ static enum bc_profile_rc hermetic_names(const struct bc_profile *p, char *why, 
 	static const struct {
 		const char *path, *text;
 	} files[] = {
-		{"/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\n"},
+		{"/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\nservices: files\nprotocols: files\n"},
 		{"/etc/gai.conf", ""},
 		{"/etc/host.conf", "multi on\n"},
 		{"/etc/resolv.conf", ""},

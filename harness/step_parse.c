@@ -207,6 +207,10 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 			FAIL(w, "unknown socket type '%s'; hint: stream, dgram, seqpacket or raw", w->s);
 		return 0;
 	case A_PROTO:
+		if (strcmp(w->s, "-") == 0) { /* an empty cell: the default protocol */
+			st->proto = 0;
+			return 0;
+		}
 		if (bc_proto_from_name(w->s, &st->proto) < 0)
 			FAIL(w, "unknown protocol '%s'; hint: 0, tcp, udp, udplite, sctp, icmp, icmpv6 or a number", w->s);
 		return 0;
@@ -330,37 +334,68 @@ static bool is_option(const struct verb *v, const char *word)
 		return true;
 	if ((v->opts & O_PEER) && strcmp(word, "peer") == 0)
 		return true;
-	return (v->opts & O_HINTS) && (ai_flag(word) || strcmp(word, "nohints") == 0);
+	if (!(v->opts & O_HINTS))
+		return false;
+	/* Every comma-separated part a flag, "nohints" or "-". */
+	for (const char *p = word; *p;) {
+		size_t n = strcspn(p, ",");
+		char part[32];
+		if (n == 0 || n >= sizeof(part))
+			return false;
+		memcpy(part, p, n);
+		part[n] = '\0';
+		if (!ai_flag(part) && strcmp(part, "nohints") != 0 && strcmp(part, "-") != 0)
+			return false;
+		p += n + (p[n] == ',');
+	}
+	return true;
 }
 
-static int parse_hint(const char *file, struct bc_word *w, struct bc_step *st, struct bc_diags *d)
+static int parse_hint_word(const char *file, struct bc_word *w, const char *word, struct bc_step *st,
+			   struct bc_diags *d)
 {
-	const char *eq = strchr(w->s, '=');
-	if (ai_flag(w->s)) {
-		st->ai_flags |= ai_flag(w->s);
+	const char *eq = strchr(word, '=');
+	if (strcmp(word, "-") == 0)
+		return 0;
+	if (ai_flag(word)) {
+		st->ai_flags |= ai_flag(word);
 		return 0;
 	}
-	if (strcmp(w->s, "nohints") == 0) {
+	if (strcmp(word, "nohints") == 0) {
 		st->hints_flags |= BC_AI_NOHINTS;
 		return 0;
 	}
-	if (strncmp(w->s, "family=", 7) == 0) {
+	if (strncmp(word, "family=", 7) == 0) {
 		if (bc_family_from_name(eq + 1, &st->ai_family) < 0)
 			FAIL(w, "unknown family '%s'; hint: inet, inet6 or unspec", eq + 1);
 		return 0;
 	}
-	if (strncmp(w->s, "type=", 5) == 0) {
+	if (strncmp(word, "type=", 5) == 0) {
 		if (bc_socktype_from_name(eq + 1, &st->ai_socktype) < 0)
 			FAIL(w, "unknown socket type '%s'; hint: stream, dgram, seqpacket or raw", eq + 1);
 		return 0;
 	}
-	if (strncmp(w->s, "proto=", 6) == 0) {
+	if (strncmp(word, "proto=", 6) == 0) {
 		if (bc_proto_from_name(eq + 1, &st->ai_protocol) < 0)
 			FAIL(w, "unknown protocol '%s'", eq + 1);
 		return 0;
 	}
 	FAIL(w, "unexpected argument '%s' to resolve; hint: family=F, type=T, proto=P, nohints, or a flag: passive, canonname, numerichost, numericserv, v4mapped, all, addrconfig",
-	     w->s);
+	     word);
+}
+
+/* resolve's options; one word may hold several, joined with ',' (a cell
+ * such as "passive,addrconfig"), and '-' is none. */
+static int parse_hint(const char *file, struct bc_word *w, struct bc_step *st, struct bc_diags *d)
+{
+	char buf[BC_VALUE_MAX];
+	if (strlen(w->s) >= sizeof(buf))
+		FAIL(w, "resolve options too long");
+	snprintf(buf, sizeof(buf), "%s", w->s);
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (parse_hint_word(file, w, tok, st, d) < 0)
+			return -1;
+	return 0;
 }
 
 static int parse_option(const char *file, const struct verb *v, struct bc_word *w, struct bc_step *st, bool dry,
@@ -414,7 +449,8 @@ int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, str
 	st->verb = v->verb;
 	int pos = 0;
 	for (int i = 1; i < nw; i++) {
-		bool is_opt = v->opts && pos >= v->min && is_option(v, w[i].s);
+		bool is_opt = v->opts && pos >= v->min &&
+			      (is_option(v, w[i].s) || (dry && pos >= v->max && strstr(w[i].s, BC_ANY_VALUE)));
 		if (is_opt) {
 			if (parse_option(file, v, &w[i], st, dry, d) < 0)
 				return -1;
