@@ -380,7 +380,13 @@ static int parse_hint_word(const char *file, struct bc_word *w, const char *word
 			FAIL(w, "unknown protocol '%s'", eq + 1);
 		return 0;
 	}
-	FAIL(w, "unexpected argument '%s' to resolve; hint: family=F, type=T, proto=P, nohints, or a flag: passive, canonname, numerichost, numericserv, v4mapped, all, addrconfig",
+	const char *names[sizeof(ai_flags) / sizeof(ai_flags[0])];
+	for (size_t i = 0; i < sizeof(ai_flags) / sizeof(ai_flags[0]); i++)
+		names[i] = ai_flags[i].name;
+	const char *near = bc_suggest_from(word, names, sizeof(names) / sizeof(names[0]));
+	if (near)
+		FAIL(w, "unknown resolve option '%s'; hint: did you mean %s?", word, near);
+	FAIL(w, "unknown resolve option '%s'; hint: family=F, type=T, proto=P, nohints, or a flag: passive, canonname, numerichost, numericserv, v4mapped, all, addrconfig",
 	     word);
 }
 
@@ -453,6 +459,11 @@ int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, str
 			      (is_option(v, w[i].s) || (dry && pos >= v->max && strstr(w[i].s, BC_ANY_VALUE)));
 		if (is_opt) {
 			if (parse_option(file, v, &w[i], st, dry, d) < 0)
+				return -1;
+			continue;
+		}
+		if (pos == v->max && (v->opts & O_HINTS)) {
+			if (parse_hint(file, &w[i], st, d) < 0) /* says what is wrong with it */
 				return -1;
 			continue;
 		}

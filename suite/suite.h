@@ -12,6 +12,9 @@ int bc_suite_sandbox(void);
 int bc_suite_results(void);
 int bc_suite_runner(void);
 int bc_suite_cli(void);
+int bc_suite_profile(void);
+/* Registered last: compares the host's state with the one at start. */
+int bc_suite_host(void);
 /* One CUnit suite per table found under the given paths; one test per row. */
 int bc_suite_tables(char *const *paths, int npaths);
 void bc_suite_tables_done(void);

@@ -1,0 +1,170 @@
+/* Unit tests of profiles: how a table states them (blocks, '+', the default
+ * profile) and what the runner makes of one that cannot be applied.  The
+ * tables under cases/ show that applied profiles take effect. */
+#define _XOPEN_SOURCE 700 /* mkdtemp, setenv */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runner.h"
+#include "suite.h"
+#include "table.h"
+
+static const char tables[] =
+	"profile default\n    sysctl net.core.somaxconn 16\n"
+	"profile nobody\n    user 65534\n    caps net_bind_service\n"
+	"profile box\n    hostname box\n    hosts 127.0.1.1 box\n"
+	"profile absent\n    sysctl net.ipv4.bindcheck_absent 1\n"
+	"profile badvalue\n    sysctl net.core.somaxconn notanumber\n"
+	"scenario one\n    socket s inet stream\n    bind s 127.0.0.1:0\n  ? listen s 100\n  ? queue s\n"
+	"scenario files\n    mkdir d 0555\n    mkfile f\n    socket s unix stream\n  ? bind s unix:sock\n"
+	"scenario peer\n    socket c inet stream peer\n  ? connect c 127.0.0.1:1\n"
+	"id        scenario profile      linux           source\n"
+	"dflt      one      -            ok,=0/16        \"the default profile\"\n"
+	"merged    one      nobody+box   ok,=0/4096      \"two profiles\"\n"
+	"missing   one      absent       ok,=0/4096      \"a sysctl this kernel lacks\"\n"
+	"badval    one      badvalue     ok,=0/4096      \"a value the kernel refuses\"\n"
+	"scratch   files    -            ok              \"files in the scratch directory\"\n"
+	"nopeer    peer     -            ok              \"a peer socket without a peer\"\n";
+
+static struct bc_runner runner;
+static struct bc_table table;
+
+static int setup(void)
+{
+	struct bc_diags d = {0};
+	bc_runner_init(&runner, "bindcheck");
+	int n = bc_table_parse("cases/p.tbl", tables, strlen(tables), &table, &d);
+	bc_diags_print(&d, stderr);
+	bc_diags_free(&d);
+	return n || table.ncases != 6;
+}
+
+static int teardown(void)
+{
+	bc_table_free(&table);
+	return 0;
+}
+
+static const struct bc_case *find(const char *id)
+{
+	for (int i = 0; i < table.ncases; i++)
+		if (strcmp(table.cases[i].id, id) == 0)
+			return &table.cases[i];
+	return NULL;
+}
+
+static void profiles_as_read(void)
+{
+	const struct bc_case *d = find("dflt"), *m = find("merged"), *s = find("scratch");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	/* A '-' cell takes the table's "default" profile. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d->profile);
+	CU_ASSERT_STRING_EQUAL(d->profile->name, "default");
+	CU_ASSERT_EQUAL(d->profile->nsysctl, 1);
+	/* Profiles joined with '+' add up; the default is not added to them. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m->profile);
+	CU_ASSERT_STRING_EQUAL(m->profile->name, "nobody+box");
+	CU_ASSERT_EQUAL(m->profile->nsysctl, 0);
+	CU_ASSERT(m->profile->set_uid);
+	CU_ASSERT_EQUAL(m->profile->uid, 65534);
+	CU_ASSERT_EQUAL(m->profile->caps, BC_CAPS_ONLY_NBS);
+	CU_ASSERT_STRING_EQUAL(m->profile->hostname, "box");
+	CU_ASSERT(m->profile->names);
+	CU_ASSERT_EQUAL(m->profile->nhosts, 1);
+	CU_ASSERT_STRING_EQUAL(m->profile->hosts[0], "127.0.1.1 box");
+	/* Relative paths ask for a scratch directory. */
+	CU_ASSERT(s->needs & BC_NEEDS_SCRATCH);
+	CU_ASSERT(!(d->needs & BC_NEEDS_SCRATCH));
+}
+
+static void missing_sysctl_is_a_skip_with_the_reason(void)
+{
+	struct bc_case_result res;
+	bc_run_case(&runner, find("missing"), &res);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_SKIP);
+	if (!strstr(res.j.reason, "profile absent: sysctl net.ipv4.bindcheck_absent does not exist on this kernel"))
+		BC_FAILF("reason: %s", res.j.reason);
+}
+
+static void refused_sysctl_is_an_error(void)
+{
+	struct bc_case_result res;
+	bc_run_case(&runner, find("badval"), &res);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_ERROR);
+	if (!strstr(res.j.reason, "profile badvalue: cannot set sysctl net.core.somaxconn to 'notanumber'"))
+		BC_FAILF("reason: %s", res.j.reason);
+}
+
+static void default_profile_applies(void)
+{
+	struct bc_case_result res;
+	bc_run_case(&runner, find("dflt"), &res);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_PASS);
+}
+
+/* The scratch directory goes after the case, even with a directory in it
+ * that nobody may write to. */
+static void scratch_directory_is_removed(void)
+{
+	char dir[] = "/tmp/bc-scratch-test-XXXXXX";
+	const char *old = getenv("TMPDIR");
+	char *saved = old ? strdup(old) : NULL;
+	struct bc_case_result res;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	setenv("TMPDIR", dir, 1);
+	bc_run_case(&runner, find("scratch"), &res);
+	if (saved)
+		setenv("TMPDIR", saved, 1);
+	else
+		unsetenv("TMPDIR");
+	free(saved);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_PASS);
+	DIR *dp = opendir(dir);
+	int left = 0;
+	for (struct dirent *e; dp && (e = readdir(dp));)
+		left += e->d_name[0] != '.';
+	if (dp)
+		closedir(dp);
+	CU_ASSERT_EQUAL(left, 0);
+	rmdir(dir);
+}
+
+static void peer_socket_needs_a_peer(void)
+{
+	struct bc_case_result res;
+	bc_run_case(&runner, find("nopeer"), &res);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_ERROR);
+	if (!strstr(res.j.reason, "socket c inet stream peer") || !strstr(res.j.reason, "ENXIO"))
+		BC_FAILF("reason: %s", res.j.reason);
+}
+
+int bc_suite_profile(void)
+{
+	struct bc_sandbox_caps caps;
+	CU_pSuite s = CU_add_suite("unit/profile", setup, teardown);
+	if (!s)
+		return -1;
+	BC_ADD(s, profiles_as_read);
+	bc_sandbox_probe(&caps);
+	void (*const need_netns[])(void) = {missing_sysctl_is_a_skip_with_the_reason, refused_sysctl_is_an_error,
+					    default_profile_applies, scratch_directory_is_removed,
+					    peer_socket_needs_a_peer};
+	const char *const names[] = {"missing_sysctl_is_a_skip_with_the_reason", "refused_sysctl_is_an_error",
+				     "default_profile_applies", "scratch_directory_is_removed",
+				     "peer_socket_needs_a_peer"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		CU_pTest t = CU_add_test(s, names[i], need_netns[i]);
+		if (!t)
+			return -1;
+		if (!caps.private_net) {
+			CU_set_test_active(t, CU_FALSE);
+			printf("skip unit/profile/%s: %s\n", names[i], caps.reason);
+		}
+	}
+	return 0;
+}
