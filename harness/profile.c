@@ -268,7 +268,9 @@ static enum bc_profile_rc make_peer(const struct bc_profile *p, struct bc_step_e
 /* --- host name and name resolution ------------------------------------- */
 
 /* Put text over an existing file, in this mount namespace only: the text
- * is written to a file on a private tmpfs (stage) and bind-mounted. */
+ * is written to a file on a private tmpfs (stage) and bind-mounted.  (The
+ * kernel ignores the type of a bind or propagation mount; "none" rather than
+ * NULL keeps Valgrind from reading a NULL string.) */
 static int cover_file(const char *stage, const char *target, const char *text)
 {
 	char src[64];
@@ -282,7 +284,7 @@ static int cover_file(const char *stage, const char *target, const char *text)
 	size_t len = strlen(text);
 	int rc = write(fd, text, len) == (ssize_t)len ? 0 : -EIO;
 	close(fd);
-	if (rc == 0 && mount(src, target, NULL, MS_BIND, NULL) < 0)
+	if (rc == 0 && mount(src, target, "none", MS_BIND, NULL) < 0)
 		rc = -errno;
 	return rc;
 }
@@ -299,7 +301,7 @@ static enum bc_profile_rc hermetic_names(const struct bc_profile *p, char *why, 
 		off += (size_t)snprintf(hosts + off, sizeof(hosts) - off, "%s\n", p->hosts[i]);
 	if (unshare(CLONE_NEWNS) < 0)
 		WHY(BC_PROFILE_UNAVAILABLE, "cannot create a mount namespace: %s", strerror(errno));
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		WHY(BC_PROFILE_UNAVAILABLE, "cannot make the mount namespace private: %s", strerror(errno));
 	static const struct {
 		const char *path, *text;
