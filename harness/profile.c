@@ -166,6 +166,12 @@ static int add_veth(int peer_fd)
 	ifi = NLMSG_DATA(&r.h);
 	ifi->ifi_family = AF_UNSPEC;
 	memset(&peer_ifi, 0, sizeof(peer_ifi));
+	/* Distinct interface numbers.  Both namespaces are new, so both ends
+	 * would otherwise be number 2, and a link whose peer has its own number
+	 * is not "urgent" to the kernel's link watcher, which then delays the
+	 * carrier by up to a second (net/core/link_watch.c). */
+	ifi->ifi_index = 10;
+	peer_ifi.ifi_index = 11;
 	if (!add_attr(&r, IFLA_IFNAME, "veth0", 6) || !(info = add_attr(&r, IFLA_LINKINFO, NULL, 0)) ||
 	    !add_attr(&r, IFLA_INFO_KIND, "veth", 5) || !(data = add_attr(&r, IFLA_INFO_DATA, NULL, 0)) ||
 	    !(peer = add_attr(&r, VETH_INFO_PEER, &peer_ifi, sizeof(peer_ifi))) ||
@@ -243,15 +249,15 @@ static enum bc_profile_rc make_peer(const struct bc_profile *p, struct bc_step_e
 		WHY(BC_PROFILE_FAILED, "cannot set up the peer's namespace: %s", strerror(-rc));
 	if ((rc = add_veth(env->peer_net)) < 0)
 		WHY(BC_PROFILE_UNAVAILABLE, "cannot create a veth pair: %s", strerror(-rc));
-	if ((rc = link_flags("veth0", IFF_UP, NULL)) < 0)
-		WHY(BC_PROFILE_FAILED, "cannot bring veth0 up: %s", strerror(-rc));
 	enum bc_profile_rc prc = add_addresses(p, "veth0", why, n);
 	if (prc != BC_PROFILE_OK)
 		return prc;
+	if ((rc = link_flags("veth0", IFF_UP, NULL)) < 0)
+		WHY(BC_PROFILE_FAILED, "cannot bring veth0 up: %s", strerror(-rc));
 	if (setns(env->peer_net, CLONE_NEWNET) < 0)
 		WHY(BC_PROFILE_FAILED, "cannot enter the peer's namespace: %s", strerror(errno));
-	rc = link_flags("veth1", IFF_UP, NULL);
-	prc = rc < 0 ? BC_PROFILE_FAILED : add_addresses(p, "veth1", why, n);
+	prc = add_addresses(p, "veth1", why, n);
+	rc = prc == BC_PROFILE_OK ? link_flags("veth1", IFF_UP, NULL) : 0;
 	if (rc == 0 && prc == BC_PROFILE_OK)
 		rc = wait_running("veth1");
 	if (setns(env->home_net, CLONE_NEWNET) < 0)
