@@ -37,6 +37,18 @@ enum bc_verb {
 	BC_V_CHMOD,
 	BC_V_UNLINK,
 	BC_V_STAT,
+	BC_V_HOSTILE,
+};
+
+/* hostile: misbehaviours for the harness's own self-tests. */
+enum bc_hostile {
+	BC_HOSTILE_HANG,    /* never returns */
+	BC_HOSTILE_CRASH,   /* dies of SIGSEGV */
+	BC_HOSTILE_LEAKFD,  /* opens a file and forgets it */
+	BC_HOSTILE_LEAKMEM, /* allocates N MiB and forgets them */
+	BC_HOSTILE_LINGER,  /* forks a process that sleeps forever, in the case's group */
+	BC_HOSTILE_ESCAPE,  /* the same, after setsid(): outside the case's group */
+	BC_HOSTILE_SPEW,    /* writes N MiB to stdout */
 };
 
 #define BC_MAX_LISTS 4     /* resolve results a scenario names */
@@ -75,7 +87,8 @@ struct bc_step {
 	char service[32];
 	bool host_null, service_null, host_is_hostname;
 	int ai_flags, ai_family, ai_socktype, ai_protocol, hints_flags;
-	int count;          /* handshakes: connections to attempt */
+	int count;          /* handshakes: connections to attempt; hostile: MiB */
+	int hostile;        /* enum bc_hostile */
 	char path[108];     /* open, mkfile, mkdir, symlink (link name), chmod, unlink, stat */
 	char path2[108];    /* symlink: the target */
 	int mode;           /* mkdir, chmod */

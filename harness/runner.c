@@ -22,6 +22,7 @@ void bc_runner_init(struct bc_runner *r, const char *prog)
 	bc_platform_detect(&r->platform);
 	bc_sandbox_probe(&r->caps);
 	r->host_net = bc_profile_net_id();
+	r->reaper = bc_sandbox_become_reaper();
 }
 
 const char *bc_runner_isolation(const struct bc_runner *r)
@@ -126,6 +127,10 @@ static void interpret(const struct bc_runner *r, const struct bc_case *c, const 
 		} else {
 			snprintf(why, sizeof(why), "timeout: killed after %d ms", cfg->timeout_ms);
 		}
+		if (sb->lingering > 0)
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 "; %d process%s that had left its process group killed too", sb->lingering,
+				 sb->lingering == 1 ? "" : "es");
 		set_error(res, BC_ERROR, why);
 		break;
 	case BC_SB_SIGNALED:
@@ -158,6 +163,13 @@ static void interpret(const struct bc_runner *r, const struct bc_case *c, const 
 			bc_judge(c, &r->platform, &res->obs, &res->j);
 			if (sb->fds_before != sb->fds_after) {
 				snprintf(why, sizeof(why), "fd leak: %d fds before, %d after", sb->fds_before, sb->fds_after);
+				set_error(res, BC_ERROR, why);
+			} else if (sb->lingering > 0) {
+				snprintf(why, sizeof(why), "left %d process%s running after its steps (killed)", sb->lingering,
+					 sb->lingering == 1 ? "" : "es");
+				set_error(res, BC_ERROR, why);
+			} else if (sb->heap_delta > BC_HEAP_LEAK_MIN) {
+				snprintf(why, sizeof(why), "memory leak: the heap grew by %ld bytes during the steps", sb->heap_delta);
 				set_error(res, BC_ERROR, why);
 			}
 		}
@@ -199,6 +211,7 @@ void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_c
 	}
 	cfg.timeout_ms = r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms;
 	cfg.private_net = r->caps.private_net;
+	cfg.reap_orphans = r->reaper;
 	struct child_arg arg = {c, r->host_net, NULL};
 	char scratch[64];
 	if (c->needs & BC_NEEDS_SCRATCH) {
@@ -216,6 +229,8 @@ void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_c
 	if (arg.scratch)
 		remove_scratch(scratch);
 	res->duration_us = sb.duration_us;
+	res->log_total = sb.log_total;
+	res->log_kept = sb.loglen;
 	interpret(r, c, &cfg, &sb, res);
 	bc_sandbox_result_free(&sb);
 }

@@ -20,14 +20,21 @@ struct bc_runner {
 	bool allow_host_net; /* without a private network namespace, run cases in a
 	                        plain child on the host's network instead of skipping */
 	unsigned long host_net; /* the runner's own network namespace: no profile applies there */
+	bool reaper;        /* orphans of cases come back to this process, which kills them */
 };
 
 /* How cases are isolated on this runner, in words for reports. */
 const char *bc_runner_isolation(const struct bc_runner *r);
 
+/* A case whose heap grows by more than this during its steps has leaked
+ * (glibc only; Valgrind's Memcheck finds the smaller leaks). */
+#define BC_HEAP_LEAK_MIN (256 * 1024)
+
 struct bc_case_result {
 	const struct bc_case *c;
 	bool ran;                   /* the case's steps ran and obs is valid */
+	size_t log_total;           /* bytes the case wrote to stdout and stderr */
+	size_t log_kept;
 	struct bc_observation obs;
 	struct bc_judgement j;
 	long duration_us;

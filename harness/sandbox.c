@@ -22,6 +22,10 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <sched.h>
+#include <sys/prctl.h>
+#endif
+#ifdef __GLIBC__
+#include <malloc.h>
 #endif
 
 #define EXIT_UNAVAILABLE 77 /* the child could not isolate itself; its output says why */
@@ -140,24 +144,95 @@ static int bring_lo_up(char *why, size_t n)
 }
 #endif
 
-static void child(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg, int wfd)
+static long heap_in_use(void)
 {
-	char why[200], trailer[64];
-	int out_fd, rc, before, after;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+	struct mallinfo2 mi = mallinfo2();
+	return (long)mi.uordblks + (long)mi.hblkhd;
+#else
+	return 0;
+#endif
+}
+
+/* The children of pid, from /proc/PID/task/PID/children (Linux 3.5 on). */
+static int children_of(pid_t pid, pid_t *out, int max)
+{
+	char path[64];
+	int n = 0;
+	long v;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (n < max && fscanf(f, "%ld", &v) == 1)
+		out[n++] = (pid_t)v;
+	fclose(f);
+	return n;
+}
+
+/* Kill and reap every child this process has, again and again while
+ * orphans of the killed ones arrive (this process being their reaper).
+ * Returns how many there were. */
+static int reap_all_children(pid_t except)
+{
+	int total = 0;
+	for (int round = 0; round < 64; round++) {
+		pid_t kids[256];
+		int n = children_of(getpid(), kids, 256), killed = 0;
+		for (int i = 0; i < n; i++) {
+			if (kids[i] == except)
+				continue;
+			kill(kids[i], SIGKILL);
+			waitpid(kids[i], NULL, 0);
+			killed++;
+		}
+		total += killed;
+		if (!killed)
+			break;
+	}
+	return total;
+}
+
+bool bc_sandbox_become_reaper(void)
+{
+#ifdef PR_SET_CHILD_SUBREAPER
+	return prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == 0;
+#else
+	return false;
+#endif
+}
+
+static void child(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg, int wfd, int logfd)
+{
+	char why[200], trailer[96];
+	int out_fd, rc, before, after, lingering;
+	long heap;
 	setpgid(0, 0);
 	out_fd = fcntl(wfd, F_DUPFD_CLOEXEC, REPORT_FD_MIN);
 	if (out_fd < 0)
 		out_fd = wfd;
 	else
 		close(wfd);
+	/* stdout and stderr of the case and of all it starts go to the log
+	 * pipe, which the parent keeps bounded. */
+	fflush(NULL);
+	dup2(logfd, STDOUT_FILENO);
+	dup2(logfd, STDERR_FILENO);
+	close(logfd);
+	/* Orphans of the case's own processes come back to it, whatever
+	 * session or group they moved to, and are killed below. */
+	bc_sandbox_become_reaper();
 	if (cfg->private_net && (enter_private_net(why, sizeof(why)) < 0 || bring_lo_up(why, sizeof(why)) < 0)) {
 		bc_sandbox_write(out_fd, why, strlen(why));
 		_exit(EXIT_UNAVAILABLE);
 	}
 	before = count_fds();
+	heap = heap_in_use();
 	rc = fn(arg, out_fd);
+	heap = heap_in_use() - heap;
 	after = count_fds();
-	snprintf(trailer, sizeof(trailer), TRAILER "%d %d\n", before, after);
+	lingering = reap_all_children(0);
+	snprintf(trailer, sizeof(trailer), TRAILER "%d %d %ld %d\n", before, after, heap, lingering);
 	bc_sandbox_write(out_fd, trailer, strlen(trailer));
 	_exit(rc);
 }
@@ -178,6 +253,8 @@ static int open_pidfd(pid_t pid)
 struct watch {
 	pid_t pid;
 	int rfd;         /* the report pipe */
+	int lfd;         /* the log pipe (stdout, stderr) */
+	bool leof;
 	int pidfd;       /* readable when the child ends; -1 where there is none */
 	long deadline;
 	bool eof;
@@ -211,19 +288,45 @@ static void take_output(struct watch *w, struct bc_sandbox_result *res)
 	res->out_truncated |= take < (size_t)n;
 }
 
+/* The log is kept up to BC_SANDBOX_OUT_MAX bytes; the rest is read and
+ * counted, so that a case that writes without end never blocks. */
+static void take_log(struct watch *w, struct bc_sandbox_result *res)
+{
+	char buf[16384];
+	ssize_t n = read(w->lfd, buf, sizeof(buf));
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) {
+		w->leof = true;
+		return;
+	}
+	if (!res->log)
+		res->log = calloc(1, BC_SANDBOX_OUT_MAX + 1);
+	size_t room = res->log ? BC_SANDBOX_OUT_MAX - res->loglen : 0;
+	size_t take = (size_t)n < room ? (size_t)n : room;
+	if (take)
+		memcpy(res->log + res->loglen, buf, take);
+	res->loglen += take;
+	res->log_total += (size_t)n;
+}
+
 /* Waits for the child's output and its end, whichever order they come in,
  * until the deadline.  Returns false at the deadline. */
 static bool watch_child(struct watch *w, struct bc_sandbox_result *res)
 {
-	while (!w->eof || !w->reaped) {
-		struct pollfd p[2];
-		int n = 0, wait_ms;
+	while (!w->eof || !w->leof || !w->reaped) {
+		struct pollfd p[3];
+		int n = 0, wait_ms, li = -1;
 		long left = (w->deadline - now_us() + 999) / 1000;
 		if (left <= 0)
 			return false;
 		wait_ms = left > INT_MAX ? INT_MAX : (int)left;
 		if (!w->eof)
 			p[n++] = (struct pollfd){w->rfd, POLLIN, 0};
+		if (!w->leof) {
+			li = n;
+			p[n++] = (struct pollfd){w->lfd, POLLIN, 0};
+		}
 		if (!w->reaped && w->pidfd >= 0)
 			p[n++] = (struct pollfd){w->pidfd, POLLIN, 0};
 		else if (!w->reaped && wait_ms > 1)
@@ -232,6 +335,8 @@ static bool watch_child(struct watch *w, struct bc_sandbox_result *res)
 			return false;
 		if (!w->eof && (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			take_output(w, res);
+		if (li >= 0 && (p[li].revents & (POLLIN | POLLHUP | POLLERR)))
+			take_log(w, res);
 		siginfo_t si;
 		si.si_pid = 0;
 		if (!w->reaped && waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid) {
@@ -260,7 +365,8 @@ static void classify(struct bc_sandbox_result *res, int wstatus)
 		t = m;
 		p = m + 1;
 	}
-	if (t && sscanf(t + strlen(TRAILER), "%d %d", &res->fds_before, &res->fds_after) == 2) {
+	if (t && sscanf(t + strlen(TRAILER), "%d %d %ld %d", &res->fds_before, &res->fds_after, &res->heap_delta,
+			&res->lingering) == 4) {
 		*t = '\0';
 		res->outlen = (size_t)(t - res->out);
 	}
@@ -279,7 +385,7 @@ static void classify(struct bc_sandbox_result *res, int wstatus)
 
 int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg, struct bc_sandbox_result *res)
 {
-	int fds[2];
+	int fds[2], logp[2];
 	long start = now_us();
 	struct watch w = {.cap = 4096};
 	pid_t pid;
@@ -292,6 +398,13 @@ int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg
 		snprintf(res->detail, sizeof(res->detail), "pipe: %s", strerror(errno));
 		return -1;
 	}
+	if (pipe2(logp, O_CLOEXEC) < 0) {
+		res->end = BC_SB_FAILED;
+		snprintf(res->detail, sizeof(res->detail), "pipe: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
 	fflush(NULL); /* a buffered line must not be printed by both processes */
 	pid = fork();
 	if (pid < 0) {
@@ -299,16 +412,21 @@ int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg
 		snprintf(res->detail, sizeof(res->detail), "fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
+		close(logp[0]);
+		close(logp[1]);
 		return -1;
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		child(cfg, fn, arg, fds[1]);
+		close(logp[0]);
+		child(cfg, fn, arg, fds[1], logp[1]);
 	}
 	setpgid(pid, pid); /* also done by the child: whichever runs first wins */
 	close(fds[1]);
+	close(logp[1]);
 	w.pid = pid;
 	w.rfd = fds[0];
+	w.lfd = logp[0];
 	w.pidfd = open_pidfd(pid);
 	w.deadline = start + (long)cfg->timeout_ms * 1000;
 	if (!watch_child(&w, res)) {
@@ -323,8 +441,13 @@ int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg
 		snprintf(res->detail, sizeof(res->detail), "timeout after %d ms", cfg->timeout_ms);
 	}
 	close(fds[0]);
+	close(logp[0]);
 	if (w.pidfd >= 0)
 		close(w.pidfd);
+	/* A process that left the case's group before the group was killed
+	 * (setsid) was orphaned to us: it goes now. */
+	if (cfg->reap_orphans)
+		res->lingering += reap_all_children(0);
 	res->duration_us = now_us() - start;
 	res->out[res->outlen] = '\0';
 	if (res->end == BC_SB_TIMEOUT)
@@ -337,7 +460,9 @@ int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg
 void bc_sandbox_result_free(struct bc_sandbox_result *res)
 {
 	free(res->out);
+	free(res->log);
 	res->out = NULL;
+	res->log = NULL;
 }
 
 static int probe_fn(void *arg, int out_fd)

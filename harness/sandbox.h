@@ -17,8 +17,15 @@
 
 struct bc_sandbox_cfg {
 	int timeout_ms;
-	bool private_net; /* a fresh network namespace with lo up */
+	bool private_net;  /* a fresh network namespace with lo up */
+	bool reap_orphans; /* the caller is a child subreaper (bc_sandbox_become_reaper):
+	                      after the case, kill and count any other child it has */
 };
+
+/* Make this process the reaper of every orphan its cases leave, so that a
+ * process that left the case's process group (setsid) is still found.
+ * Returns false where that is not possible. */
+bool bc_sandbox_become_reaper(void);
 
 enum bc_sandbox_end {
 	BC_SB_EXITED,      /* status holds the exit code */
@@ -36,6 +43,11 @@ struct bc_sandbox_result {
 	bool out_truncated;
 	int fds_before;    /* open fds in the child before and after fn; -1 unknown */
 	int fds_after;
+	long heap_delta;   /* bytes the child's heap grew by during fn (glibc), 0 unknown */
+	int lingering;     /* processes of the case still running after it: killed */
+	char *log;         /* what the child and its descendants wrote to stdout and stderr */
+	size_t loglen;     /* bytes kept (at most BC_SANDBOX_OUT_MAX) */
+	size_t log_total;  /* bytes written */
 	long duration_us;
 	char detail[256];
 };

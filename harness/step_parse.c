@@ -30,7 +30,10 @@ enum arg {
 	A_SERVICE,
 	A_COUNT,
 	A_MODE,
+	A_HOSTILE,
 };
+
+static const char *const hostile_names[] = {"hang", "crash", "leakfd", "leakmem", "linger", "escape", "spew"};
 
 /* The options a verb takes after its positional arguments. */
 enum {
@@ -70,6 +73,7 @@ static const struct verb verbs[] = {
 	{"chmod", BC_V_CHMOD, 2, 2, {A_PATH, A_MODE}, 0},
 	{"unlink", BC_V_UNLINK, 1, 1, {A_PATH}, 0},
 	{"stat", BC_V_STAT, 1, 1, {A_PATH}, 0},
+	{"hostile", BC_V_HOSTILE, 1, 2, {A_HOSTILE, A_COUNT}, 0},
 };
 
 /* resolve's flag words: AI_* flags, and "nohints" for hints == NULL. */
@@ -305,6 +309,14 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 			FAIL(w, "bad count '%s'; hint: 1 to 256 connections", w->s);
 		st->count = (int)n;
 		return 0;
+	case A_HOSTILE:
+		for (size_t i = 0; i < sizeof(hostile_names) / sizeof(hostile_names[0]); i++) {
+			if (strcmp(w->s, hostile_names[i]) == 0) {
+				st->hostile = (int)i;
+				return 0;
+			}
+		}
+		FAIL(w, "unknown misbehaviour '%s'; hint: hang, crash, leakfd, leakmem, linger, escape or spew", w->s);
 	case A_MODE: {
 		char *end;
 		unsigned long m = strtoul(w->s, &end, 8);
@@ -445,11 +457,12 @@ int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, str
 	st->handle = st->handle2 = st->var = st->addr_var = st->family_list = st->list = st->list_use = -1;
 	st->optval = 1;
 	st->mode = 0755;
+	st->count = 1;
 	if (!v) {
 		const char *s = suggest_verb(w[0].s);
 		if (s)
 			FAIL(&w[0], "unknown step '%s'; hint: did you mean %s?", w[0].s, s);
-		FAIL(&w[0], "unknown step '%s'; hint: steps are socket, setsockopt, getsockopt, bind, connect, listen, accept, close, shutdown, getsockname, open, seteuid, resolve, queue, handshakes, mkfile, mkdir, symlink, chmod, unlink, stat",
+		FAIL(&w[0], "unknown step '%s'; hint: steps are socket, setsockopt, getsockopt, bind, connect, listen, accept, close, shutdown, getsockname, open, seteuid, resolve, queue, handshakes, mkfile, mkdir, symlink, chmod, unlink, stat, hostile",
 		     w[0].s);
 	}
 	st->verb = v->verb;

@@ -10,6 +10,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -422,6 +424,54 @@ static int do_stat(struct ctx *x, const struct bc_step *st, int fd, struct bc_ou
 	return 0;
 }
 
+/* hostile: what a broken system under test does, so that the harness's
+ * self-tests can show each is caught. */
+static int do_hostile(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	static const char chunk[65536];
+	(void)x, (void)fd;
+	switch ((enum bc_hostile)st->hostile) {
+	case BC_HOSTILE_HANG:
+		for (;;)
+			pause();
+	case BC_HOSTILE_CRASH:
+		raise(SIGSEGV);
+		abort();
+	case BC_HOSTILE_LEAKFD:
+		return open("/dev/null", O_RDONLY) < 0 ? -1 : 0;
+	case BC_HOSTILE_LEAKMEM: {
+		char *volatile p = malloc((size_t)st->count << 20);
+		if (!p)
+			return -1;
+		memset(p, 1, (size_t)st->count << 20);
+		p = NULL; /* lost */
+		return 0;
+	}
+	case BC_HOSTILE_LINGER:
+	case BC_HOSTILE_ESCAPE: {
+		pid_t pid = fork();
+		if (pid < 0)
+			return -1;
+		if (pid == 0) {
+			if (st->hostile == BC_HOSTILE_ESCAPE)
+				setsid();
+			for (;;)
+				pause();
+		}
+		out->kind = BC_OUT_VALUE;
+		snprintf(out->value, sizeof(out->value), "%d", (int)pid);
+		return 0;
+	}
+	case BC_HOSTILE_SPEW:
+		for (int i = 0; i < st->count * 16; i++)
+			if (write(STDOUT_FILENO, chunk, sizeof(chunk)) < 0)
+				return -1;
+		return 0;
+	}
+	errno = EINVAL;
+	return -1;
+}
+
 static const verb_fn verbs[] = {
 	[BC_V_SOCKET] = do_socket,         [BC_V_SETSOCKOPT] = do_setsockopt, [BC_V_GETSOCKOPT] = do_getsockopt,
 	[BC_V_BIND] = do_bind,             [BC_V_LISTEN] = do_listen,         [BC_V_CONNECT] = do_connect,
@@ -430,6 +480,7 @@ static const verb_fn verbs[] = {
 	[BC_V_RESOLVE] = do_resolve,       [BC_V_QUEUE] = do_queue,           [BC_V_HANDSHAKES] = do_handshakes,
 	[BC_V_MKFILE] = do_mkfile,         [BC_V_MKDIR] = do_mkdir,           [BC_V_SYMLINK] = do_symlink,
 	[BC_V_CHMOD] = do_chmod,           [BC_V_UNLINK] = do_unlink,         [BC_V_STAT] = do_stat,
+	[BC_V_HOSTILE] = do_hostile,
 };
 
 static int run_step(struct ctx *x, const struct bc_step *st, struct bc_outcome *out)

@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (bc_suite_values() < 0 || bc_suite_table() < 0 || bc_suite_verdict() < 0 || bc_suite_sandbox() < 0 ||
-	    bc_suite_results() < 0 || bc_suite_runner() < 0 || bc_suite_cli() < 0 || bc_suite_profile() < 0 || bc_suite_tables(argc > 1 ? argv + 1 : defaults, argc > 1 ? argc - 1 : 1) < 0 ||
+	    bc_suite_results() < 0 || bc_suite_runner() < 0 || bc_suite_cli() < 0 || bc_suite_profile() < 0 || bc_suite_hostile() < 0 || bc_suite_tables(argc > 1 ? argv + 1 : defaults, argc > 1 ? argc - 1 : 1) < 0 ||
 	    bc_suite_host() < 0) {
 		fprintf(stderr, "bc_suite: cannot register tests: %s\n", CU_get_error_msg());
 		CU_cleanup_registry();

@@ -13,6 +13,7 @@ int bc_suite_results(void);
 int bc_suite_runner(void);
 int bc_suite_cli(void);
 int bc_suite_profile(void);
+int bc_suite_hostile(void);
 /* Registered last: compares the host's state with the one at start. */
 int bc_suite_host(void);
 /* One CUnit suite per table found under the given paths; one test per row. */

@@ -1,0 +1,159 @@
+/* Hostile cases (cases/selftest/hostile.tbl): each misbehaves on purpose;
+ * the harness must report it as intended, keep the run going, and leave no
+ * process of the case alive. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner.h"
+#include "sandbox.h"
+#include "suite.h"
+#include "table.h"
+
+#define HOSTILE_TABLE "cases/selftest/hostile.tbl"
+
+static struct bc_runner runner;
+static struct bc_table table;
+
+static int setup(void)
+{
+	struct bc_diags d = {0};
+	bc_runner_init(&runner, "bindcheck");
+	int n = bc_table_load(HOSTILE_TABLE, &table, &d);
+	bc_diags_print(&d, stderr);
+	bc_diags_free(&d);
+	return n || table.ncases != 9;
+}
+
+static int teardown(void)
+{
+	bc_table_free(&table);
+	return 0;
+}
+
+static void run(const char *id, struct bc_case_result *res)
+{
+	const struct bc_case *c = NULL;
+	for (int i = 0; i < table.ncases; i++)
+		if (strcmp(table.cases[i].id, id) == 0)
+			c = &table.cases[i];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	bc_run_case(&runner, c, res);
+}
+
+static void expect(const char *id, enum bc_verdict v, const char *reason)
+{
+	struct bc_case_result res;
+	run(id, &res);
+	if (res.j.verdict != v || !strstr(res.j.reason, reason))
+		BC_FAILF("%s: verdict %s, reason '%s'; wanted %s with '%s'", id, bc_verdict_name(res.j.verdict),
+			 res.j.reason, bc_verdict_name(v), reason);
+}
+
+/* The pid a linger or escape step reported is gone after the case. */
+static void process_is_gone(const char *id, int step, const char *reason)
+{
+	struct bc_case_result res;
+	run(id, &res);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_ERROR);
+	if (!strstr(res.j.reason, reason))
+		BC_FAILF("%s: reason '%s' lacks '%s'", id, res.j.reason, reason);
+	if (!res.ran)
+		return; /* the timeout case: no observation to read the pid from */
+	int pid = atoi(res.obs.steps[step].out.value);
+	CU_ASSERT_FATAL(pid > 1);
+	if (kill(pid, 0) == 0 || errno != ESRCH)
+		BC_FAILF("%s: process %d is still alive", id, pid);
+}
+
+static void hang_is_killed_at_its_timeout(void)
+{
+	struct bc_case_result res;
+	run("hang", &res);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.j.reason, "timeout: killed after 1000 ms in step 3 (hostile hang 1)"));
+	CU_ASSERT(res.duration_us < 3000000);
+}
+
+static void crash_is_an_error_with_the_signal(void)
+{
+	expect("crash", BC_ERROR, "signal 11 (Segmentation fault)");
+}
+
+static void fd_leak_is_reported(void)
+{
+	expect("leakfd", BC_ERROR, "fd leak: ");
+}
+
+/* Natively the heap's growth shows it; under Valgrind, Memcheck's definite
+ * leak does (the child exits 99). */
+static void memory_leak_is_reported(void)
+{
+	struct bc_case_result res;
+	run("leakmem", &res);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_ERROR);
+	if (!strstr(res.j.reason, "memory leak: the heap grew by ") && !strstr(res.j.reason, "valgrind reported errors"))
+		BC_FAILF("leakmem: reason '%s'", res.j.reason);
+}
+
+static void lingering_process_is_killed(void)
+{
+	process_is_gone("linger", 2, "left 1 process running after its steps (killed)");
+}
+
+static void escaped_process_is_killed(void)
+{
+	process_is_gone("escape", 2, "left 1 process running after its steps (killed)");
+}
+
+static void escaped_process_of_a_hung_case_is_killed(void)
+{
+	if (!runner.reaper) {
+		printf("skip: this process cannot be a child subreaper\n");
+		return;
+	}
+	expect("hang-escape", BC_ERROR, "1 process that had left its process group killed too");
+}
+
+static void megabytes_of_output_stay_bounded(void)
+{
+	struct bc_case_result res;
+	run("spew", &res);
+	CU_ASSERT_EQUAL(res.j.verdict, BC_PASS);
+	CU_ASSERT_EQUAL(res.log_total, (size_t)8 << 20);
+	CU_ASSERT_EQUAL(res.log_kept, (size_t)BC_SANDBOX_OUT_MAX);
+}
+
+static void run_goes_on(void)
+{
+	expect("after", BC_PASS, "");
+}
+
+int bc_suite_hostile(void)
+{
+	struct bc_sandbox_caps caps;
+	CU_pSuite s = CU_add_suite("selftest/hostile", setup, teardown);
+	if (!s)
+		return -1;
+	bc_sandbox_probe(&caps);
+	void (*const fns[])(void) = {hang_is_killed_at_its_timeout, crash_is_an_error_with_the_signal, fd_leak_is_reported,
+				     memory_leak_is_reported, lingering_process_is_killed, escaped_process_is_killed,
+				     escaped_process_of_a_hung_case_is_killed, megabytes_of_output_stay_bounded, run_goes_on};
+	const char *const names[] = {"hang_is_killed_at_its_timeout", "crash_is_an_error_with_the_signal",
+				     "fd_leak_is_reported", "memory_leak_is_reported", "lingering_process_is_killed",
+				     "escaped_process_is_killed", "escaped_process_of_a_hung_case_is_killed",
+				     "megabytes_of_output_stay_bounded", "run_goes_on"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		CU_pTest t = CU_add_test(s, names[i], fns[i]);
+		if (!t)
+			return -1;
+		if (!caps.private_net) {
+			CU_set_test_active(t, CU_FALSE);
+			printf("skip selftest/hostile/%s: %s\n", names[i], caps.reason);
+		}
+	}
+	return 0;
+}
