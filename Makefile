@@ -4,6 +4,7 @@
 #   make report       install missing packages, build, run every table, write reports/out/<platform>/
 #   make check-valgrind   the suite under Valgrind's Memcheck
 #   make SAN=address,undefined check    the same under ASan and UBSan (its own build directory)
+#   make fuzz FUZZ_SECONDS=N    libFuzzer on the table reader (clang), N seconds
 
 CC      ?= cc
 PKGS    := cunit libfiu libcap jansson
@@ -26,7 +27,7 @@ SUITE_SRC := $(wildcard suite/*.c)
 SUITE_OBJ := $(SUITE_SRC:suite/%.c=$(BUILD)/suite/%.o)
 REPORT_DIR := reports/out
 
-.PHONY: all deps build check check-valgrind report clean
+.PHONY: all deps build check check-valgrind report fuzz clean
 all: deps
 	@$(MAKE) --no-print-directory build
 
@@ -70,5 +71,18 @@ report: deps
 	@$(MAKE) --no-print-directory build
 	$(BUILD)/bindcheck run cases --report-dir $(REPORT_DIR); rc=$$?; [ $$rc -le 1 ]
 
+# The reader under libFuzzer with ASan and UBSan.  New inputs go to
+# build-fuzz/corpus; the seeds are suite/fuzz/corpus and every table.  A crash
+# leaves crash-* here: add it as suite/fuzz/corpus/NAME.tbl, where the suite parses
+# every file (unit/fuzz-corpus), then fix it.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -g -O1 -std=c11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iharness $(PKG_CFLAGS)
+fuzz: deps
+	@mkdir -p build-fuzz/corpus
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o build-fuzz/fuzz_reader suite/fuzz/fuzz_reader.c $(LIB_SRC) $(PKG_LIBS)
+	build-fuzz/fuzz_reader -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -max_len=8192 \
+		build-fuzz/corpus suite/fuzz/corpus cases cases/selftest
+
 clean:
-	rm -rf build build-san $(REPORT_DIR)
+	rm -rf build build-san build-fuzz $(REPORT_DIR)

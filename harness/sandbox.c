@@ -170,17 +170,25 @@ static int children_of(pid_t pid, pid_t *out, int max)
 	return n;
 }
 
-/* Kill and reap every child this process has, again and again while
- * orphans of the killed ones arrive (this process being their reaper).
- * Returns how many there were. */
-static int reap_all_children(pid_t except)
+static bool in_list(pid_t pid, const pid_t *list, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (list[i] == pid)
+			return true;
+	return false;
+}
+
+/* Kill and reap every child this process has but those in keep, again and
+ * again while orphans of the killed ones arrive (this process being their
+ * reaper).  Returns how many there were. */
+static int reap_children(const pid_t *keep, int nkeep)
 {
 	int total = 0;
 	for (int round = 0; round < 64; round++) {
 		pid_t kids[256];
 		int n = children_of(getpid(), kids, 256), killed = 0;
 		for (int i = 0; i < n; i++) {
-			if (kids[i] == except)
+			if (in_list(kids[i], keep, nkeep))
 				continue;
 			kill(kids[i], SIGKILL);
 			waitpid(kids[i], NULL, 0);
@@ -231,7 +239,7 @@ static void child(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg,
 	rc = fn(arg, out_fd);
 	heap = heap_in_use() - heap;
 	after = count_fds();
-	lingering = reap_all_children(0);
+	lingering = reap_children(NULL, 0);
 	snprintf(trailer, sizeof(trailer), TRAILER "%d %d %ld %d\n", before, after, heap, lingering);
 	bc_sandbox_write(out_fd, trailer, strlen(trailer));
 	_exit(rc);
@@ -405,6 +413,10 @@ int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg
 		close(fds[1]);
 		return -1;
 	}
+	/* The caller's own children (other than the case) are left alone by
+	 * the orphan sweep below. */
+	pid_t before_kids[256];
+	int nbefore = cfg->reap_orphans ? children_of(getpid(), before_kids, 256) : 0;
 	fflush(NULL); /* a buffered line must not be printed by both processes */
 	pid = fork();
 	if (pid < 0) {
@@ -447,7 +459,7 @@ int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg
 	/* A process that left the case's group before the group was killed
 	 * (setsid) was orphaned to us: it goes now. */
 	if (cfg->reap_orphans)
-		res->lingering += reap_all_children(0);
+		res->lingering += reap_children(before_kids, nbefore);
 	res->duration_us = now_us() - start;
 	res->out[res->outlen] = '\0';
 	if (res->end == BC_SB_TIMEOUT)

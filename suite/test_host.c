@@ -2,14 +2,25 @@
  * profile could change if it escaped its namespaces (the network sysctls,
  * the host name, the name-service files, the interfaces and their addresses)
  * is recorded when the suite starts and compared after every table ran; this
- * suite is registered last.  Also: a profile refuses to apply in the host's
- * network namespace, whatever it is asked. */
+ * suite is registered last.  While the suite runs, a watcher process in the
+ * host's network namespace reads /proc/net/{tcp,tcp6,udp,udp6} every few
+ * milliseconds: a socket that appears there and belongs to a process of this
+ * run (same session) is a socket that escaped its case's namespace.  Also: a
+ * profile refuses to apply in the host's network namespace, whatever it is
+ * asked. */
 #define _DEFAULT_SOURCE /* getifaddrs, if_nameindex */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +90,146 @@ static char *snapshot(void)
 
 static char *before;
 
+/* --- the /proc/net watcher ------------------------------------------------ */
+
+#define MAX_SEEN 65536
+
+static unsigned long seen[MAX_SEEN];
+static int nseen;
+
+static bool was_seen(unsigned long ino)
+{
+	for (int i = 0; i < nseen; i++)
+		if (seen[i] == ino)
+			return true;
+	if (nseen < MAX_SEEN)
+		seen[nseen++] = ino;
+	return false;
+}
+
+/* The process holding socket inode ino, or 0. */
+static pid_t socket_owner(unsigned long ino)
+{
+	char want[64], path[600], link[64];
+	snprintf(want, sizeof(want), "socket:[%lu]", ino);
+	DIR *proc = opendir("/proc");
+	pid_t found = 0;
+	for (struct dirent *p; proc && !found && (p = readdir(proc));) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
+		DIR *fds = opendir(path);
+		for (struct dirent *f; fds && !found && (f = readdir(fds));) {
+			snprintf(path, sizeof(path), "/proc/%s/fd/%s", p->d_name, f->d_name);
+			ssize_t n = readlink(path, link, sizeof(link) - 1);
+			if (n > 0 && (link[n] = '\0', strcmp(link, want) == 0))
+				found = (pid_t)atoi(p->d_name);
+		}
+		if (fds)
+			closedir(fds);
+	}
+	if (proc)
+		closedir(proc);
+	return found;
+}
+
+/* One pass over the host's socket tables; new sockets of this session are
+ * written to report.  baseline: only record what is there. */
+static void scan(pid_t sid, int report, bool baseline)
+{
+	static const char *const tables[] = {"/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6"};
+	char line[512];
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		FILE *f = fopen(tables[t], "re");
+		if (!f)
+			continue;
+		if (!fgets(line, sizeof(line), f)) { /* the header */
+			fclose(f);
+			continue;
+		}
+		while (fgets(line, sizeof(line), f)) {
+			char local[64];
+			unsigned long ino;
+			if (sscanf(line, "%*s %63s %*s %*s %*s %*s %*s %*s %*s %lu", local, &ino) != 2 || ino == 0 ||
+			    was_seen(ino) || baseline)
+				continue;
+			pid_t owner = socket_owner(ino);
+			if (owner > 0 && getsid(owner) == sid) {
+				char msg[200];
+				int n = snprintf(msg, sizeof(msg), "%s %s (pid %d)\n", tables[t] + 10, local, (int)owner);
+				if (write(report, msg, (size_t)n) < 0)
+					return;
+			}
+		}
+		fclose(f);
+	}
+}
+
+static pid_t watcher = -1;
+static int watch_stop = -1, watch_report = -1;
+
+/* Runs until the suite closes stop; writes what it found, then "scans N". */
+static void start_watcher(void)
+{
+	int stop[2], rep[2];
+	if (pipe(stop) < 0 || pipe(rep) < 0)
+		return;
+	fflush(NULL);
+	watcher = fork();
+	if (watcher == 0) {
+		pid_t sid = getsid(0);
+		long scans = 0;
+		close(stop[1]);
+		close(rep[0]);
+		scan(sid, rep[1], true);
+		for (;;) {
+			struct pollfd p = {stop[0], POLLIN, 0};
+			if (poll(&p, 1, 3) > 0)
+				break;
+			scan(sid, rep[1], false);
+			scans++;
+		}
+		char msg[64];
+		int n = snprintf(msg, sizeof(msg), "scans %ld\n", scans);
+		if (write(rep[1], msg, (size_t)n) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(stop[0]);
+	close(rep[1]);
+	if (watcher < 0) {
+		close(stop[1]);
+		close(rep[0]);
+		return;
+	}
+	watch_stop = stop[1];
+	watch_report = rep[0];
+}
+
+static void no_socket_reached_the_host(void)
+{
+	char buf[8192];
+	size_t len = 0;
+	ssize_t n;
+	if (watcher <= 0) {
+		BC_FAILF("the /proc/net watcher could not be started");
+		return;
+	}
+	close(watch_stop);
+	watch_stop = -1;
+	while (len < sizeof(buf) - 1 && (n = read(watch_report, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(watch_report);
+	waitpid(watcher, NULL, 0);
+	watcher = -1;
+	const char *scans = strstr(buf, "scans ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(scans);
+	CU_ASSERT(atol(scans + 6) > 0);
+	if (scans != buf)
+		BC_FAILF("sockets of this run appeared in the host's network namespace:\n%.*s", (int)(scans - buf), buf);
+}
+
 static void host_unchanged(void)
 {
 	char *after = snapshot();
@@ -128,10 +279,12 @@ static int teardown(void)
 int bc_suite_host(void)
 {
 	before = snapshot();
+	start_watcher();
 	CU_pSuite s = CU_add_suite("host/unchanged", NULL, teardown);
 	if (!s)
 		return -1;
 	BC_ADD(s, profile_refuses_host_namespace);
 	BC_ADD(s, host_unchanged);
+	BC_ADD(s, no_socket_reached_the_host);
 	return 0;
 }

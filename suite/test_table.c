@@ -396,12 +396,34 @@ static void manual_example_is_valid(void)
 	bc_diags_free(&d);
 }
 
+/* Every input the fuzzer was seeded with, or that once crashed the reader,
+ * stays in suite/fuzz/corpus; each must read without a crash (and, under
+ * make check SAN=address,undefined, without a sanitizer report). */
+static void fuzz_corpus_reads(void)
+{
+	char *path = "suite/fuzz/corpus";
+	char **files = NULL;
+	struct bc_diags d = {0};
+	int n = bc_table_find(&path, 1, &files, &d);
+	CU_ASSERT(n >= 2);
+	for (int i = 0; i < n; i++) {
+		struct bc_table t;
+		struct bc_diags dd = {0};
+		bc_table_load(files[i], &t, &dd);
+		bc_table_free(&t);
+		bc_diags_free(&dd);
+	}
+	bc_table_files_free(files, n > 0 ? n : 0);
+	bc_diags_free(&d);
+}
+
 int bc_suite_table(void)
 {
 	CU_pSuite s = CU_add_suite("unit/table", NULL, NULL);
 	if (!s)
 		return -1;
 	BC_ADD(s, basic_row);
+	BC_ADD(s, fuzz_corpus_reads);
 	BC_ADD(s, directives_quotes_comments_braces);
 	BC_ADD(s, scenarios_chosen_per_row);
 	BC_ADD(s, bad_rows_lose_nothing_else);
