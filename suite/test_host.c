@@ -89,6 +89,19 @@ static char *snapshot(void)
 }
 
 static char *before;
+static int fds_at_start = -1;
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n - 3; /* ".", ".." and the directory's own fd */
+}
 
 /* --- the /proc/net watcher ------------------------------------------------ */
 
@@ -230,6 +243,15 @@ static void no_socket_reached_the_host(void)
 		BC_FAILF("sockets of this run appeared in the host's network namespace:\n%.*s", (int)(scans - buf), buf);
 }
 
+/* Everything the suite ran, the runner's own code included, closed what it
+ * opened: the process has the fds it started with. */
+static void no_fd_leaked_by_the_harness(void)
+{
+	int now = count_fds();
+	if (now != fds_at_start)
+		BC_FAILF("the suite started with %d open fds and ends with %d", fds_at_start, now);
+}
+
 static void host_unchanged(void)
 {
 	char *after = snapshot();
@@ -278,6 +300,7 @@ static int teardown(void)
 
 int bc_suite_host(void)
 {
+	fds_at_start = count_fds();
 	before = snapshot();
 	start_watcher();
 	CU_pSuite s = CU_add_suite("host/unchanged", NULL, teardown);
@@ -286,5 +309,6 @@ int bc_suite_host(void)
 	BC_ADD(s, profile_refuses_host_namespace);
 	BC_ADD(s, host_unchanged);
 	BC_ADD(s, no_socket_reached_the_host);
+	BC_ADD(s, no_fd_leaked_by_the_harness);
 	return 0;
 }
