@@ -21,7 +21,7 @@ CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SAN)
 endif
 
-LIB_SRC   := $(filter-out harness/main.c,$(wildcard harness/*.c))
+LIB_SRC   := $(filter-out harness/main.c harness/fiu_shim.c,$(wildcard harness/*.c))
 LIB_OBJ   := $(LIB_SRC:harness/%.c=$(BUILD)/harness/%.o)
 SUITE_SRC := $(wildcard suite/*.c)
 SUITE_OBJ := $(SUITE_SRC:suite/%.c=$(BUILD)/suite/%.o)
@@ -34,7 +34,14 @@ all: deps
 deps:
 	@ci/install-deps
 
-build: $(BUILD)/bindcheck $(BUILD)/bc_suite
+build: $(BUILD)/bindcheck $(BUILD)/bc_suite $(BUILD)/bc_fiu.so
+
+# The preload a fault case's target runs with (after libfiu's POSIX preload).
+# Never built with sanitizers: it is loaded into programs that have none.
+SHIM_CFLAGS := -O2 -g -std=c11 -Wall -Wextra -Werror -fPIC -DFIU_ENABLE $(PKG_CFLAGS)
+$(BUILD)/bc_fiu.so: harness/fiu_shim.c
+	@mkdir -p $(@D)
+	$(CC) $(SHIM_CFLAGS) -shared -o $@ $< -lfiu -ldl
 
 $(BUILD)/harness/%.o: harness/%.c $(wildcard harness/*.h) harness/errno_names.inc
 	@mkdir -p $(@D)
@@ -60,11 +67,15 @@ check: deps
 
 # The same suite under Memcheck.  Each case child reports its own errors and
 # exits 99 (--error-exitcode), which the runner turns into an error verdict.
+# The fault tables' reference path (`bindcheck serve`, started by the cases
+# as a program) runs under Memcheck too: BC_TARGET_VALGRIND holds the options
+# added to its command; an error there is exit 99, which fails its case.
+VALGRIND_SUPP := --suppressions=$(CURDIR)/ci/valgrind.supp
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-	--child-silent-after-fork=yes
+	--child-silent-after-fork=yes $(VALGRIND_SUPP)
 check-valgrind: deps
 	@$(MAKE) --no-print-directory build
-	$(VALGRIND) $(BUILD)/bc_suite
+	BC_TARGET_VALGRIND="$(VALGRIND_SUPP)" $(VALGRIND) $(BUILD)/bc_suite
 
 # A failing case still yields a report (exit 1 is tolerated); bad input (2) does not.
 report: deps

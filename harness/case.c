@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "case.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,12 @@ static const char *const verb_names[] = {
 	[BC_V_BIND] = "bind",       [BC_V_LISTEN] = "listen",         [BC_V_CONNECT] = "connect",
 	[BC_V_ACCEPT] = "accept",   [BC_V_CLOSE] = "close",           [BC_V_SHUTDOWN] = "shutdown",
 	[BC_V_GETSOCKNAME] = "getsockname", [BC_V_OPEN] = "open",
-	[BC_V_SETEUID] = "seteuid",
+	[BC_V_SETEUID] = "seteuid", [BC_V_RESOLVE] = "resolve",       [BC_V_QUEUE] = "queue",
+	[BC_V_HANDSHAKES] = "handshakes", [BC_V_MKFILE] = "mkfile",   [BC_V_MKDIR] = "mkdir",
+	[BC_V_SYMLINK] = "symlink", [BC_V_CHMOD] = "chmod",           [BC_V_UNLINK] = "unlink",
+	[BC_V_STAT] = "stat",       [BC_V_HOSTILE] = "hostile",       [BC_V_RUN] = "run",
+	[BC_V_NAMES] = "names",     [BC_V_SAID] = "said",             [BC_V_CALLS] = "calls",
+	[BC_V_LEAKED] = "leaked",   [BC_V_LISTENING] = "listening",
 };
 
 const char *bc_slot_name(enum bc_slot slot)
@@ -34,7 +40,49 @@ int bc_slot_from_name(const char *name)
 
 const char *bc_verb_name(enum bc_verb verb)
 {
-	return verb_names[verb];
+	return (size_t)verb < sizeof(verb_names) / sizeof(verb_names[0]) && verb_names[verb] ? verb_names[verb] : "?";
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void *dup_mem(const void *p, size_t n)
+{
+	void *q = p && n ? malloc(n) : NULL;
+	if (q)
+		memcpy(q, p, n);
+	return q;
+}
+
+int bc_case_clone(const struct bc_case *c, struct bc_case *out)
+{
+	*out = *c;
+	out->steps = dup_mem(c->steps, (size_t)c->nsteps * sizeof(*c->steps));
+	out->source = dup_or_null(c->source);
+	out->note = dup_or_null(c->note);
+	out->deviation = dup_or_null(c->deviation);
+	out->fault_text = dup_or_null(c->fault_text);
+	out->profile = dup_mem(c->profile, c->profile ? sizeof(*c->profile) : 0);
+	out->target = dup_mem(c->target, c->target ? sizeof(*c->target) : 0);
+	bool ok = (!c->nsteps || out->steps) && (!c->source || out->source) && (!c->note || out->note) &&
+		  (!c->deviation || out->deviation) && (!c->fault_text || out->fault_text) &&
+		  (!c->profile || out->profile) && (!c->target || out->target);
+	for (int s = 0; s < BC_SLOT_COUNT; s++) {
+		out->exp[s].text = dup_or_null(c->exp[s].text);
+		ok &= !c->exp[s].text || out->exp[s].text;
+		for (int i = 0; i < c->exp[s].nclauses; i++) {
+			const struct bc_clause *cl = &c->exp[s].clauses[i];
+			out->exp[s].clauses[i].items = dup_mem(cl->items, (size_t)cl->nitems * sizeof(*cl->items));
+			ok &= !cl->nitems || out->exp[s].clauses[i].items;
+		}
+	}
+	if (!ok) {
+		bc_case_free(out);
+		return -1;
+	}
+	return 0;
 }
 
 void bc_case_free(struct bc_case *c)
@@ -49,6 +97,8 @@ void bc_case_free(struct bc_case *c)
 	free(c->note);
 	free(c->deviation);
 	free(c->profile);
+	free(c->fault_text);
+	free(c->target);
 	memset(c, 0, sizeof(*c));
 }
 

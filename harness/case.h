@@ -38,6 +38,12 @@ enum bc_verb {
 	BC_V_UNLINK,
 	BC_V_STAT,
 	BC_V_HOSTILE,
+	BC_V_RUN,
+	BC_V_NAMES,
+	BC_V_SAID,
+	BC_V_CALLS,
+	BC_V_LEAKED,
+	BC_V_LISTENING,
 };
 
 /* hostile: misbehaviours for the harness's own self-tests. */
@@ -175,6 +181,31 @@ struct bc_profile {
 	bool peer;                     /* a veth pair to a peer namespace */
 };
 
+/* A fault: "the Nth call of CALL fails with RESULT" and its kin, armed in
+ * the target a run step starts (harness/faults.c, harness/fiu_shim.c). */
+#define BC_MAX_FAULTS 4
+enum bc_when { BC_WHEN_NTH, BC_WHEN_FROM, BC_WHEN_ALWAYS, BC_WHEN_PROB };
+
+struct bc_fault {
+	char call[16];
+	enum bc_when when;
+	int n;
+	double p;
+	struct bc_outcome result;  /* BC_OUT_ERRNO, or BC_OUT_EAI for getaddrinfo */
+	int sys_errno;             /* with EAI_SYSTEM: the errno, -1 none */
+};
+
+/* A program a case runs as its system under test. */
+#define BC_TARGET_ARGS 16
+struct bc_target {
+	char name[BC_NAME_MAX];
+	int argc;
+	char argv[BC_TARGET_ARGS][128]; /* "@bindcheck" is this bindcheck */
+	char needs[64];                 /* a program that must be installed */
+	char ready[64];                 /* output that says it is up */
+	int grace_ms;                   /* how long it may take to come up */
+};
+
 struct bc_case {
 	char table[BC_ID_MAX];
 	char id[BC_ID_MAX];
@@ -195,6 +226,11 @@ struct bc_case {
 	int timeout_ms;
 	unsigned needs;             /* enum bc_needs */
 	struct bc_profile *profile; /* NULL: the plain sandbox */
+	int nfaults;
+	struct bc_fault faults[BC_MAX_FAULTS];
+	char *fault_text;           /* the fault cell as written, NULL for none */
+	unsigned fault_seed;        /* for probabilities */
+	struct bc_target *target;   /* what run steps start, NULL when none */
 };
 
 struct bc_table {
@@ -208,6 +244,8 @@ const char *bc_slot_name(enum bc_slot slot);
 int bc_slot_from_name(const char *name);
 const char *bc_verb_name(enum bc_verb verb);
 void bc_case_free(struct bc_case *c);
+/* A deep copy; -1 when out of memory (nothing to free then). */
+int bc_case_clone(const struct bc_case *c, struct bc_case *out);
 void bc_table_free(struct bc_table *t);
 /* "table/id", the name a filter and a re-run command use. */
 void bc_case_fullname(const struct bc_case *c, char *buf, unsigned buflen);

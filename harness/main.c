@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bindpath.h"
 #include "results.h"
 #include "runner.h"
 #include "table.h"
@@ -21,6 +22,7 @@ static void usage(FILE *out)
 	      "       bindcheck list [TABLE|DIR ...] [--filter PATTERN]...\n"
 	      "       bindcheck report RESULTS.json [--markdown FILE]\n"
 	      "       bindcheck platform\n"
+	      "       bindcheck serve [--family F] [--backlog N] [--once] HOST|- PORT   (the reference bind path)\n"
 	      "Tables default to ./cases.  PATTERN is a shell glob over TABLE/ID, or a table name.\n"
 	      "Cases run in a private network namespace; where none can be made they are skipped,\n"
 	      "unless --allow-host-network lets them run in a forked child on the host's network.\n"
@@ -280,6 +282,8 @@ int main(int argc, char **argv)
 		printf("bindcheck %s\n", BC_VERSION);
 		return 0;
 	}
+	if (strcmp(argv[1], "serve") == 0)
+		return bc_bindpath_main(argc - 1, argv + 1);
 	if (parse_opts(argc - 1, argv + 1, &o) < 0) {
 		free(o.filters);
 		return EXIT_BAD_INPUT;

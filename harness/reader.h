@@ -84,7 +84,8 @@ int bc_expect_parse(const char *text, int nchecked, struct bc_expect *e, char *e
 
 /* The reader's state while one table is read (table.c, table_rows.c). */
 enum colkind {
-	COL_ID, COL_SCENARIO, COL_SLOT, COL_SOURCE, COL_DEVIATION, COL_NOTE, COL_TIMEOUT, COL_PROFILE, COL_PARAM, COL_BAD
+	COL_ID, COL_SCENARIO, COL_SLOT, COL_SOURCE, COL_DEVIATION, COL_NOTE, COL_TIMEOUT, COL_PROFILE, COL_FAULT, COL_PARAM,
+	COL_BAD
 };
 
 struct column {
@@ -107,6 +108,15 @@ struct bc_rd_profile {
 	struct bc_profile p;
 };
 
+/* A target block: "target NAME" and its indented lines. */
+struct bc_rd_target {
+	int line, col;
+	int nlines;
+	bool bad;
+	bool has_command;
+	struct bc_target t;
+};
+
 struct rd {
 	const char *file;
 	struct bc_diags *d;
@@ -118,6 +128,9 @@ struct rd {
 	int nprof;
 	struct bc_rd_profile *prof;
 	int open_prof;          /* index of the profile being read, -1 none */
+	int ntgt;
+	struct bc_rd_target *tgt;
+	int open_tgt;           /* index of the target being read, -1 none */
 	bool have_header;
 	bool rows_dropped;  /* the header lacks a required column */
 	int ncols;

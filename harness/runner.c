@@ -177,6 +177,46 @@ static void interpret(const struct bc_runner *r, const struct bc_case *c, const 
 	}
 }
 
+static bool on_path(const char *prog)
+{
+	char path[1024], full[1100];
+	const char *env = getenv("PATH");
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	snprintf(path, sizeof(path), "%s", env ? env : "/usr/bin:/bin");
+	for (char *save = NULL, *d = strtok_r(path, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(full, sizeof(full), "%s/%s", d, prog);
+		if (access(full, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* What a case with a target needs: the program, and for faults libfiu's
+ * preload and ours. */
+static const char *target_skip_reason(const struct bc_case *c, char *buf, unsigned len)
+{
+	char self[1024], shim[1100];
+	if (c->target->needs[0] && !on_path(c->target->needs)) {
+		snprintf(buf, len, "target %s needs %s, which is not installed (ci/install-deps installs it)", c->target->name,
+			 c->target->needs);
+		return buf;
+	}
+	if (access("/usr/lib/fiu/fiu_posix_preload.so", R_OK) < 0)
+		return "libfiu's POSIX preload (/usr/lib/fiu/fiu_posix_preload.so, Debian package libfiu0) is not installed";
+	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[k > 0 ? k : 0] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(shim, sizeof(shim), "%s/bc_fiu.so", self);
+	if (access(shim, R_OK) < 0) {
+		snprintf(buf, len, "the fault preload %s is missing; hint: make build", shim);
+		return buf;
+	}
+	return NULL;
+}
+
 const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned len)
 {
 	int slot;
@@ -191,6 +231,8 @@ const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_cas
 		return "no IPv6 on this host";
 	if (c->profile && !r->caps.private_net)
 		return "its profile needs a private network namespace, and profiles never change the host's";
+	if (c->target)
+		return target_skip_reason(c, buf, len);
 	return NULL;
 }
 

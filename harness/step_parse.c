@@ -1,6 +1,7 @@
 /* step_parse: the words of one scenario step, after the row's cells were put
  * in, into a bc_step.  Each verb is a row of the table below. */
 #define _POSIX_C_SOURCE 200809L
+#include "faults.h"
 #include "reader.h"
 
 #include <limits.h>
@@ -31,6 +32,10 @@ enum arg {
 	A_COUNT,
 	A_MODE,
 	A_HOSTILE,
+	A_TARGET,
+	A_RESULTNAME,
+	A_TEXT,
+	A_CALL,
 };
 
 static const char *const hostile_names[] = {"hang", "crash", "leakfd", "leakmem", "linger", "escape", "spew"};
@@ -74,6 +79,12 @@ static const struct verb verbs[] = {
 	{"unlink", BC_V_UNLINK, 1, 1, {A_PATH}, 0},
 	{"stat", BC_V_STAT, 1, 1, {A_PATH}, 0},
 	{"hostile", BC_V_HOSTILE, 1, 2, {A_HOSTILE, A_COUNT}, 0},
+	{"run", BC_V_RUN, 1, 1, {A_TARGET}, 0},
+	{"names", BC_V_NAMES, 1, 1, {A_RESULTNAME}, 0},
+	{"said", BC_V_SAID, 1, 1, {A_TEXT}, 0},
+	{"calls", BC_V_CALLS, 1, 1, {A_CALL}, 0},
+	{"leaked", BC_V_LEAKED, 0, 0, {A_NONE}, 0},
+	{"listening", BC_V_LISTENING, 0, 0, {A_NONE}, 0},
 };
 
 /* resolve's flag words: AI_* flags, and "nohints" for hints == NULL. */
@@ -317,6 +328,30 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 			}
 		}
 		FAIL(w, "unknown misbehaviour '%s'; hint: hang, crash, leakfd, leakmem, linger, escape or spew", w->s);
+	case A_TARGET:
+		if (!is_name(w->s))
+			FAIL(w, "bad target name '%s'; hint: a name is letters, digits and '_'", w->s);
+		snprintf(st->path, sizeof(st->path), "%s", w->s);
+		return 0;
+	case A_RESULTNAME: {
+		struct bc_outcome o;
+		char e2[128];
+		if (strcmp(w->s, "@fault") != 0 && (bc_outcome_parse(w->s, &o, e2, sizeof(e2)) < 0 ||
+						    (o.kind != BC_OUT_ERRNO && o.kind != BC_OUT_EAI)))
+			FAIL(w, "bad name '%s'; hint: an errno or EAI_* name, or @fault for the row's injected result", w->s);
+		snprintf(st->path, sizeof(st->path), "%s", w->s);
+		return 0;
+	}
+	case A_TEXT:
+		if (!w->s[0] || strlen(w->s) >= sizeof(st->path))
+			FAIL(w, "bad text '%s'; hint: 1 to %zu bytes", w->s, sizeof(st->path) - 1);
+		snprintf(st->path, sizeof(st->path), "%s", w->s);
+		return 0;
+	case A_CALL:
+		if (!bc_fault_call_known(w->s))
+			FAIL(w, "unknown call '%s'; hint: socket, bind, listen, accept, connect, close, setsockopt or getaddrinfo", w->s);
+		snprintf(st->path, sizeof(st->path), "%s", w->s);
+		return 0;
 	case A_MODE: {
 		char *end;
 		unsigned long m = strtoul(w->s, &end, 8);
@@ -462,7 +497,7 @@ int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, str
 		const char *s = suggest_verb(w[0].s);
 		if (s)
 			FAIL(&w[0], "unknown step '%s'; hint: did you mean %s?", w[0].s, s);
-		FAIL(&w[0], "unknown step '%s'; hint: steps are socket, setsockopt, getsockopt, bind, connect, listen, accept, close, shutdown, getsockname, open, seteuid, resolve, queue, handshakes, mkfile, mkdir, symlink, chmod, unlink, stat, hostile",
+		FAIL(&w[0], "unknown step '%s'; hint: steps are socket, setsockopt, getsockopt, bind, connect, listen, accept, close, shutdown, getsockname, open, seteuid, resolve, queue, handshakes, mkfile, mkdir, symlink, chmod, unlink, stat, hostile, run, names, said, calls, leaked, listening",
 		     w[0].s);
 	}
 	st->verb = v->verb;

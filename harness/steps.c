@@ -3,6 +3,8 @@
 #define _GNU_SOURCE /* if_nametoindex, setns */
 #include "steps.h"
 
+#include "faults.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -10,6 +12,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <time.h>
+#include <strings.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sched.h>
@@ -27,7 +32,19 @@ struct list {
 	socklen_t len[BC_MAX_RESULTS];
 };
 
+/* What a run step saw of its target, for the steps that ask about it. */
+struct run {
+	bool done;
+	char out[65536]; /* its stdout and stderr, the first 64 KiB */
+	size_t outlen;
+	char report[4096]; /* what the preload wrote at exit, one block per process */
+	int pid;
+	char listening[BC_VALUE_MAX];
+};
+
 struct ctx {
+	const struct bc_case *c;
+	struct run *run;
 	int fds[BC_MAX_HANDLES];
 	in_port_t ports[BC_MAX_VARS]; /* network order */
 	struct list lists[BC_MAX_LISTS];
@@ -472,6 +489,363 @@ static int do_hostile(struct ctx *x, const struct bc_step *st, int fd, struct bc
 	return -1;
 }
 
+/* --- run: a program as the system under test --------------------------- */
+
+/* The directory this executable is in: bindcheck, its preload and the
+ * suite are built side by side. */
+static void exe_dir(char *buf, size_t n)
+{
+	ssize_t k = readlink("/proc/self/exe", buf, n - 1);
+	buf[k > 0 ? k : 0] = '\0';
+	char *slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(buf, n, ".");
+}
+
+/* Listening TCP sockets of this namespace, "A+B" in sorted order. */
+static void read_listeners(char *buf, size_t n)
+{
+	static const char *const files[] = {"/proc/net/tcp", "/proc/net/tcp6"};
+	char found[16][64];
+	int k = 0;
+	for (int f = 0; f < 2; f++) {
+		FILE *fp = fopen(files[f], "re");
+		char line[512];
+		if (!fp)
+			continue;
+		while (fgets(line, sizeof(line), fp) && k < 16) {
+			char local[80];
+			unsigned state, port;
+			if (sscanf(line, " %*d: %79[0-9A-Fa-f]:%x %*s %x", local, &port, &state) != 3 || state != 0x0A)
+				continue;
+			struct sockaddr_storage ss;
+			memset(&ss, 0, sizeof(ss));
+			if (f == 0) {
+				struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+				sin->sin_family = AF_INET;
+				sin->sin_addr.s_addr = (in_addr_t)strtoul(local, NULL, 16);
+				sin->sin_port = htons((in_port_t)port);
+			} else {
+				struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+				sin6->sin6_family = AF_INET6;
+				for (int w = 0; w < 4; w++) {
+					char word[9];
+					memcpy(word, local + 8 * w, 8);
+					word[8] = '\0';
+					uint32_t v = (uint32_t)strtoul(word, NULL, 16);
+					memcpy(&sin6->sin6_addr.s6_addr[4 * w], &v, 4);
+				}
+				sin6->sin6_port = htons((in_port_t)port);
+			}
+			bc_sockaddr_format((struct sockaddr *)&ss, f == 0 ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6),
+					   found[k++], sizeof(found[0]));
+		}
+		fclose(fp);
+	}
+	qsort(found, (size_t)k, sizeof(found[0]), (int (*)(const void *, const void *))strcmp);
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < k && off < n; i++)
+		off += (size_t)snprintf(buf + off, n - off, "%s%s", i ? "+" : "", found[i]);
+	if (k == 0)
+		snprintf(buf, n, "none");
+}
+
+static void drain(int fd, struct run *r)
+{
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	if (n <= 0)
+		return;
+	size_t take = (size_t)n < sizeof(r->out) - 1 - r->outlen ? (size_t)n : sizeof(r->out) - 1 - r->outlen;
+	memcpy(r->out + r->outlen, buf, take);
+	r->outlen += take;
+	r->out[r->outlen] = '\0';
+}
+
+static long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+static const char *signal_name(int sig)
+{
+	static const struct {
+		int sig;
+		const char *name;
+	} names[] = {{SIGSEGV, "SIGSEGV"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"}, {SIGFPE, "SIGFPE"},
+		     {SIGILL, "SIGILL"},   {SIGKILL, "SIGKILL"}, {SIGTERM, "SIGTERM"}, {SIGINT, "SIGINT"},
+		     {SIGPIPE, "SIGPIPE"}, {SIGHUP, "SIGHUP"}, {SIGTRAP, "SIGTRAP"}};
+	static char other[16];
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].sig == sig)
+			return names[i].name;
+	snprintf(other, sizeof(other), "%d", sig);
+	return other;
+}
+
+/* The child side: environment, fds, exec. */
+static void exec_target(const struct bc_case *c, int outfd, int repfd)
+{
+	const struct bc_target *t = c->target;
+	char dir[1024], self[1100], preload[2300], faults[512], buf[32];
+	char *argv[BC_TARGET_ARGS + 8];
+	int a = 0;
+	exe_dir(dir, sizeof(dir));
+	snprintf(self, sizeof(self), "%s/bindcheck", dir);
+	const char *vg = getenv("BC_TARGET_VALGRIND");
+	bool ours = strcmp(t->argv[0], "@bindcheck") == 0;
+	static char vgopts[512];
+	if (ours && vg && *vg) {
+		/* make check-valgrind: the reference path runs under Memcheck,
+		 * with the options BC_TARGET_VALGRIND adds (blank-separated). */
+		static char *const vgargs[] = {"valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+					       "--errors-for-leak-kinds=definite"};
+		for (size_t i = 0; i < sizeof(vgargs) / sizeof(vgargs[0]); i++)
+			argv[a++] = vgargs[i];
+		snprintf(vgopts, sizeof(vgopts), "%s", vg);
+		for (char *save = NULL, *o = strtok_r(vgopts, " ", &save); o && a < 7; o = strtok_r(NULL, " ", &save))
+			argv[a++] = o;
+	}
+	for (int i = 0; i < t->argc; i++)
+		argv[a++] = i == 0 && ours ? self : (char *)t->argv[i];
+	argv[a] = NULL;
+	snprintf(preload, sizeof(preload), "/usr/lib/fiu/fiu_posix_preload.so %s/bc_fiu.so", dir);
+	bc_fault_env(c->faults, c->nfaults, faults, sizeof(faults));
+	setenv("LD_PRELOAD", preload, 1);
+	setenv("BC_FAULTS", faults, 1);
+	snprintf(buf, sizeof(buf), "%u", c->fault_seed);
+	setenv("BC_FAULT_SEED", buf, 1);
+	snprintf(buf, sizeof(buf), "%d", 3);
+	setenv("BC_REPORT_FD", buf, 1);
+	setenv("FIU_CTRL_FIFO", "", 1);
+	/* An instrumented bindcheck accepts preloads ahead of its runtime. */
+	setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
+	int null = open("/dev/null", O_RDONLY);
+	dup2(null, 0);
+	dup2(outfd, 1);
+	dup2(outfd, 2);
+	dup2(repfd, 3);
+	for (int fd = 4; fd < 1024; fd++)
+		close(fd); /* the report pipe and the case's sockets stay ours */
+	execvp(argv[0], argv);
+	dprintf(2, "bindcheck: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* run T: start the target with the case's faults armed, wait until it is
+ * up (its ready text, or its grace time passed) or has ended, note what
+ * listens, stop it (SIGTERM, then SIGKILL), and keep what it said. */
+static int do_run(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	const struct bc_target *t = x->c->target;
+	int outp[2], repp[2], ws = 0;
+	(void)fd, (void)st;
+	if (!t || !x->run) {
+		errno = ENOEXEC;
+		return -1;
+	}
+	struct run *r = x->run;
+	memset(r, 0, sizeof(*r));
+	snprintf(r->listening, sizeof(r->listening), "none");
+	if (pipe2(outp, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(repp, O_CLOEXEC) < 0) {
+		close(outp[0]);
+		close(outp[1]);
+		return -1;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0)
+		exec_target(x->c, outp[1], repp[1]);
+	close(outp[1]);
+	close(repp[1]);
+	if (pid < 0) {
+		int e = errno;
+		close(outp[0]);
+		close(repp[0]);
+		errno = e;
+		return -1;
+	}
+	long deadline = mono_ms() + (t->grace_ms > 0 ? t->grace_ms : 500);
+	bool ended = false, ready = false;
+	while (!ended && !ready) {
+		long left = deadline - mono_ms();
+		if (left <= 0)
+			break;
+		struct pollfd p = {outp[0], POLLIN, 0};
+		int rc = poll(&p, 1, left > 5 ? 5 : (int)left);
+		if (rc > 0)
+			drain(outp[0], r);
+		ended = waitpid(pid, &ws, WNOHANG) == pid;
+		ready = t->ready[0] && strstr(r->out, t->ready);
+	}
+	bool stopped = !ended; /* it was up: we stop it */
+	if (!ended) {
+		read_listeners(r->listening, sizeof(r->listening));
+		kill(pid, SIGTERM);
+		long stop = mono_ms() + 5000; /* a Memcheck run checks for leaks at exit */
+		while (!(ended = waitpid(pid, &ws, WNOHANG) == pid) && mono_ms() < stop) {
+			struct pollfd p = {outp[0], POLLIN, 0};
+			if (poll(&p, 1, 5) > 0)
+				drain(outp[0], r);
+		}
+		if (!ended) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &ws, 0);
+		}
+	}
+	/* The rest of what it wrote, and its report. */
+	for (;;) {
+		struct pollfd p = {outp[0], POLLIN, 0};
+		char tmp[4096];
+		if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP)))
+			break;
+		if (r->outlen >= sizeof(r->out) - 1) {
+			if (read(outp[0], tmp, sizeof(tmp)) <= 0)
+				break;
+			continue;
+		}
+		size_t before = r->outlen;
+		drain(outp[0], r);
+		if (r->outlen == before)
+			break;
+	}
+	size_t got = 0;
+	for (ssize_t k; got < sizeof(r->report) - 1 && (k = read(repp[0], r->report + got, sizeof(r->report) - 1 - got)) > 0;)
+		got += (size_t)k;
+	r->report[got] = '\0';
+	r->pid = (int)pid;
+	close(outp[0]);
+	close(repp[0]);
+	r->done = true;
+	out->kind = BC_OUT_VALUE;
+	if (stopped)
+		snprintf(out->value, sizeof(out->value), "running");
+	else if (WIFSIGNALED(ws))
+		snprintf(out->value, sizeof(out->value), "signal:%s", signal_name(WTERMSIG(ws)));
+	else
+		snprintf(out->value, sizeof(out->value), "exit:%d", WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
+	return 0;
+}
+
+static bool contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/* names E: did the target's output name E, by name or by its message? */
+static int do_names(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	struct bc_outcome o;
+	char err[64];
+	const char *name = st->path, *msg = NULL;
+	(void)fd;
+	if (!x->run || !x->run->done) {
+		errno = ENOEXEC;
+		return -1;
+	}
+	if (strcmp(name, "@fault") == 0) {
+		if (!x->c->nfaults) {
+			errno = ENOENT;
+			return -1;
+		}
+		o = x->c->faults[0].result;
+	} else if (bc_outcome_parse(name, &o, err, sizeof(err)) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	name = o.kind == BC_OUT_EAI ? bc_eai_name(o.code) : bc_errno_name(o.code);
+	msg = o.kind == BC_OUT_EAI ? gai_strerror(o.code) : strerror(o.code);
+	out->kind = BC_OUT_VALUE;
+	snprintf(out->value, sizeof(out->value), "%s",
+		 (name && contains_nocase(x->run->out, name)) || (msg && contains_nocase(x->run->out, msg)) ? "yes" : "no");
+	return 0;
+}
+
+static int do_said(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	(void)fd;
+	if (!x->run || !x->run->done) {
+		errno = ENOEXEC;
+		return -1;
+	}
+	out->kind = BC_OUT_VALUE;
+	snprintf(out->value, sizeof(out->value), "%s", contains_nocase(x->run->out, st->path) ? "yes" : "no");
+	return 0;
+}
+
+/* calls C: how often the target called C, all its processes together ("=?"
+ * when none reported, as when it was killed). */
+static int do_calls(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	char key[sizeof(st->path) + 4];
+	long total = 0;
+	bool any = false;
+	(void)fd;
+	if (!x->run || !x->run->done) {
+		errno = ENOEXEC;
+		return -1;
+	}
+	snprintf(key, sizeof(key), " %s=", st->path);
+	for (const char *p = x->run->report; (p = strstr(p, key)); p += strlen(key)) {
+		total += strtol(p + strlen(key), NULL, 10);
+		any = true;
+	}
+	out->kind = BC_OUT_VALUE;
+	if (any)
+		snprintf(out->value, sizeof(out->value), "%ld", total);
+	else
+		snprintf(out->value, sizeof(out->value), "?");
+	return 0;
+}
+
+static int do_leaked(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	(void)fd, (void)st;
+	if (!x->run || !x->run->done) {
+		errno = ENOEXEC;
+		return -1;
+	}
+	/* The report of the process the run step started (the same pid across
+	 * an exec), else the last one. */
+	char key[32];
+	snprintf(key, sizeof(key), "pid %d\n", x->run->pid);
+	const char *block = strstr(x->run->report, key), *p = NULL;
+	for (const char *q = block ? block : x->run->report; (q = strstr(q, "\nfds ")); q++) {
+		p = q;
+		if (block)
+			break;
+	}
+	out->kind = BC_OUT_VALUE;
+	if (p)
+		snprintf(out->value, sizeof(out->value), "%ld", strtol(p + 5, NULL, 10));
+	else
+		snprintf(out->value, sizeof(out->value), "?");
+	return 0;
+}
+
+static int do_listening(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	(void)fd, (void)st;
+	if (!x->run || !x->run->done) {
+		errno = ENOEXEC;
+		return -1;
+	}
+	out->kind = BC_OUT_VALUE;
+	snprintf(out->value, sizeof(out->value), "%s", x->run->listening);
+	return 0;
+}
+
 static const verb_fn verbs[] = {
 	[BC_V_SOCKET] = do_socket,         [BC_V_SETSOCKOPT] = do_setsockopt, [BC_V_GETSOCKOPT] = do_getsockopt,
 	[BC_V_BIND] = do_bind,             [BC_V_LISTEN] = do_listen,         [BC_V_CONNECT] = do_connect,
@@ -480,7 +854,9 @@ static const verb_fn verbs[] = {
 	[BC_V_RESOLVE] = do_resolve,       [BC_V_QUEUE] = do_queue,           [BC_V_HANDSHAKES] = do_handshakes,
 	[BC_V_MKFILE] = do_mkfile,         [BC_V_MKDIR] = do_mkdir,           [BC_V_SYMLINK] = do_symlink,
 	[BC_V_CHMOD] = do_chmod,           [BC_V_UNLINK] = do_unlink,         [BC_V_STAT] = do_stat,
-	[BC_V_HOSTILE] = do_hostile,
+	[BC_V_HOSTILE] = do_hostile,       [BC_V_RUN] = do_run,               [BC_V_NAMES] = do_names,
+	[BC_V_SAID] = do_said,             [BC_V_CALLS] = do_calls,           [BC_V_LEAKED] = do_leaked,
+	[BC_V_LISTENING] = do_listening,
 };
 
 static int run_step(struct ctx *x, const struct bc_step *st, struct bc_outcome *out)
@@ -496,8 +872,11 @@ void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct
 		  void (*started)(void *, int), void *arg)
 {
 	struct ctx x;
+	static struct run run; /* large; the case child runs one case */
 	memset(&x, 0, sizeof(x));
 	x.env = env;
+	x.c = c;
+	x.run = &run;
 	memset(obs, 0, sizeof(*obs));
 	obs->magic = BC_OBS_MAGIC;
 	obs->failed_step = -1;

@@ -11,7 +11,6 @@
 #include "profile.h"
 #include "reader.h"
 
-static const char *const reserved_later[] = {"fault", "target"};
 
 bool bc_rd_valid_id(const char *s)
 {
@@ -172,7 +171,7 @@ static const struct {
 } fixed_columns[] = {
 	{"id", COL_ID},         {"scenario", COL_SCENARIO}, {"source", COL_SOURCE},
 	{"deviation", COL_DEVIATION}, {"note", COL_NOTE},  {"timeout", COL_TIMEOUT},
-	{"profile", COL_PROFILE},
+	{"profile", COL_PROFILE}, {"fault", COL_FAULT},
 };
 
 /* What a header word names: a column of the format, an expectation slot, a
@@ -186,14 +185,8 @@ static enum colkind classify_column(struct rd *r, const struct bc_tok *tk, int l
 		return COL_SLOT;
 	if (scenarios_use(r, tk->s))
 		return COL_PARAM;
-	for (size_t k = 0; k < sizeof(reserved_later) / sizeof(reserved_later[0]); k++) {
-		if (strcmp(tk->s, reserved_later[k]) == 0) {
-			BC_RD_ERR(r, lineno, tk->col, "column '%s' is reserved for a later version of the format", tk->s);
-			return COL_BAD;
-		}
-	}
 	BC_RD_ERR(r, lineno, tk->col,
-		  "unknown column '%s'; hint: columns are id, scenario, expect, linux, freebsd, darwin, posix, source, deviation, note, timeout, profile, or one a scenario uses as $%s",
+		  "unknown column '%s'; hint: columns are id, scenario, expect, linux, freebsd, darwin, posix, source, deviation, note, timeout, profile, fault, or one a scenario uses as $%s",
 		  tk->s, tk->s);
 	return COL_BAD;
 }
@@ -289,10 +282,87 @@ static void open_profile(struct rd *r, struct bc_line *l)
 	r->open_prof = r->nprof++;
 }
 
+/* --- target blocks ------------------------------------------------------ */
+
+static void close_target(struct rd *r)
+{
+	if (r->open_tgt < 0)
+		return;
+	struct bc_rd_target *t = &r->tgt[r->open_tgt];
+	r->open_tgt = -1;
+	if (!t->bad && !t->has_command) {
+		BC_RD_ERR(r, t->line, t->col, "target '%s' has no command; hint: indent '    command PROGRAM ARGS...' under it", t->t.name);
+		t->bad = true;
+	}
+}
+
+static void add_target_line(struct rd *r, struct bc_line *l)
+{
+	struct bc_rd_target *t = &r->tgt[r->open_tgt];
+	const char *kw = l->tok[0].s;
+	t->nlines++;
+	if (strcmp(kw, "command") == 0) {
+		if (l->ntok < 2 || l->ntok - 1 > BC_TARGET_ARGS) {
+			BC_RD_ERR(r, l->lineno, l->tok[0].col, "'command' takes a program and at most %d arguments", BC_TARGET_ARGS - 1);
+			t->bad = true;
+			return;
+		}
+		for (int i = 1; i < l->ntok; i++) {
+			if (strlen(l->tok[i].s) >= sizeof(t->t.argv[0])) {
+				BC_RD_ERR(r, l->lineno, l->tok[i].col, "argument longer than %zu bytes", sizeof(t->t.argv[0]) - 1);
+				t->bad = true;
+				return;
+			}
+			snprintf(t->t.argv[i - 1], sizeof(t->t.argv[0]), "%s", l->tok[i].s);
+		}
+		t->t.argc = l->ntok - 1;
+		t->has_command = true;
+		return;
+	}
+	if ((strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0) && l->ntok == 2 && strlen(l->tok[1].s) < sizeof(t->t.needs)) {
+		snprintf(strcmp(kw, "needs") == 0 ? t->t.needs : t->t.ready, sizeof(t->t.needs), "%s", l->tok[1].s);
+		return;
+	}
+	if (strcmp(kw, "grace") == 0 && l->ntok == 2 && bc_rd_parse_timeout(l->tok[1].s, &t->t.grace_ms) == 0)
+		return;
+	if (strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0 || strcmp(kw, "grace") == 0)
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "'%s' takes one value%s", kw,
+			  strcmp(kw, "grace") == 0 ? "; hint: a time, as 300ms" : "");
+	else
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "unknown target setting '%s'; hint: command, needs, ready or grace", kw);
+	t->bad = true;
+}
+
+static void open_target(struct rd *r, struct bc_line *l)
+{
+	const char *name = l->tok[1].s;
+	if (!bc_is_identifier(name) || strlen(name) >= BC_NAME_MAX) {
+		BC_RD_ERR(r, l->lineno, l->tok[1].col, "bad target name '%s'; hint: letters, digits and '_'", name);
+		return;
+	}
+	for (int i = 0; i < r->ntgt; i++) {
+		if (strcmp(r->tgt[i].t.name, name) == 0) {
+			BC_RD_ERR(r, l->lineno, l->tok[1].col, "target '%s' is defined twice (first on line %d)", name, r->tgt[i].line);
+			return;
+		}
+	}
+	struct bc_rd_target *v = realloc(r->tgt, (size_t)(r->ntgt + 1) * sizeof(*v));
+	if (!v)
+		return;
+	r->tgt = v;
+	memset(&r->tgt[r->ntgt], 0, sizeof(r->tgt[0]));
+	snprintf(r->tgt[r->ntgt].t.name, sizeof(r->tgt[0].t.name), "%s", name);
+	r->tgt[r->ntgt].t.grace_ms = 500;
+	r->tgt[r->ntgt].line = l->lineno;
+	r->tgt[r->ntgt].col = l->tok[1].col;
+	r->open_tgt = r->ntgt++;
+}
+
 static void close_scenario(struct rd *r)
 {
 	struct bc_scenario *sc = r->open_sc;
 	close_profile(r);
+	close_target(r);
 	int checked = 0;
 	r->open_sc = NULL;
 	if (!sc)
@@ -367,7 +437,7 @@ static void read_directive(struct rd *r, struct bc_line *l)
 	const char *kw = l->tok[0].s;
 	int line = l->lineno;
 	if (strcmp(kw, "table") == 0 || strcmp(kw, "timeout") == 0 || strcmp(kw, "scenario") == 0 ||
-	    strcmp(kw, "profile") == 0) {
+	    strcmp(kw, "profile") == 0 || strcmp(kw, "target") == 0) {
 		if (l->ntok != 2) {
 			BC_RD_ERR(r, line, l->tok[0].col, "'%s' takes one value, got %d", kw, l->ntok - 1);
 			return;
@@ -383,6 +453,8 @@ static void read_directive(struct rd *r, struct bc_line *l)
 			BC_RD_ERR(r, line, l->tok[1].col, "bad timeout '%s'; hint: like 5s or 250ms, at most 600s", l->tok[1].s);
 	} else if (strcmp(kw, "profile") == 0) {
 		open_profile(r, l);
+	} else if (strcmp(kw, "target") == 0) {
+		open_target(r, l);
 	} else if (strcmp(kw, "scenario") == 0) {
 		const char *name = l->tok[1].s;
 		struct bc_scenario *v;
@@ -407,7 +479,7 @@ static void read_directive(struct rd *r, struct bc_line *l)
 		r->open_sc->col = l->tok[1].col;
 	} else {
 		BC_RD_ERR(r, line, l->tok[0].col,
-		    "unknown directive '%s'; hint: before the header come 'table', 'timeout', 'profile' and 'scenario'; the header starts with 'id'",
+		    "unknown directive '%s'; hint: before the header come 'table', 'timeout', 'profile', 'target' and 'scenario'; the header starts with 'id'",
 		    kw);
 	}
 }
@@ -425,8 +497,10 @@ static void read_line(struct rd *r, struct bc_line *l)
 			add_step(r, l);
 		else if (r->open_prof >= 0)
 			add_profile_line(r, l);
+		else if (r->open_tgt >= 0)
+			add_target_line(r, l);
 		else
-			BC_RD_ERR(r, l->lineno, l->tok[0].col, "indented line outside a scenario or profile; hint: steps follow a 'scenario NAME' line");
+			BC_RD_ERR(r, l->lineno, l->tok[0].col, "indented line outside a scenario, profile or target; hint: steps follow a 'scenario NAME' line");
 		return;
 	}
 	close_scenario(r);
@@ -451,7 +525,7 @@ static void default_name(const char *path, char *name, size_t n)
 
 int bc_table_parse(const char *path, const char *text, size_t len, struct bc_table *t, struct bc_diags *d)
 {
-	struct rd r = {.file = path, .d = d, .t = t, .timeout_ms = BC_DEFAULT_TIMEOUT_MS, .open_prof = -1};
+	struct rd r = {.file = path, .d = d, .t = t, .timeout_ms = BC_DEFAULT_TIMEOUT_MS, .open_prof = -1, .open_tgt = -1};
 	int before = d->n;
 	const char *why;
 	memset(t, 0, sizeof(*t));
@@ -497,6 +571,7 @@ int bc_table_parse(const char *path, const char *text, size_t len, struct bc_tab
 		}
 	free(r.sc);
 	free(r.prof);
+	free(r.tgt);
 	free(r.cols);
 	free(r.ids);
 	bc_line_free(&r.header);

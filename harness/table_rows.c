@@ -1,11 +1,14 @@
 /* table_rows: one row of a table into a case: the row's cells put into its
  * scenario's steps, then its expectations, source, deviation and timeout. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
 
+#include "faults.h"
 #include "profile.h"
 #include "reader.h"
 
@@ -105,9 +108,12 @@ int bc_rd_instantiate(struct rd *r, const struct bc_scenario *sc, const struct b
 				c->needs |= BC_NEEDS_INET6;
 			/* Relative paths live in the case's own scratch directory. */
 			const struct sockaddr_un *sun = (const struct sockaddr_un *)&st->addr.ss;
+			bool file_verb = st->verb == BC_V_OPEN || st->verb == BC_V_MKFILE || st->verb == BC_V_MKDIR ||
+					 st->verb == BC_V_SYMLINK || st->verb == BC_V_CHMOD || st->verb == BC_V_UNLINK ||
+					 st->verb == BC_V_STAT;
 			if ((st->addr.family == AF_UNIX && sun->sun_path[0] && sun->sun_path[0] != '/') ||
-			    (st->path[0] && st->path[0] != '/'))
-				c->needs |= BC_NEEDS_SCRATCH;
+			    (file_verb && st->path[0] && st->path[0] != '/') || st->verb == BC_V_RUN)
+				c->needs |= BC_NEEDS_SCRATCH; /* a target runs there too */
 		}
 	}
 	c->nhandles = scope.handles.n;
@@ -280,6 +286,170 @@ static int pick_profile(struct rd *r, const struct bc_tok *cell, int line, struc
 	return 0;
 }
 
+/* The fault cell: '-', rules "CALL:WHEN:RESULT" joined with ';', or
+ * "sweep:CALL,CALL...:WHEN", which the row expands into (see expand_sweep). */
+static int read_fault(struct rd *r, const struct bc_tok *cell, int line, struct bc_case *c)
+{
+	char err[300];
+	const char *text = cell->s;
+	if (strcmp(text, "-") == 0)
+		return 0;
+	c->fault_text = strdup(text);
+	if (!c->fault_text)
+		return -1;
+	if (strncmp(text, "sweep:", 6) == 0) {
+		const char *calls = text + 6, *colon = strchr(calls, ':');
+		struct bc_fault f;
+		size_t bad;
+		if (!colon || colon == calls) {
+			BC_RD_ERR(r, line, cell->col, "bad sweep; hint: sweep:CALL,CALL...:WHEN, as sweep:bind,listen:1");
+			return -1;
+		}
+		for (const char *p = calls; p < colon;) {
+			size_t n = strcspn(p, ",:");
+			char call[16], rule[64];
+			int nres;
+			snprintf(call, sizeof(call), "%.*s", (int)(n < 15 ? n : 15), p);
+			if (!bc_fault_sweep_results(call, &nres)) {
+				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)),
+					  "a sweep cannot cover '%s'; hint: socket, setsockopt, bind, listen or getaddrinfo", call);
+				return -1;
+			}
+			snprintf(rule, sizeof(rule), "%s:%s:%s", call, colon + 1, strcmp(call, "getaddrinfo") ? "EIO" : "EAI_FAIL");
+			if (bc_fault_parse_rule(rule, &f, err, sizeof(err), &bad) < 0) {
+				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(colon + 1 - text)), "%s", err);
+				return -1;
+			}
+			p += n + (p[n] == ',');
+		}
+		return 0;
+	}
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, ";"), bad;
+		char rule[128];
+		if (c->nfaults == BC_MAX_FAULTS) {
+			BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)), "more than %d faults in one row", BC_MAX_FAULTS);
+			return -1;
+		}
+		snprintf(rule, sizeof(rule), "%.*s", (int)(n < sizeof(rule) - 1 ? n : sizeof(rule) - 1), p);
+		if (bc_fault_parse_rule(rule, &c->faults[c->nfaults], err, sizeof(err), &bad) < 0) {
+			BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text) + bad), "%s", err);
+			return -1;
+		}
+		c->nfaults++;
+		p += n + (p[n] == ';');
+	}
+	return 0;
+}
+
+/* "@tabledir/..." in a command is the table's own directory, made absolute:
+ * a target runs in the case's scratch directory, not where bindcheck was
+ * started. */
+static void expand_tabledir(const struct rd *r, struct bc_target *t)
+{
+	char dir[PATH_MAX], abs[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", r->file);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (!realpath(dir, abs))
+		return;
+	for (int i = 0; i < t->argc; i++) {
+		if (strncmp(t->argv[i], "@tabledir", 9) != 0)
+			continue;
+		char rest[sizeof(t->argv[0])];
+		snprintf(rest, sizeof(rest), "%s", t->argv[i] + 9);
+		size_t a = strlen(abs), b = strlen(rest);
+		if (a + b < sizeof(t->argv[0])) {
+			memcpy(t->argv[i], abs, a);
+			memcpy(t->argv[i] + a, rest, b + 1);
+		}
+	}
+}
+
+/* The target the row's run steps name, copied into the case. */
+static int attach_target(struct rd *r, const struct bc_line *l, struct bc_case *c)
+{
+	const char *name = NULL;
+	for (int i = 0; i < c->nsteps; i++) {
+		if (c->steps[i].verb != BC_V_RUN)
+			continue;
+		if (name && strcmp(name, c->steps[i].path) != 0) {
+			BC_RD_ERR(r, l->lineno, l->tok[0].col, "row '%s' runs two targets, '%s' and '%s'; hint: one target per case", c->id, name,
+				  c->steps[i].path);
+			return -1;
+		}
+		name = c->steps[i].path;
+	}
+	if (!name) {
+		if (c->fault_text) {
+			BC_RD_ERR(r, l->lineno, l->tok[0].col, "row '%s' injects faults, but its scenario runs no target; hint: faults act on a 'run TARGET' step", c->id);
+			return -1;
+		}
+		return 0;
+	}
+	for (int i = 0; i < r->ntgt; i++) {
+		if (strcmp(r->tgt[i].t.name, name) != 0)
+			continue;
+		if (r->tgt[i].bad)
+			return -1; /* reported where it is defined */
+		c->target = malloc(sizeof(*c->target));
+		if (!c->target)
+			return -1;
+		*c->target = r->tgt[i].t;
+		expand_tabledir(r, c->target);
+		return 0;
+	}
+	BC_RD_ERR(r, l->lineno, l->tok[0].col, "row '%s' runs target '%s', which the table does not define; hint: 'target %s' and an indented 'command ...' before the header",
+		  c->id, name, name);
+	return -1;
+}
+
+static int append_case(struct rd *r, const struct bc_case *c)
+{
+	struct bc_case *v = realloc(r->t->cases, (size_t)(r->t->ncases + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	r->t->cases = v;
+	r->t->cases[r->t->ncases++] = *c;
+	return 0;
+}
+
+/* "sweep:CALLS:WHEN": one case per call and per result the call is
+ * documented to give, "ID.CALL.RESULT", each with the row's expectations. */
+static void expand_sweep(struct rd *r, struct bc_case *c)
+{
+	const char *calls = c->fault_text + 6, *colon = strchr(calls, ':');
+	for (const char *p = calls; p < colon;) {
+		size_t n = strcspn(p, ",:");
+		char call[16];
+		int nres;
+		snprintf(call, sizeof(call), "%.*s", (int)(n < 15 ? n : 15), p);
+		const char *const *res = bc_fault_sweep_results(call, &nres);
+		for (int k = 0; k < nres; k++) {
+			char rule[96], err[200];
+			size_t bad;
+			struct bc_case one;
+			struct bc_fault f;
+			snprintf(rule, sizeof(rule), "%s:%s:%s", call, colon + 1, res[k]);
+			if (bc_fault_parse_rule(rule, &f, err, sizeof(err), &bad) < 0)
+				continue; /* a name this platform lacks */
+			if (bc_case_clone(c, &one) < 0)
+				return;
+			one.faults[0] = f;
+			one.nfaults = 1;
+			snprintf(one.id, sizeof(one.id), "%.40s.%s.%s", c->id, call, res[k]);
+			free(one.fault_text);
+			one.fault_text = strdup(rule);
+			if (append_case(r, &one) < 0)
+				bc_case_free(&one);
+		}
+		p += n + (p[n] == ',');
+	}
+}
+
 /* The row's id: valid, and new in this table. */
 static int claim_id(struct rd *r, const struct bc_line *l, struct bc_case *c)
 {
@@ -364,6 +534,10 @@ void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 			dev_col = i;
 		else if (r->cols[i].kind == COL_PROFILE)
 			prof_col = i;
+		else if (r->cols[i].kind == COL_FAULT) {
+			if (read_fault(r, &l->tok[i], line, &c) < 0)
+				goto drop;
+		}
 		else if (read_cell(r, &r->cols[i], &l->tok[i], line, &c) < 0)
 			goto drop;
 	}
@@ -378,11 +552,14 @@ void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 	}
 	if (dev_col >= 0 && parse_deviation(r, &l->tok[dev_col], line, &c) < 0)
 		goto drop;
-	struct bc_case *v = realloc(r->t->cases, (size_t)(r->t->ncases + 1) * sizeof(*v));
-	if (!v)
+	if (attach_target(r, l, &c) < 0)
 		goto drop;
-	r->t->cases = v;
-	r->t->cases[r->t->ncases++] = c;
+	if (c.fault_text && c.nfaults == 0 && strncmp(c.fault_text, "sweep:", 6) == 0) {
+		expand_sweep(r, &c);
+		goto drop; /* the template itself is not a case */
+	}
+	if (append_case(r, &c) < 0)
+		goto drop;
 	return;
 drop:
 	bc_case_free(&c);

@@ -132,6 +132,27 @@ static void run_goes_on(void)
 	expect("after", BC_PASS, "");
 }
 
+/* The reference path's broken variant leaks a socket on a failed listen():
+ * its row, which states the contract, must fail on exactly that. */
+static void broken_reference_path_is_caught(void)
+{
+	struct bc_table t;
+	struct bc_diags d = {0};
+	struct bc_case_result res;
+	CU_ASSERT_EQUAL_FATAL(bc_table_load("cases/selftest/broken.tbl", &t, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(t.ncases, 1);
+	bc_run_case(&runner, &t.cases[0], &res);
+	if (res.j.verdict == BC_SKIP) {
+		printf("skip: %s\n", res.j.reason);
+	} else {
+		CU_ASSERT_EQUAL(res.j.verdict, BC_FAIL);
+		if (strcmp(res.j.observed_text, "=exit:1,=yes,=2,=none") != 0)
+			BC_FAILF("broken variant: observed %s, wanted 2 leaked fds", res.j.observed_text);
+	}
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
 int bc_suite_hostile(void)
 {
 	struct bc_sandbox_caps caps;
@@ -141,11 +162,12 @@ int bc_suite_hostile(void)
 	bc_sandbox_probe(&caps);
 	void (*const fns[])(void) = {hang_is_killed_at_its_timeout, crash_is_an_error_with_the_signal, fd_leak_is_reported,
 				     memory_leak_is_reported, lingering_process_is_killed, escaped_process_is_killed,
-				     escaped_process_of_a_hung_case_is_killed, megabytes_of_output_stay_bounded, run_goes_on};
+				     escaped_process_of_a_hung_case_is_killed, megabytes_of_output_stay_bounded, run_goes_on,
+				     broken_reference_path_is_caught};
 	const char *const names[] = {"hang_is_killed_at_its_timeout", "crash_is_an_error_with_the_signal",
 				     "fd_leak_is_reported", "memory_leak_is_reported", "lingering_process_is_killed",
 				     "escaped_process_is_killed", "escaped_process_of_a_hung_case_is_killed",
-				     "megabytes_of_output_stay_bounded", "run_goes_on"};
+				     "megabytes_of_output_stay_bounded", "run_goes_on", "broken_reference_path_is_caught"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		CU_pTest t = CU_add_test(s, names[i], fns[i]);
 		if (!t)
