@@ -120,6 +120,8 @@ void bc_results_add_case(json_t *root, const struct bc_runner *r, const struct b
 	put(obj, "line", json_integer(c->line));
 	put(obj, "scenario", jstr(c->scenario));
 	put(obj, "profile", c->profile ? jstr(c->profile->name) : json_null());
+	put(obj, "target", c->target ? jstr(c->target->name) : json_null());
+	put(obj, "fault", c->fault_text ? jstr(c->fault_text) : json_null());
 	put(obj, "verdict", jstr(bc_verdict_name(res->j.verdict)));
 	put(obj, "reason", jstr_or_null(res->j.reason));
 	put(obj, "expected", exp);
