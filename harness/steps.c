@@ -452,6 +452,7 @@ static int do_hostile(struct ctx *x, const struct bc_step *st, int fd, struct bc
 		for (;;)
 			pause();
 	case BC_HOSTILE_CRASH:
+		signal(SIGSEGV, SIG_DFL); /* a sanitizer's handler would turn it into an exit */
 		raise(SIGSEGV);
 		abort();
 	case BC_HOSTILE_LEAKFD:
