@@ -27,7 +27,7 @@ SUITE_SRC := $(wildcard suite/*.c)
 SUITE_OBJ := $(SUITE_SRC:suite/%.c=$(BUILD)/suite/%.o)
 REPORT_DIR := reports/out
 
-.PHONY: all deps build check check-valgrind report fuzz clean
+.PHONY: all deps build check check-valgrind report matrix fuzz clean
 all: deps
 	@$(MAKE) --no-print-directory build
 
@@ -76,6 +76,12 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-
 check-valgrind: deps
 	@$(MAKE) --no-print-directory build
 	BC_TARGET_VALGRIND="$(VALGRIND_SUPP)" $(VALGRIND) $(BUILD)/bc_suite
+
+# The host's run, runs under profiles that imitate other platforms, and their
+# matrix: reports/out/matrix.html and matrix.md (ci/platform-matrix).
+matrix: deps
+	@$(MAKE) --no-print-directory build
+	ci/platform-matrix
 
 # A failing case still yields a report (exit 1 is tolerated); bad input (2) does not.
 report: deps

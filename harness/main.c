@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bindpath.h"
+#include "report.h"
 #include "results.h"
 #include "runner.h"
 #include "table.h"
@@ -18,9 +20,11 @@
 static void usage(FILE *out)
 {
 	fputs("usage: bindcheck run [TABLE|DIR ...] [--filter PATTERN]... [--json FILE] [--summary FILE]\n"
-	      "                     [--report-dir DIR] [--timeout MS] [--allow-host-network]\n"
+	      "                     [--junit FILE] [--html FILE] [--report-dir DIR] [--timeout MS]\n"
+	      "                     [--platform-profile bindv6only|noipv6|lowports] [--allow-host-network]\n"
 	      "       bindcheck list [TABLE|DIR ...] [--filter PATTERN]...\n"
-	      "       bindcheck report RESULTS.json [--markdown FILE]\n"
+	      "       bindcheck report RESULTS.json [--markdown FILE] [--junit FILE] [--html FILE] [--report-dir DIR]\n"
+	      "       bindcheck merge RESULTS.json... [--html FILE] [--markdown FILE]\n"
 	      "       bindcheck platform\n"
 	      "       bindcheck serve [--family F] [--backlog N] [--once] HOST|- PORT   (the reference bind path)\n"
 	      "Tables default to ./cases.  PATTERN is a shell glob over TABLE/ID, or a table name.\n"
@@ -33,7 +37,7 @@ static void usage(FILE *out)
 struct opts {
 	char **filters;
 	int nfilters;
-	const char *json, *summary, *report_dir, *markdown;
+	const char *json, *summary, *report_dir, *markdown, *junit, *html, *platform_profile;
 	int timeout_ms;
 	bool allow_host_net;
 	char **paths;
@@ -47,6 +51,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"summary", required_argument, NULL, 's'}, {"report-dir", required_argument, NULL, 'r'},
 		{"timeout", required_argument, NULL, 't'}, {"markdown", required_argument, NULL, 'm'},
 		{"allow-host-network", no_argument, NULL, 'H'},
+		{"junit", required_argument, NULL, 'J'},   {"html", required_argument, NULL, 'W'},
+		{"platform-profile", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -82,6 +88,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'H':
 			o->allow_host_net = true;
+			break;
+		case 'J':
+			o->junit = optarg;
+			break;
+		case 'W':
+			o->html = optarg;
+			break;
+		case 'P':
+			o->platform_profile = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -130,15 +145,57 @@ static int load_tables(struct opts *o, struct bc_table **tables, struct bc_diags
 	return nfiles;
 }
 
-static int write_summary(const json_t *root, const char *path)
+/* Write one report made by fn from root into path. */
+static int write_with(int (*fn)(const json_t *, FILE *), const json_t *root, const char *path)
 {
 	FILE *f = fopen(path, "w");
 	if (!f) {
 		fprintf(stderr, "bindcheck: cannot write %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	int rc = bc_report_markdown(root, f);
-	return fclose(f) != 0 || rc < 0 ? -1 : 0;
+	int rc = fn(root, f);
+	if (fclose(f) != 0 || rc < 0) {
+		fprintf(stderr, "bindcheck: cannot write %s\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_summary(const json_t *root, const char *path)
+{
+	return write_with(bc_report_markdown, root, path);
+}
+
+/* results.json's companions in DIR: summary.md, junit.xml, index.html. */
+static int write_derived(const json_t *root, const char *dir, bool say)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(const json_t *, FILE *);
+	} reports[] = {{"summary.md", bc_report_markdown}, {"junit.xml", bc_report_junit}, {"index.html", bc_report_html}};
+	char path[4096];
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, reports[i].name);
+		if (write_with(reports[i].fn, root, path) < 0)
+			rc = -1;
+		else if (say)
+			printf("report: %s\n", path);
+	}
+	return rc;
+}
+
+/* --summary, --junit, --html: each report where the user asked for it. */
+static int write_requested(const json_t *root, const struct opts *o)
+{
+	int rc = 0;
+	if ((o->summary || o->markdown) && write_summary(root, o->summary ? o->summary : o->markdown) < 0)
+		rc = -1;
+	if (o->junit && write_with(bc_report_junit, root, o->junit) < 0)
+		rc = -1;
+	if (o->html && write_with(bc_report_html, root, o->html) < 0)
+		rc = -1;
+	return rc;
 }
 
 static int write_reports(const json_t *root, const struct opts *o, const struct bc_runner *r)
@@ -149,7 +206,7 @@ static int write_reports(const json_t *root, const struct opts *o, const struct 
 		fprintf(stderr, "bindcheck: cannot write %s\n", o->json);
 		rc = -1;
 	}
-	if (o->summary && write_summary(root, o->summary) < 0)
+	if (write_requested(root, o) < 0)
 		rc = -1;
 	if (o->report_dir) {
 		snprintf(path, sizeof(path), "%s/%s", o->report_dir, r->platform.id);
@@ -164,11 +221,9 @@ static int write_reports(const json_t *root, const struct opts *o, const struct 
 		} else {
 			printf("report: %s\n", path);
 		}
-		snprintf(path, sizeof(path), "%s/%s/summary.md", o->report_dir, r->platform.id);
-		if (write_summary(root, path) < 0)
+		snprintf(path, sizeof(path), "%s/%s", o->report_dir, r->platform.id);
+		if (write_derived(root, path, true) < 0)
 			rc = -1;
-		else
-			printf("report: %s\n", path);
 	}
 	return rc;
 }
@@ -187,6 +242,23 @@ static int cmd_run(struct opts *o, const char *prog)
 	bc_runner_init(&r, prog);
 	r.timeout_ms = o->timeout_ms;
 	r.allow_host_net = o->allow_host_net;
+	if (o->platform_profile && bc_runner_set_platform_profile(&r, o->platform_profile) < 0) {
+		fprintf(stderr, "bindcheck: unknown --platform-profile '%s'; hint: bindv6only, noipv6 or lowports\n",
+			o->platform_profile);
+		for (int t = 0; t < ntables; t++)
+			bc_table_free(&tables[t]);
+		free(tables);
+		bc_diags_free(&d);
+		return EXIT_BAD_INPUT;
+	}
+	/* On a terminal (and not in CI): one progress line, and only the
+	 * cases that need attention in full; otherwise one stable line per
+	 * case. */
+	bool tty = isatty(STDOUT_FILENO) && !getenv("CI");
+	int planned = 0, done = 0;
+	for (int t = 0; t < ntables; t++)
+		for (int i = 0; i < tables[t].ncases; i++)
+			planned += bc_filter_match(&tables[t].cases[i], o->filters, o->nfilters);
 	json_t *root = bc_results_new(&r);
 	for (int t = 0; t < ntables; t++) {
 		bc_results_add_table(root, &tables[t]);
@@ -195,8 +267,18 @@ static int cmd_run(struct opts *o, const char *prog)
 			struct bc_case_result res;
 			if (!bc_filter_match(c, o->filters, o->nfilters))
 				continue;
+			if (tty) {
+				printf("\r\033[K[%d/%d] %s/%s", ++done, planned, c->table, c->id);
+				fflush(stdout);
+			}
 			bc_run_case(&r, c, &res);
-			bc_print_result(&r, &res, stdout);
+			if (tty && bc_verdict_is_failure(res.j.verdict))
+				fputs("\r\033[K\033[1;31m", stdout);
+			if (!tty || bc_verdict_is_failure(res.j.verdict)) {
+				bc_print_result(&r, &res, stdout);
+				if (tty)
+					fputs("\033[0m", stdout);
+			}
 			bc_results_add_case(root, &r, &res);
 			counts[res.j.verdict]++;
 			failed += bc_verdict_is_failure(res.j.verdict);
@@ -205,9 +287,13 @@ static int cmd_run(struct opts *o, const char *prog)
 	}
 	bc_results_add_diags(root, &d);
 	bc_results_finish(root);
+	if (tty)
+		printf("\r\033[K%s", failed ? "\033[1;31m" : "\033[1;32m");
 	printf("summary: %d cases: %d pass, %d fail, %d xfail, %d xpass, %d skip, %d error; %d input errors\n", total,
 	       counts[BC_PASS], counts[BC_FAIL], counts[BC_XFAIL], counts[BC_XPASS], counts[BC_SKIP], counts[BC_ERROR],
 	       d.n);
+	if (tty)
+		fputs("\033[0m", stdout);
 	if (d.n)
 		fprintf(stderr, "bindcheck: %d input error%s (listed above); the rows that could be read were run\n", d.n,
 			d.n == 1 ? "" : "s");
@@ -246,28 +332,79 @@ static int cmd_list(struct opts *o)
 	return rc;
 }
 
-static int cmd_report(struct opts *o)
+/* Load a results file, or say what is wrong with it. */
+static json_t *load_results(const char *path)
 {
 	json_error_t err;
+	json_t *root = json_load_file(path, 0, &err);
+	if (!root) {
+		fprintf(stderr, "%s:%d:%d: %s\n", path, err.line, err.column, err.text);
+		return NULL;
+	}
+	const char *schema = json_string_value(json_object_get(root, "schema"));
+	if (!schema || strcmp(schema, BC_RESULTS_SCHEMA) != 0) {
+		fprintf(stderr, "%s:1:1: not a bindcheck results file (no \"schema\": \"%s\")\n", path, BC_RESULTS_SCHEMA);
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+static int cmd_report(struct opts *o)
+{
 	json_t *root;
 	if (o->npaths != 1) {
 		usage(stderr);
 		return EXIT_BAD_INPUT;
 	}
-	root = json_load_file(o->paths[0], 0, &err);
-	if (!root) {
-		fprintf(stderr, "%s:%d:%d: %s\n", o->paths[0], err.line, err.column, err.text);
+	if (!(root = load_results(o->paths[0])))
 		return EXIT_BAD_INPUT;
+	int rc;
+	if (o->markdown || o->summary || o->junit || o->html || o->report_dir) {
+		rc = write_requested(root, o);
+		if (o->report_dir && (mkdirs(o->report_dir) < 0 || write_derived(root, o->report_dir, true) < 0))
+			rc = -1;
+	} else {
+		rc = bc_report_markdown(root, stdout);
 	}
-	const char *schema = json_string_value(json_object_get(root, "schema"));
-	if (!schema || strcmp(schema, BC_RESULTS_SCHEMA) != 0) {
-		fprintf(stderr, "%s:1:1: not a bindcheck results file (no \"schema\": \"%s\")\n", o->paths[0], BC_RESULTS_SCHEMA);
-		json_decref(root);
-		return EXIT_BAD_INPUT;
-	}
-	int rc = o->markdown ? write_summary(root, o->markdown) : bc_report_markdown(root, stdout);
 	json_decref(root);
 	return rc < 0 ? EXIT_BAD_INPUT : 0;
+}
+
+static int cmd_merge(struct opts *o)
+{
+	json_t **roots;
+	int rc = 0;
+	if (o->npaths < 1 || (!o->html && !o->markdown && !o->summary)) {
+		fprintf(stderr, "bindcheck: merge needs results files and --html FILE and/or --markdown FILE\n");
+		return EXIT_BAD_INPUT;
+	}
+	roots = calloc((size_t)o->npaths, sizeof(*roots));
+	if (!roots)
+		return EXIT_BAD_INPUT;
+	for (int i = 0; i < o->npaths && rc == 0; i++)
+		if (!(roots[i] = load_results(o->paths[i])))
+			rc = EXIT_BAD_INPUT;
+	if (rc == 0 && o->html) {
+		FILE *f = fopen(o->html, "w");
+		if (!f || bc_report_merge_html(roots, o->npaths, f) < 0 || fclose(f) != 0) {
+			fprintf(stderr, "bindcheck: cannot write %s\n", o->html);
+			rc = EXIT_BAD_INPUT;
+		}
+	}
+	const char *md = o->markdown ? o->markdown : o->summary;
+	if (rc == 0 && md) {
+		FILE *f = fopen(md, "w");
+		if (!f || bc_report_merge_markdown(roots, o->npaths, f) < 0 || fclose(f) != 0) {
+			fprintf(stderr, "bindcheck: cannot write %s\n", md);
+			rc = EXIT_BAD_INPUT;
+		}
+	}
+	for (int i = 0; i < o->npaths; i++)
+		if (roots[i])
+			json_decref(roots[i]);
+	free(roots);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -294,6 +431,8 @@ int main(int argc, char **argv)
 		rc = cmd_list(&o);
 	} else if (strcmp(argv[1], "report") == 0) {
 		rc = cmd_report(&o);
+	} else if (strcmp(argv[1], "merge") == 0) {
+		rc = cmd_merge(&o);
 	} else if (strcmp(argv[1], "platform") == 0) {
 		struct bc_platform p;
 		bc_platform_detect(&p);

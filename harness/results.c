@@ -57,6 +57,7 @@ json_t *bc_results_new(const struct bc_runner *r)
 	put(plat, "euid", json_integer(p->euid));
 	put(plat, "capabilities", jstr(p->caps));
 	put(plat, "container", jstr(p->container));
+	put(plat, "profile", r->run_profile ? jstr(r->run_profile_name) : json_null());
 	put(root, "platform", plat);
 	put(iso, "mode", jstr(bc_runner_isolation(r)));
 	put(iso, "private_net", json_boolean(r->caps.private_net));

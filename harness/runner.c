@@ -15,6 +15,44 @@
 #define EXIT_PROFILE_UNAVAILABLE 77 /* the sandbox's "isolation unavailable" */
 #define EXIT_PROFILE_FAILED 78
 
+int bc_runner_set_platform_profile(struct bc_runner *r, const char *name)
+{
+	static struct bc_profile p;
+	static const struct {
+		const char *name;
+		const char *lines[3][3];
+	} builtin[] = {
+		/* FreeBSD, NetBSD and OpenBSD-like: IPv6 sockets are IPv6-only. */
+		{"bindv6only", {{"sysctl", "net.ipv6.bindv6only", "1"}}},
+		/* A host or container without IPv6 (disabled by sysctl). */
+		{"noipv6",
+		 {{"sysctl", "net.ipv6.conf.all.disable_ipv6", "1"},
+		  {"sysctl", "net.ipv6.conf.default.disable_ipv6", "1"},
+		  {"sysctl", "net.ipv6.conf.lo.disable_ipv6", "1"}}},
+		/* Docker (20.10 on) and containerd start containers with every port
+		 * unprivileged. */
+		{"lowports", {{"sysctl", "net.ipv4.ip_unprivileged_port_start", "0"}}},
+	};
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
+		if (strcmp(builtin[i].name, name) != 0)
+			continue;
+		memset(&p, 0, sizeof(p));
+		snprintf(p.name, sizeof(p.name), "%s", name);
+		for (int k = 0; k < 3 && builtin[i].lines[k][0]; k++) {
+			char err[128];
+			int bad;
+			if (bc_profile_line(&p, (char *const *)builtin[i].lines[k], 3, err, sizeof(err), &bad) < 0)
+				return -1;
+		}
+		r->run_profile = &p;
+		snprintf(r->run_profile_name, sizeof(r->run_profile_name), "%s", name);
+		size_t len = strlen(r->platform.id);
+		snprintf(r->platform.id + len, sizeof(r->platform.id) - len, "+%s", name);
+		return 0;
+	}
+	return -1;
+}
+
 void bc_runner_init(struct bc_runner *r, const char *prog)
 {
 	memset(r, 0, sizeof(*r));
@@ -45,6 +83,7 @@ static void step_started(void *arg, int i)
 
 struct child_arg {
 	const struct bc_case *c;
+	const struct bc_profile *profile; /* the case's, under the run's */
 	unsigned long host_net;
 	const char *scratch; /* the case's working directory, or NULL */
 };
@@ -63,7 +102,7 @@ static int case_child(void *arg, int out_fd)
 		bc_sandbox_write(out_fd, why, strlen(why));
 		return EXIT_PROFILE_FAILED;
 	}
-	enum bc_profile_rc rc = bc_profile_apply(a->c->profile, a->host_net, &env, why, sizeof(why));
+	enum bc_profile_rc rc = bc_profile_apply(a->profile, a->host_net, &env, why, sizeof(why));
 	if (rc != BC_PROFILE_OK) {
 		bc_profile_release(&env);
 		bc_sandbox_write(out_fd, why, strlen(why));
@@ -145,10 +184,12 @@ static void interpret(const struct bc_runner *r, const struct bc_case *c, const 
 		break;
 	case BC_SB_EXITED:
 		if (sb->status == EXIT_PROFILE_UNAVAILABLE && sb->outlen && sb->outlen < 300 && !memchr(sb->out, 0, sb->outlen)) {
-			snprintf(why, sizeof(why), "profile %s: %.*s", c->profile ? c->profile->name : "-", (int)sb->outlen, sb->out);
+			snprintf(why, sizeof(why), "profile %s: %.*s", c->profile ? c->profile->name : r->run_profile_name,
+				 (int)sb->outlen, sb->out);
 			set_error(res, BC_SKIP, why);
 		} else if (sb->status == EXIT_PROFILE_FAILED) {
-			snprintf(why, sizeof(why), "profile %s: %.*s", c->profile ? c->profile->name : "-", (int)sb->outlen, sb->out);
+			snprintf(why, sizeof(why), "profile %s: %.*s", c->profile ? c->profile->name : r->run_profile_name,
+				 (int)sb->outlen, sb->out);
 			set_error(res, BC_ERROR, why);
 		} else if (sb->status == BC_SANDBOX_VALGRIND_EXIT) {
 			set_error(res, BC_ERROR, "valgrind reported errors in the case child (exit 99)");
@@ -234,7 +275,7 @@ const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_cas
 	}
 	if ((c->needs & BC_NEEDS_INET6) && !r->caps.ipv6)
 		return "no IPv6 on this host";
-	if (c->profile && !r->caps.private_net)
+	if ((c->profile || r->run_profile) && !r->caps.private_net)
 		return "its profile needs a private network namespace, and profiles never change the host's";
 	if (c->target)
 		return target_skip_reason(c, buf, len);
@@ -259,7 +300,18 @@ void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_c
 	cfg.timeout_ms = r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms;
 	cfg.private_net = r->caps.private_net;
 	cfg.reap_orphans = r->reaper;
-	struct child_arg arg = {c, r->host_net, NULL};
+	struct bc_profile merged;
+	struct child_arg arg = {c, c->profile, r->host_net, NULL};
+	if (r->run_profile) {
+		/* The platform's environment first, the case's own on top. */
+		char err[128];
+		merged = *r->run_profile;
+		if (c->profile && bc_profile_merge(&merged, c->profile, err, sizeof(err)) < 0) {
+			set_error(res, BC_ERROR, err);
+			return;
+		}
+		arg.profile = &merged;
+	}
 	char scratch[64];
 	if (c->needs & BC_NEEDS_SCRATCH) {
 		const char *tmp = getenv("TMPDIR");

@@ -21,6 +21,8 @@ struct bc_runner {
 	                        plain child on the host's network instead of skipping */
 	unsigned long host_net; /* the runner's own network namespace: no profile applies there */
 	bool reaper;        /* orphans of cases come back to this process, which kills them */
+	const struct bc_profile *run_profile; /* applied under every case's own (--platform-profile) */
+	char run_profile_name[BC_ID_MAX];
 };
 
 /* How cases are isolated on this runner, in words for reports. */
@@ -41,6 +43,10 @@ struct bc_case_result {
 };
 
 void bc_runner_init(struct bc_runner *r, const char *prog);
+/* --platform-profile NAME: run every case under one of the built-in
+ * profiles that make this host behave like another platform (bindv6only,
+ * noipv6, lowports); the platform id gets "+NAME".  -1: unknown name. */
+int bc_runner_set_platform_profile(struct bc_runner *r, const char *name);
 /* Why c will not run here (no expectation for this platform, no isolation,
  * no IPv6), or NULL.  The reason may be written into buf. */
 const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned len);

@@ -204,6 +204,104 @@ static void passing_run_writes_reports(void)
 	CU_ASSERT_STRING_EQUAL(a, b);
 	free(a);
 	free(b);
+	/* All three derived reports, made again into another directory from
+	 * results.json alone, are byte for byte those of the run. */
+	char regen[128], platroot[512];
+	snprintf(regen, sizeof(regen), "%s/regen", dir);
+	snprintf(platroot, sizeof(platroot), "%.*s", (int)(strlen(platdir) - strlen("/results.json")), platdir);
+	r = run("report", platdir, "--report-dir", regen, NULL);
+	CU_ASSERT_EQUAL(r.status, 0);
+	out_free(&r);
+	static const char *const names[] = {"summary.md", "junit.xml", "index.html"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char p1[700], p2[700];
+		snprintf(p1, sizeof(p1), "%s/%s", platroot, names[i]);
+		snprintf(p2, sizeof(p2), "%s/%s", regen, names[i]);
+		char *x = slurp(p1), *y = slurp(p2);
+		CU_ASSERT(strlen(x) > 100);
+		if (strcmp(x, y) != 0)
+			BC_FAILF("%s made again differs from the run's", names[i]);
+		free(x);
+		free(y);
+	}
+	/* junit.xml is well-formed XML (checked by xmllint where it is installed). */
+	if (access("/usr/bin/xmllint", X_OK) == 0) {
+		char cmd[800];
+		snprintf(cmd, sizeof(cmd), "/usr/bin/xmllint --noout %s/junit.xml", platroot);
+		CU_ASSERT_EQUAL(system(cmd), 0);
+	}
+	char *html = NULL;
+	char hp[700];
+	snprintf(hp, sizeof(hp), "%s/index.html", platroot);
+	html = slurp(hp);
+	CU_ASSERT_PTR_NOT_NULL(strstr(html, "Conformance per table"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(html, "<code>p/a</code>"));
+	CU_ASSERT_PTR_NULL(strstr(html, "http://"));  /* self-contained: nothing fetched */
+	CU_ASSERT_PTR_NULL(strstr(html, "https://"));
+	free(html);
+}
+
+/* Two runs that observed different results: the matrix names that case,
+ * and only that one. */
+static void merge_finds_disagreements(void)
+{
+	char a[128], b[128], md[128], html[128];
+	const char *path = write_text("m.tbl", GOOD "same 127.0.0.1:0 ok s\ndiffers 127.0.0.1:0 ok s\n");
+	snprintf(a, sizeof(a), "%s/a.json", dir);
+	snprintf(b, sizeof(b), "%s/b.json", dir);
+	snprintf(md, sizeof(md), "%s/matrix.md", dir);
+	snprintf(html, sizeof(html), "%s/matrix.html", dir);
+	struct out r = run("run", path, "--json", a, NULL);
+	out_free(&r);
+	/* The second "platform": the same run, one observation changed. */
+	json_error_t err;
+	json_t *root = json_load_file(a, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	json_object_set_new(json_object_get(root, "platform"), "id", json_string("other-platform"));
+	json_t *c = json_array_get(json_object_get(root, "cases"), 1);
+	json_object_set_new(c, "observed", json_string("EADDRINUSE"));
+	json_object_set_new(c, "verdict", json_string("fail"));
+	CU_ASSERT_EQUAL(json_dump_file(root, b, JSON_INDENT(2)), 0);
+	json_decref(root);
+	r = run("merge", a, b, "--markdown", md, "--html", html, NULL);
+	CU_ASSERT_EQUAL(r.status, 0);
+	out_free(&r);
+	char *m = slurp(md), *h = slurp(html);
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "## Where the platforms disagree (1 cases)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "`m/differs`"));
+	CU_ASSERT_PTR_NULL(strstr(m, "`m/same`"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h, "other-platform"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h, "<b>1</b> where the platforms observed different results"));
+	free(m);
+	free(h);
+	/* A file that is not a results file is bad input. */
+	r = run("merge", path, "--markdown", md, NULL);
+	CU_ASSERT_EQUAL(r.status, 2);
+	out_free(&r);
+}
+
+static void platform_profile_changes_the_platform(void)
+{
+	char json[128];
+	const char *path = write_text("pp.tbl", "scenario s\n    socket a inet6 stream\n    socket b inet stream\n    bind a [::]:0\n"
+					       "    getsockname a P\n  ? bind b 0.0.0.0:P\nid expect source\n"
+					       "dual EADDRINUSE \"catalog DS-02\"\n");
+	snprintf(json, sizeof(json), "%s/pp.json", dir);
+	struct out r = run("run", path, "--platform-profile", "bindv6only", "--json", json, NULL);
+	CU_ASSERT_EQUAL(r.status, 1); /* [::] no longer takes IPv4: the bind succeeds */
+	out_free(&r);
+	json_error_t err;
+	json_t *root = json_load_file(json, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	const json_t *plat = json_object_get(root, "platform");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(plat, "profile")), "bindv6only");
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_object_get(plat, "id")), "+bindv6only"));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(json_object_get(root, "cases"), 0), "observed")), "ok");
+	json_decref(root);
+	r = run("run", path, "--platform-profile", "bsd", NULL);
+	CU_ASSERT_EQUAL(r.status, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "unknown --platform-profile 'bsd'"));
+	out_free(&r);
 }
 
 static void usage_errors_exit_2(void)
@@ -277,12 +375,16 @@ int bc_suite_cli(void)
 	CU_pTest a = CU_add_test(s, "wrong_row_exits_1_and_reruns", wrong_row_exits_1_and_reruns);
 	CU_pTest b = CU_add_test(s, "passing_run_writes_reports", passing_run_writes_reports);
 	CU_pTest c = CU_add_test(s, "unprivileged_run_has_no_failures", unprivileged_run_has_no_failures);
-	if (!a || !b || !c)
+	CU_pTest m = CU_add_test(s, "merge_finds_disagreements", merge_finds_disagreements);
+	CU_pTest pp = CU_add_test(s, "platform_profile_changes_the_platform", platform_profile_changes_the_platform);
+	if (!a || !b || !c || !m || !pp)
 		return -1;
 	if (!caps.private_net) {
 		CU_set_test_active(a, CU_FALSE);
 		CU_set_test_active(b, CU_FALSE);
 		CU_set_test_active(c, CU_FALSE);
+		CU_set_test_active(m, CU_FALSE);
+		CU_set_test_active(pp, CU_FALSE);
 		printf("skip unit/cli (running cases): %s\n", caps.reason);
 	}
 	return 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "results.h"
 #include "suite.h"
 #include "table.h"
@@ -163,12 +164,26 @@ static void bad_utf8_keeps_the_case(void)
 	bc_diags_free(&d);
 }
 
+/* XML cannot carry control characters even as references: they become
+ * visible text, and the five special characters are escaped. */
+static void xml_escapes_control_bytes(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bc_xml_escape(f, "\x1b[31m<a & 'b'>\"\t\x01");
+	fclose(f);
+	CU_ASSERT_STRING_EQUAL(buf, "\\x1b[31m&lt;a &amp; &#39;b&#39;&gt;&quot;\t\\x01");
+	free(buf);
+}
+
 int bc_suite_results(void)
 {
 	CU_pSuite s = CU_add_suite("unit/results", NULL, NULL);
 	if (!s)
 		return -1;
 	BC_ADD(s, json_document);
+	BC_ADD(s, xml_escapes_control_bytes);
 	BC_ADD(s, markdown_from_json);
 	BC_ADD(s, json_round_trip);
 	BC_ADD(s, bad_utf8_keeps_the_case);
