@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bindpath.h"
+#include "pool.h"
 #include "report.h"
 #include "results.h"
 #include "runner.h"
@@ -37,7 +38,8 @@ static void usage(FILE *out)
 struct opts {
 	char **filters;
 	int nfilters;
-	const char *json, *summary, *report_dir, *markdown, *junit, *html, *platform_profile;
+	const char *json, *summary, *report_dir, *markdown, *junit, *html, *platform_profile, *order;
+	int jobs;
 	int timeout_ms;
 	bool allow_host_net;
 	char **paths;
@@ -47,12 +49,13 @@ struct opts {
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{"filter", required_argument, NULL, 'f'},  {"json", required_argument, NULL, 'j'},
+		{"filter", required_argument, NULL, 'f'},  {"json", required_argument, NULL, 1000},
 		{"summary", required_argument, NULL, 's'}, {"report-dir", required_argument, NULL, 'r'},
 		{"timeout", required_argument, NULL, 't'}, {"markdown", required_argument, NULL, 'm'},
 		{"allow-host-network", no_argument, NULL, 'H'},
 		{"junit", required_argument, NULL, 'J'},   {"html", required_argument, NULL, 'W'},
 		{"platform-profile", required_argument, NULL, 'P'},
+		{"jobs", required_argument, NULL, 'j'}, {"order", required_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -67,7 +70,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'f':
 			o->filters[o->nfilters++] = optarg;
 			break;
-		case 'j':
+		case 1000:
 			o->json = optarg;
 			break;
 		case 's':
@@ -97,6 +100,20 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'P':
 			o->platform_profile = optarg;
+			break;
+		case 'j':
+			if (bc_parse_int(optarg, 1, 64, &v) < 0) {
+				fprintf(stderr, "bindcheck: bad --jobs '%s': 1 to 64\n", optarg);
+				return -1;
+			}
+			o->jobs = (int)v;
+			break;
+		case 'O':
+			if (strcmp(optarg, "reversed") != 0 && strncmp(optarg, "shuffled", 8) != 0) {
+				fprintf(stderr, "bindcheck: bad --order '%s': reversed, shuffled or shuffled:SEED\n", optarg);
+				return -1;
+			}
+			o->order = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -228,6 +245,60 @@ static int write_reports(const json_t *root, const struct opts *o, const struct 
 	return rc;
 }
 
+struct run_ctx {
+	struct bc_runner *r;
+	json_t *root;
+	int *counts, *failed, *total;
+	bool tty;
+	int planned, printed;
+};
+
+/* One case's result, in order: printed, and added to results.json. */
+static void one_done(void *arg, int index, const struct bc_case_result *res)
+{
+	struct run_ctx *x = arg;
+	const struct bc_case *c = res->c;
+	(void)index;
+	x->printed++;
+	if (x->tty) {
+		printf("\r\033[K[%d/%d] %s/%s", x->printed, x->planned, c->table, c->id);
+		fflush(stdout);
+	}
+	if (x->tty && bc_verdict_is_failure(res->j.verdict))
+		fputs("\r\033[K\033[1;31m", stdout);
+	if (!x->tty || bc_verdict_is_failure(res->j.verdict)) {
+		bc_print_result(x->r, res, stdout);
+		if (x->tty)
+			fputs("\033[0m", stdout);
+	}
+	bc_results_add_case(x->root, x->r, res);
+	x->counts[res->j.verdict]++;
+	*x->failed += bc_verdict_is_failure(res->j.verdict);
+	(*x->total)++;
+}
+
+/* --order reversed|shuffled[:SEED]: to show that cases cannot see each
+ * other, their verdicts must not depend on the order they run in. */
+static void reorder(const struct bc_case **list, int n, const char *order)
+{
+	if (strcmp(order, "reversed") == 0) {
+		for (int i = 0, j = n - 1; i < j; i++, j--) {
+			const struct bc_case *t = list[i];
+			list[i] = list[j];
+			list[j] = t;
+		}
+		return;
+	}
+	unsigned long long seed = order[8] == ':' ? strtoull(order + 9, NULL, 10) : 1;
+	for (int i = n - 1; i > 0; i--) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		int j = (int)((seed >> 33) % (unsigned long long)(i + 1));
+		const struct bc_case *t = list[i];
+		list[i] = list[j];
+		list[j] = t;
+	}
+}
+
 static int cmd_run(struct opts *o, const char *prog)
 {
 	struct bc_diags d = {0};
@@ -255,36 +326,33 @@ static int cmd_run(struct opts *o, const char *prog)
 	 * cases that need attention in full; otherwise one stable line per
 	 * case. */
 	bool tty = isatty(STDOUT_FILENO) && !getenv("CI");
-	int planned = 0, done = 0;
+	int planned = 0;
 	for (int t = 0; t < ntables; t++)
 		for (int i = 0; i < tables[t].ncases; i++)
 			planned += bc_filter_match(&tables[t].cases[i], o->filters, o->nfilters);
 	json_t *root = bc_results_new(&r);
+	struct run_ctx rc_ = {&r, root, counts, &failed, &total, tty, planned, 0};
+	const struct bc_case **list = calloc((size_t)(planned ? planned : 1), sizeof(*list));
+	int nlist = 0;
 	for (int t = 0; t < ntables; t++) {
 		bc_results_add_table(root, &tables[t]);
-		for (int i = 0; i < tables[t].ncases; i++) {
-			const struct bc_case *c = &tables[t].cases[i];
+		for (int i = 0; i < tables[t].ncases; i++)
+			if (bc_filter_match(&tables[t].cases[i], o->filters, o->nfilters) && list)
+				list[nlist++] = &tables[t].cases[i];
+	}
+	if (list && o->order)
+		reorder(list, nlist, o->order);
+	int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (list && bc_pool_run(&r, list, nlist, jobs, one_done, &rc_) < 0) {
+		/* No worker could start: run them here, one after another. */
+		for (int i = rc_.printed; i < nlist; i++) {
 			struct bc_case_result res;
-			if (!bc_filter_match(c, o->filters, o->nfilters))
-				continue;
-			if (tty) {
-				printf("\r\033[K[%d/%d] %s/%s", ++done, planned, c->table, c->id);
-				fflush(stdout);
-			}
-			bc_run_case(&r, c, &res);
-			if (tty && bc_verdict_is_failure(res.j.verdict))
-				fputs("\r\033[K\033[1;31m", stdout);
-			if (!tty || bc_verdict_is_failure(res.j.verdict)) {
-				bc_print_result(&r, &res, stdout);
-				if (tty)
-					fputs("\033[0m", stdout);
-			}
-			bc_results_add_case(root, &r, &res);
-			counts[res.j.verdict]++;
-			failed += bc_verdict_is_failure(res.j.verdict);
-			total++;
+			bc_run_case(&r, list[i], &res);
+			one_done(&rc_, i, &res);
 		}
 	}
+	free(list);
+
 	bc_results_add_diags(root, &d);
 	bc_results_finish(root);
 	if (tty)

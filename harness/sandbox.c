@@ -201,6 +201,20 @@ static int reap_children(const pid_t *keep, int nkeep)
 	return total;
 }
 
+int bc_sandbox_enter_private_net(char *why, size_t n)
+{
+	return enter_private_net(why, n) < 0 || bring_lo_up(why, n) < 0 ? -1 : 0;
+}
+
+int bc_sandbox_reap_children(const int *keep, int nkeep)
+{
+	pid_t k[64];
+	int m = 0;
+	for (int i = 0; i < nkeep && m < 64; i++)
+		k[m++] = (pid_t)keep[i];
+	return reap_children(k, m);
+}
+
 bool bc_sandbox_become_reaper(void)
 {
 #ifdef PR_SET_CHILD_SUBREAPER

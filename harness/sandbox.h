@@ -62,6 +62,13 @@ void bc_sandbox_write(int fd, const void *buf, size_t n);
 int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg, struct bc_sandbox_result *res);
 void bc_sandbox_result_free(struct bc_sandbox_result *res);
 
+/* Move this process into a fresh network namespace with lo up (through a
+ * user namespace when not root), as a case child does.  -1 with why. */
+int bc_sandbox_enter_private_net(char *why, size_t n);
+/* Kill and reap every child of this process but those in keep; returns
+ * how many there were. */
+int bc_sandbox_reap_children(const int *keep, int nkeep);
+
 /* Probe, in a throwaway child, whether private network namespaces and IPv6
  * are available here.  reason says why not. */
 struct bc_sandbox_caps {

@@ -48,6 +48,11 @@ static uid_t run_uid = (uid_t)-1; /* run bindcheck as this uid (root only); -1: 
 
 #define EXIT_NO_ACCESS 125
 
+static int strcmp_ptr(const char *const *a, const char *const *b)
+{
+	return strcmp(*a, *b);
+}
+
 /* Run bindcheck with the given arguments (NULL-terminated). */
 static struct out run(const char *arg0, ...)
 {
@@ -280,6 +285,49 @@ static void merge_finds_disagreements(void)
 	out_free(&r);
 }
 
+/* The verdicts of a run do not depend on the order cases run in, nor on
+ * how many workers run them: cases cannot see each other. */
+static void order_and_jobs_do_not_change_verdicts(void)
+{
+	static const char *const variants[][4] = {
+		{"-j", "1", NULL, NULL},
+		{"-j", "2", "--order", "reversed"},
+		{"-j", "2", "--order", "shuffled:7"},
+		{"-j", "1", "--order", "shuffled:12345"},
+	};
+	char *first = NULL;
+	for (size_t v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
+		struct out r = run("run", "cases/dualstack.tbl", "cases/args.tbl", "cases/addrinuse.tbl", variants[v][0],
+				   variants[v][1], variants[v][2], variants[v][3], NULL);
+		CU_ASSERT_EQUAL(r.status, 0);
+		/* The verdict lines, sorted: the same set whatever the order. */
+		char *lines[1024];
+		int n = 0;
+		for (char *save = NULL, *l = strtok_r(r.out, "\n", &save); l && n < 1024; l = strtok_r(NULL, "\n", &save))
+			if (!strncmp(l, "PASS", 4) || !strncmp(l, "FAIL", 4) || !strncmp(l, "XFAIL", 5) || !strncmp(l, "XPASS", 5) ||
+			    !strncmp(l, "SKIP", 4) || !strncmp(l, "ERROR", 5))
+				lines[n++] = l;
+		qsort(lines, (size_t)n, sizeof(lines[0]), (int (*)(const void *, const void *))strcmp_ptr);
+		size_t len = 0;
+		for (int i = 0; i < n; i++)
+			len += strlen(lines[i]) + 1;
+		char *joined = calloc(len + 1, 1);
+		for (int i = 0; i < n && joined; i++)
+			strcat(strcat(joined, lines[i]), "\n");
+		CU_ASSERT(n == 249);
+		if (!first)
+			first = joined;
+		else {
+			if (!joined || strcmp(first, joined) != 0)
+				BC_FAILF("verdicts with %s %s %s %s differ from -j 1 in file order", variants[v][0], variants[v][1],
+					 variants[v][2] ? variants[v][2] : "", variants[v][3] ? variants[v][3] : "");
+			free(joined);
+		}
+		out_free(&r);
+	}
+	free(first);
+}
+
 static void platform_profile_changes_the_platform(void)
 {
 	char json[128];
@@ -377,7 +425,8 @@ int bc_suite_cli(void)
 	CU_pTest c = CU_add_test(s, "unprivileged_run_has_no_failures", unprivileged_run_has_no_failures);
 	CU_pTest m = CU_add_test(s, "merge_finds_disagreements", merge_finds_disagreements);
 	CU_pTest pp = CU_add_test(s, "platform_profile_changes_the_platform", platform_profile_changes_the_platform);
-	if (!a || !b || !c || !m || !pp)
+	CU_pTest oj = CU_add_test(s, "order_and_jobs_do_not_change_verdicts", order_and_jobs_do_not_change_verdicts);
+	if (!a || !b || !c || !m || !pp || !oj)
 		return -1;
 	if (!caps.private_net) {
 		CU_set_test_active(a, CU_FALSE);
@@ -385,6 +434,7 @@ int bc_suite_cli(void)
 		CU_set_test_active(c, CU_FALSE);
 		CU_set_test_active(m, CU_FALSE);
 		CU_set_test_active(pp, CU_FALSE);
+		CU_set_test_active(oj, CU_FALSE);
 		printf("skip unit/cli (running cases): %s\n", caps.reason);
 	}
 	return 0;

@@ -1,0 +1,337 @@
+/* pool: the parallel runner.  Each worker is a forked process that enters a
+ * fresh network namespace once, with lo up, and then takes cases one at a
+ * time from the parent:
+ *
+ *  - a case that cannot leave state behind (bc_pool_inprocess_ok: its
+ *    sockets never connect, so closing them frees everything) runs right in
+ *    the worker, in the worker's namespace: no fork, no namespace to make and
+ *    tear down.  Afterwards the worker checks it got its fds back; if not it
+ *    reports the leak and exits, and a fresh worker with a fresh namespace
+ *    takes its place;
+ *  - every other case goes through the full sandbox (its own child, its own
+ *    namespaces, profile, timeout), as bc_run_case always does.
+ *
+ * The parent hands out cases as workers finish, kills a worker that does not
+ * answer within the case's timeout (and replaces it), and gives the results
+ * to the caller in case order. */
+#define _GNU_SOURCE
+#include "pool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+bool bc_pool_inprocess_ok(const struct bc_case *c)
+{
+	if (c->profile || c->target || c->nfaults || (c->needs & BC_NEEDS_SCRATCH))
+		return false;
+	for (int i = 0; i < c->nsteps; i++) {
+		switch (c->steps[i].verb) {
+		case BC_V_SOCKET:
+			if (c->steps[i].in_peer)
+				return false;
+			break;
+		case BC_V_SETSOCKOPT:
+		case BC_V_GETSOCKOPT:
+		case BC_V_BIND:
+		case BC_V_LISTEN:
+		case BC_V_CLOSE:
+		case BC_V_SHUTDOWN:
+		case BC_V_GETSOCKNAME:
+		case BC_V_QUEUE:
+			break;
+		default:
+			return false; /* connections, identity, files, resolution, programs */
+		}
+	}
+	return true;
+}
+
+static long now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+}
+
+/* The lowest free fd: what a case left open shows as a higher one. */
+static int lowest_free_fd(void)
+{
+	int fd = dup(0);
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+static bool read_all(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	while (n) {
+		ssize_t k = read(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		p += k;
+		n -= (size_t)k;
+	}
+	return true;
+}
+
+static bool write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		p += k;
+		n -= (size_t)k;
+	}
+	return true;
+}
+
+/* In the worker: one case, without a process of its own. */
+static bool run_inprocess(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res)
+{
+	int before = lowest_free_fd();
+	long start = now_us();
+	memset(res, 0, sizeof(*res));
+	res->c = c;
+	bc_steps_run(c, NULL, &res->obs, NULL, NULL);
+	res->duration_us = now_us() - start;
+	res->ran = true;
+	bc_judge(c, &r->platform, &res->obs, &res->j);
+	int after = lowest_free_fd();
+	if (after != before) {
+		res->j.verdict = BC_ERROR;
+		res->j.posix = -1;
+		snprintf(res->j.reason, sizeof(res->j.reason), "fd leak: the lowest free fd was %d before the steps, %d after",
+			 before, after);
+		return false; /* this worker's namespace may hold the socket: replace it */
+	}
+	return true;
+}
+
+static void worker_main(const struct bc_runner *r, const struct bc_case *const *cases, int n, int cmd, int out)
+{
+	char why[256];
+	/* Orphans of this worker's case children come back to it. */
+	bc_sandbox_become_reaper();
+	bool own_net = r->caps.private_net && bc_sandbox_enter_private_net(why, sizeof(why)) == 0;
+	static struct bc_case_result res;
+	for (;;) {
+		int idx;
+		if (!read_all(cmd, &idx, sizeof(idx)) || idx < 0 || idx >= n)
+			_exit(0);
+		const struct bc_case *c = cases[idx];
+		char skip[512];
+		bool keep = true;
+		if (own_net && !r->run_profile && bc_pool_inprocess_ok(c) && !bc_runner_skip_reason(r, c, skip, sizeof(skip)))
+			keep = run_inprocess(r, c, &res);
+		else
+			bc_run_case(r, c, &res);
+		if (!write_all(out, &idx, sizeof(idx)) || !write_all(out, &res, sizeof(res)) || !keep)
+			_exit(0);
+	}
+}
+
+struct worker {
+	pid_t pid;
+	int cmd, res;
+	int busy;       /* the case it runs, -1 idle */
+	long deadline;  /* when it must have answered */
+};
+
+static int spawn(struct worker *w, const struct bc_runner *r, const struct bc_case *const *cases, int n,
+		 const struct worker *all, int nall)
+{
+	int c[2], o[2];
+	if (pipe2(c, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(o, O_CLOEXEC) < 0) {
+		close(c[0]);
+		close(c[1]);
+		return -1;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* Only this worker's own pipes stay open in it. */
+		for (int i = 0; i < nall; i++) {
+			if (all[i].pid > 0 && &all[i] != w) {
+				close(all[i].cmd);
+				close(all[i].res);
+			}
+		}
+		close(c[1]);
+		close(o[0]);
+		worker_main(r, cases, n, c[0], o[1]);
+		_exit(0);
+	}
+	close(c[0]);
+	close(o[1]);
+	if (pid < 0) {
+		close(c[1]);
+		close(o[0]);
+		return -1;
+	}
+	w->pid = pid;
+	w->cmd = c[1];
+	w->res = o[0];
+	w->busy = -1;
+	return 0;
+}
+
+static void retire(struct worker *w)
+{
+	if (w->pid <= 0)
+		return;
+	close(w->cmd);
+	close(w->res);
+	kill(w->pid, SIGKILL);
+	waitpid(w->pid, NULL, 0);
+	w->pid = -1;
+}
+
+int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, int n, int jobs,
+		void (*done)(void *arg, int index, const struct bc_case_result *res), void *arg)
+{
+	struct worker ws[64];
+	struct bc_case_result *results = calloc((size_t)(n ? n : 1), sizeof(*results));
+	bool *have = calloc((size_t)(n ? n : 1), sizeof(*have));
+	int next = 0, reported = 0, running = 0;
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs > 64)
+		jobs = 64;
+	if (jobs > n)
+		jobs = n ? n : 1;
+	if (!results || !have) {
+		free(results);
+		free(have);
+		return -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < jobs; i++) {
+		ws[i].pid = -1;
+		if (spawn(&ws[i], r, cases, n, ws, jobs) == 0)
+			running++;
+	}
+	if (running == 0) {
+		free(results);
+		free(have);
+		return -1;
+	}
+	while (reported < n) {
+		/* Work for every idle worker. */
+		for (int i = 0; i < jobs && next < n; i++) {
+			if (ws[i].pid <= 0 && spawn(&ws[i], r, cases, n, ws, jobs) < 0)
+				continue;
+			if (ws[i].busy >= 0)
+				continue;
+			int idx = next++;
+			long t = r->timeout_ms > 0 ? r->timeout_ms : cases[idx]->timeout_ms;
+			ws[i].busy = idx;
+			ws[i].deadline = now_us() + (t + 2000) * 1000L;
+			if (!write_all(ws[i].cmd, &idx, sizeof(idx))) {
+				/* It died while idle: a fresh one takes the case. */
+				retire(&ws[i]);
+				ws[i].busy = -1;
+				next--;
+			}
+		}
+		struct pollfd p[64];
+		int np = 0, map[64];
+		long soonest = -1;
+		for (int i = 0; i < jobs; i++) {
+			if (ws[i].pid <= 0 || ws[i].busy < 0)
+				continue;
+			p[np] = (struct pollfd){ws[i].res, POLLIN, 0};
+			map[np++] = i;
+			if (soonest < 0 || ws[i].deadline < soonest)
+				soonest = ws[i].deadline;
+		}
+		if (np == 0)
+			break; /* nothing runs and nothing could be started */
+		long wait_ms = (soonest - now_us()) / 1000;
+		if (poll(p, (nfds_t)np, wait_ms < 0 ? 0 : wait_ms > 60000 ? 60000 : (int)wait_ms) < 0 && errno != EINTR)
+			break;
+		for (int k = 0; k < np; k++) {
+			struct worker *w = &ws[map[k]];
+			int idx = w->busy, got;
+			bool answered = (p[k].revents & (POLLIN | POLLHUP | POLLERR)) && read_all(w->res, &got, sizeof(got)) &&
+					got == idx && read_all(w->res, &results[idx], sizeof(results[idx]));
+			if (answered) {
+				w->busy = -1;
+				/* Its next case first: the worker runs it while this
+				 * result is printed and recorded. */
+				if (next < n) {
+					int nx = next++;
+					long t = r->timeout_ms > 0 ? r->timeout_ms : cases[nx]->timeout_ms;
+					w->busy = nx;
+					w->deadline = now_us() + (t + 2000) * 1000L;
+					if (!write_all(w->cmd, &nx, sizeof(nx))) {
+						w->busy = -1;
+						next--;
+					}
+				}
+			} else if (p[k].revents || now_us() >= w->deadline) {
+				/* It died, or hung past the case's timeout: the case
+				 * is an error, the worker is replaced. */
+				int status = 0;
+				bool hung = !p[k].revents;
+				close(w->cmd);
+				close(w->res);
+				kill(w->pid, SIGKILL);
+				waitpid(w->pid, &status, 0);
+				w->pid = -1;
+				w->busy = -1;
+				memset(&results[idx], 0, sizeof(results[idx]));
+				results[idx].c = cases[idx];
+				results[idx].j.verdict = BC_ERROR;
+				results[idx].j.posix = -1;
+				results[idx].j.slot = -1;
+				if (hung)
+					snprintf(results[idx].j.reason, sizeof(results[idx].j.reason),
+						 "timeout: the worker running it did not answer within its timeout");
+				else if (WIFSIGNALED(status))
+					snprintf(results[idx].j.reason, sizeof(results[idx].j.reason),
+						 "the worker running it died of signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+				else
+					snprintf(results[idx].j.reason, sizeof(results[idx].j.reason),
+						 "the worker running it ended (status %d) without an answer", WEXITSTATUS(status));
+				/* Whatever that worker left running goes too. */
+				int keep[64], nk = 0;
+				for (int i = 0; i < jobs; i++)
+					if (ws[i].pid > 0)
+						keep[nk++] = (int)ws[i].pid;
+				bc_sandbox_reap_children(keep, nk);
+			} else {
+				continue;
+			}
+			results[idx].c = cases[idx];
+			have[idx] = true;
+			while (reported < n && have[reported]) {
+				done(arg, reported, &results[reported]);
+				reported++;
+			}
+		}
+	}
+	for (int i = 0; i < jobs; i++)
+		retire(&ws[i]);
+	int rc = reported == n ? 0 : -1;
+	free(results);
+	free(have);
+	return rc;
+}
