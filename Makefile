@@ -27,7 +27,7 @@ SUITE_SRC := $(wildcard suite/*.c)
 SUITE_OBJ := $(SUITE_SRC:suite/%.c=$(BUILD)/suite/%.o)
 REPORT_DIR := reports/out
 
-.PHONY: all deps build check check-valgrind report matrix fuzz clean
+.PHONY: all deps build check check-valgrind report matrix bench fuzz clean
 all: deps
 	@$(MAKE) --no-print-directory build
 
@@ -77,6 +77,10 @@ check-valgrind: deps
 	@$(MAKE) --no-print-directory build
 	BC_TARGET_VALGRIND="$(VALGRIND_SUPP)" $(VALGRIND) $(BUILD)/bc_suite
 
+# Numbers, not tests: ci/bench builds in build-bench/ and prints them.
+bench: deps
+	ci/bench
+
 # The host's run, runs under profiles that imitate other platforms, and their
 # matrix: reports/out/matrix.html and matrix.md (ci/platform-matrix).
 matrix: deps
@@ -102,4 +106,4 @@ fuzz: deps
 		build-fuzz/corpus suite/fuzz/corpus cases cases/selftest
 
 clean:
-	rm -rf build build-san build-fuzz $(REPORT_DIR)
+	rm -rf build build-san build-fuzz build-bench $(REPORT_DIR)
