@@ -208,8 +208,12 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 		void (*done)(void *arg, int index, const struct bc_case_result *res), void *arg)
 {
 	struct worker ws[64];
-	struct bc_case_result *results = calloc((size_t)(n ? n : 1), sizeof(*results));
-	bool *have = calloc((size_t)(n ? n : 1), sizeof(*have));
+	/* Cases are handed out in order and at most one per worker runs, so a
+	 * finished case is never more than 64 ahead of the next to report: a
+	 * ring of 64 results holds every one waiting for its turn. */
+	enum { RING = 64 };
+	struct bc_case_result *results = calloc(RING, sizeof(*results));
+	bool *have = calloc(RING, sizeof(*have));
 	int next = 0, reported = 0, running = 0;
 	if (jobs < 1)
 		jobs = 1;
@@ -270,8 +274,9 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 		for (int k = 0; k < np; k++) {
 			struct worker *w = &ws[map[k]];
 			int idx = w->busy, got;
+			struct bc_case_result *slot = &results[idx % RING];
 			bool answered = (p[k].revents & (POLLIN | POLLHUP | POLLERR)) && read_all(w->res, &got, sizeof(got)) &&
-					got == idx && read_all(w->res, &results[idx], sizeof(results[idx]));
+					got == idx && read_all(w->res, slot, sizeof(*slot));
 			if (answered) {
 				w->busy = -1;
 				/* Its next case first: the worker runs it while this
@@ -297,19 +302,19 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 				waitpid(w->pid, &status, 0);
 				w->pid = -1;
 				w->busy = -1;
-				memset(&results[idx], 0, sizeof(results[idx]));
-				results[idx].c = cases[idx];
-				results[idx].j.verdict = BC_ERROR;
-				results[idx].j.posix = -1;
-				results[idx].j.slot = -1;
+				memset(slot, 0, sizeof(*slot));
+				slot->c = cases[idx];
+				slot->j.verdict = BC_ERROR;
+				slot->j.posix = -1;
+				slot->j.slot = -1;
 				if (hung)
-					snprintf(results[idx].j.reason, sizeof(results[idx].j.reason),
+					snprintf(slot->j.reason, sizeof(slot->j.reason),
 						 "timeout: the worker running it did not answer within its timeout");
 				else if (WIFSIGNALED(status))
-					snprintf(results[idx].j.reason, sizeof(results[idx].j.reason),
-						 "the worker running it died of signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+					snprintf(slot->j.reason, sizeof(slot->j.reason), "the worker running it died of signal %d (%s)",
+						 WTERMSIG(status), strsignal(WTERMSIG(status)));
 				else
-					snprintf(results[idx].j.reason, sizeof(results[idx].j.reason),
+					snprintf(slot->j.reason, sizeof(slot->j.reason),
 						 "the worker running it ended (status %d) without an answer", WEXITSTATUS(status));
 				/* Whatever that worker left running goes too. */
 				int keep[64], nk = 0;
@@ -320,10 +325,11 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 			} else {
 				continue;
 			}
-			results[idx].c = cases[idx];
-			have[idx] = true;
-			while (reported < n && have[reported]) {
-				done(arg, reported, &results[reported]);
+			slot->c = cases[idx];
+			have[idx % RING] = true;
+			while (reported < n && have[reported % RING]) {
+				done(arg, reported, &results[reported % RING]);
+				have[reported % RING] = false;
 				reported++;
 			}
 		}
