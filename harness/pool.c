@@ -146,11 +146,17 @@ static void worker_main(const struct bc_runner *r, const struct bc_case *const *
 	}
 }
 
+/* Each worker has a few cases queued, so that it goes from one to the next
+ * without waiting for the parent: on a small VM a wake-up costs more than an
+ * in-place case. */
+#define DEPTH 4
+
 struct worker {
 	pid_t pid;
 	int cmd, res;
-	int busy;       /* the case it runs, -1 idle */
-	long deadline;  /* when it must have answered */
+	int q[DEPTH];   /* the cases sent to it, oldest first */
+	int nq;
+	long deadline;  /* when the oldest must have answered */
 };
 
 static int spawn(struct worker *w, const struct bc_runner *r, const struct bc_case *const *cases, int n,
@@ -189,7 +195,7 @@ static int spawn(struct worker *w, const struct bc_runner *r, const struct bc_ca
 	w->pid = pid;
 	w->cmd = c[1];
 	w->res = o[0];
-	w->busy = -1;
+	w->nq = 0;
 	return 0;
 }
 
@@ -204,16 +210,41 @@ static void retire(struct worker *w)
 	w->pid = -1;
 }
 
+static long case_timeout_us(const struct bc_runner *r, const struct bc_case *c)
+{
+	long t = r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms;
+	return (t + 2000) * 1000L;
+}
+
+/* The case could not get an answer: an error, with why. */
+static void set_lost(struct bc_case_result *res, const struct bc_case *c, bool hung, int status)
+{
+	memset(res, 0, sizeof(*res));
+	res->c = c;
+	res->j.verdict = BC_ERROR;
+	res->j.posix = -1;
+	res->j.slot = -1;
+	if (hung)
+		snprintf(res->j.reason, sizeof(res->j.reason), "timeout: the worker running it did not answer within its timeout");
+	else if (WIFSIGNALED(status))
+		snprintf(res->j.reason, sizeof(res->j.reason), "the worker running it died of signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(res->j.reason, sizeof(res->j.reason), "the worker running it ended (status %d) without an answer",
+			 WEXITSTATUS(status));
+}
+
 int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, int n, int jobs,
 		void (*done)(void *arg, int index, const struct bc_case_result *res), void *arg)
 {
 	struct worker ws[64];
-	/* Cases are handed out in order and at most one per worker runs, so a
-	 * finished case is never more than 64 ahead of the next to report: a
-	 * ring of 64 results holds every one waiting for its turn. */
-	enum { RING = 64 };
+	/* Cases go out in order, DEPTH at a time per worker, and come back in
+	 * order per worker; a case that lost its worker goes out again first.
+	 * So no finished case is more than RING ahead of the next to report. */
+	enum { RING = 64 * DEPTH };
 	struct bc_case_result *results = calloc(RING, sizeof(*results));
 	bool *have = calloc(RING, sizeof(*have));
+	int retry[64 * DEPTH], nretry = 0;
 	int next = 0, reported = 0, running = 0;
 	if (jobs < 1)
 		jobs = 1;
@@ -238,28 +269,32 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 		return -1;
 	}
 	while (reported < n) {
-		/* Work for every idle worker. */
-		for (int i = 0; i < jobs && next < n; i++) {
-			if (ws[i].pid <= 0 && spawn(&ws[i], r, cases, n, ws, jobs) < 0)
+		/* Keep every worker's queue full. */
+		for (int i = 0; i < jobs; i++) {
+			bool more = nretry || (next < n && next < reported + RING);
+			if (ws[i].pid <= 0 && more && spawn(&ws[i], r, cases, n, ws, jobs) < 0)
 				continue;
-			if (ws[i].busy >= 0)
-				continue;
-			int idx = next++;
-			long t = r->timeout_ms > 0 ? r->timeout_ms : cases[idx]->timeout_ms;
-			ws[i].busy = idx;
-			ws[i].deadline = now_us() + (t + 2000) * 1000L;
-			if (!write_all(ws[i].cmd, &idx, sizeof(idx))) {
-				/* It died while idle: a fresh one takes the case. */
-				retire(&ws[i]);
-				ws[i].busy = -1;
-				next--;
+			while (ws[i].pid > 0 && ws[i].nq < DEPTH && (nretry || (next < n && next < reported + RING))) {
+				int idx = nretry ? retry[--nretry] : next++;
+				if (!write_all(ws[i].cmd, &idx, sizeof(idx))) {
+					/* It died while idle: the case waits for a fresh one. */
+					retry[nretry++] = idx;
+					for (int k = 0; k < ws[i].nq; k++)
+						retry[nretry++] = ws[i].q[k];
+					retire(&ws[i]);
+					ws[i].nq = 0;
+					break;
+				}
+				if (ws[i].nq == 0)
+					ws[i].deadline = now_us() + case_timeout_us(r, cases[idx]);
+				ws[i].q[ws[i].nq++] = idx;
 			}
 		}
 		struct pollfd p[64];
 		int np = 0, map[64];
 		long soonest = -1;
 		for (int i = 0; i < jobs; i++) {
-			if (ws[i].pid <= 0 || ws[i].busy < 0)
+			if (ws[i].pid <= 0 || ws[i].nq == 0)
 				continue;
 			p[np] = (struct pollfd){ws[i].res, POLLIN, 0};
 			map[np++] = i;
@@ -273,27 +308,18 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 			break;
 		for (int k = 0; k < np; k++) {
 			struct worker *w = &ws[map[k]];
-			int idx = w->busy, got;
+			int idx = w->q[0], got;
 			struct bc_case_result *slot = &results[idx % RING];
 			bool answered = (p[k].revents & (POLLIN | POLLHUP | POLLERR)) && read_all(w->res, &got, sizeof(got)) &&
 					got == idx && read_all(w->res, slot, sizeof(*slot));
 			if (answered) {
-				w->busy = -1;
-				/* Its next case first: the worker runs it while this
-				 * result is printed and recorded. */
-				if (next < n) {
-					int nx = next++;
-					long t = r->timeout_ms > 0 ? r->timeout_ms : cases[nx]->timeout_ms;
-					w->busy = nx;
-					w->deadline = now_us() + (t + 2000) * 1000L;
-					if (!write_all(w->cmd, &nx, sizeof(nx))) {
-						w->busy = -1;
-						next--;
-					}
-				}
+				memmove(w->q, w->q + 1, (size_t)(w->nq - 1) * sizeof(w->q[0]));
+				if (--w->nq)
+					w->deadline = now_us() + case_timeout_us(r, cases[w->q[0]]);
 			} else if (p[k].revents || now_us() >= w->deadline) {
-				/* It died, or hung past the case's timeout: the case
-				 * is an error, the worker is replaced. */
+				/* It died, or hung past the case's timeout: that case is
+				 * an error, the cases queued behind it go out again, and
+				 * a fresh worker takes its place. */
 				int status = 0;
 				bool hung = !p[k].revents;
 				close(w->cmd);
@@ -301,21 +327,10 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 				kill(w->pid, SIGKILL);
 				waitpid(w->pid, &status, 0);
 				w->pid = -1;
-				w->busy = -1;
-				memset(slot, 0, sizeof(*slot));
-				slot->c = cases[idx];
-				slot->j.verdict = BC_ERROR;
-				slot->j.posix = -1;
-				slot->j.slot = -1;
-				if (hung)
-					snprintf(slot->j.reason, sizeof(slot->j.reason),
-						 "timeout: the worker running it did not answer within its timeout");
-				else if (WIFSIGNALED(status))
-					snprintf(slot->j.reason, sizeof(slot->j.reason), "the worker running it died of signal %d (%s)",
-						 WTERMSIG(status), strsignal(WTERMSIG(status)));
-				else
-					snprintf(slot->j.reason, sizeof(slot->j.reason),
-						 "the worker running it ended (status %d) without an answer", WEXITSTATUS(status));
+				for (int q = w->nq - 1; q >= 1; q--)
+					retry[nretry++] = w->q[q];
+				w->nq = 0;
+				set_lost(slot, cases[idx], hung, status);
 				/* Whatever that worker left running goes too. */
 				int keep[64], nk = 0;
 				for (int i = 0; i < jobs; i++)
