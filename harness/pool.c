@@ -241,9 +241,6 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 	/* Cases go out in order, DEPTH at a time per worker, and come back in
 	 * order per worker; a case that lost its worker goes out again first.
 	 * So no finished case is more than RING ahead of the next to report. */
-	enum { RING = 64 * DEPTH };
-	struct bc_case_result *results = calloc(RING, sizeof(*results));
-	bool *have = calloc(RING, sizeof(*have));
 	int retry[64 * DEPTH], nretry = 0;
 	int next = 0, reported = 0, running = 0;
 	if (jobs < 1)
@@ -252,6 +249,9 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 		jobs = 64;
 	if (jobs > n)
 		jobs = n ? n : 1;
+	const int RING = jobs * DEPTH + 16;
+	struct bc_case_result *results = calloc((size_t)RING, sizeof(*results));
+	bool *have = calloc((size_t)RING, sizeof(*have));
 	if (!results || !have) {
 		free(results);
 		free(have);
