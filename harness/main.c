@@ -332,6 +332,7 @@ static int cmd_run(struct opts *o, const char *prog)
 	for (int t = 0; t < ntables; t++)
 		for (int i = 0; i < tables[t].ncases; i++)
 			planned += bc_filter_match(&tables[t].cases[i], o->filters, o->nfilters);
+	r.pooled = true;
 	json_t *root = bc_results_new(&r);
 	struct run_ctx rc_ = {&r, root, counts, &failed, &total, tty, planned, 0};
 	const struct bc_case **list = calloc((size_t)(planned ? planned : 1), sizeof(*list));

@@ -111,6 +111,7 @@ static bool run_inprocess(const struct bc_runner *r, const struct bc_case *c, st
 	bc_steps_run(c, NULL, &res->obs, NULL, NULL);
 	res->duration_us = now_us() - start;
 	res->ran = true;
+	res->in_place = true;
 	bc_judge(c, &r->platform, &res->obs, &res->j);
 	int after = lowest_free_fd();
 	if (after != before) {

@@ -133,6 +133,7 @@ void bc_results_add_case(json_t *root, const struct bc_runner *r, const struct b
 	put(obj, "deviation", jstr_or_null(c->deviation));
 	put(obj, "note", jstr_or_null(c->note));
 	put(obj, "duration_us", json_integer(res->duration_us));
+	put(obj, "isolation", jstr(res->in_place ? "in-place" : "sandbox"));
 	put(obj, "rerun", jstr(rerun));
 	json_array_append_new(json_object_get(root, "cases"), obj);
 }

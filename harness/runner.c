@@ -65,6 +65,8 @@ void bc_runner_init(struct bc_runner *r, const char *prog)
 
 const char *bc_runner_isolation(const struct bc_runner *r)
 {
+	if (r->caps.private_net && r->pooled)
+		return "pool workers, each in its own network namespace: cases that leave no state run in place, the others in a forked child with a private network namespace";
 	if (r->caps.private_net)
 		return "fork + private network namespace";
 	if (r->allow_host_net)

@@ -21,6 +21,7 @@ struct bc_runner {
 	                        plain child on the host's network instead of skipping */
 	unsigned long host_net; /* the runner's own network namespace: no profile applies there */
 	bool reaper;        /* orphans of cases come back to this process, which kills them */
+	bool pooled;        /* cases run on pool workers (pool.c) */
 	const struct bc_profile *run_profile; /* applied under every case's own (--platform-profile) */
 	char run_profile_name[BC_ID_MAX];
 };
@@ -35,6 +36,7 @@ const char *bc_runner_isolation(const struct bc_runner *r);
 struct bc_case_result {
 	const struct bc_case *c;
 	bool ran;                   /* the case's steps ran and obs is valid */
+	bool in_place;              /* it ran inside a pool worker's namespace, without a child of its own */
 	size_t log_total;           /* bytes the case wrote to stdout and stderr */
 	size_t log_kept;
 	struct bc_observation obs;
