@@ -229,7 +229,6 @@ struct bc_case {
 	int nfaults;
 	struct bc_fault faults[BC_MAX_FAULTS];
 	char *fault_text;           /* the fault cell as written, NULL for none */
-	unsigned fault_seed;        /* for probabilities */
 	struct bc_target *target;   /* what run steps start, NULL when none */
 };
 

@@ -149,31 +149,6 @@ int bc_fault_parse_rule(const char *text, struct bc_fault *f, char *err, size_t 
 	return 0;
 }
 
-void bc_fault_format(const struct bc_fault *f, char *buf, size_t n)
-{
-	char when[32], res[64];
-	switch (f->when) {
-	case BC_WHEN_ALWAYS:
-		snprintf(when, sizeof(when), "*");
-		break;
-	case BC_WHEN_PROB:
-		snprintf(when, sizeof(when), "p%g", f->p);
-		break;
-	case BC_WHEN_FROM:
-		snprintf(when, sizeof(when), "%d+", f->n);
-		break;
-	default:
-		snprintf(when, sizeof(when), "%d", f->n);
-	}
-	bc_outcome_format(&f->result, res, sizeof(res));
-	if (f->result.kind == BC_OUT_EAI && f->sys_errno >= 0) {
-		const char *e = bc_errno_name(f->sys_errno);
-		snprintf(buf, n, "%s:%s:%s/%s", f->call, when, res, e ? e : "?");
-	} else {
-		snprintf(buf, n, "%s:%s:%s", f->call, when, res);
-	}
-}
-
 void bc_fault_env(const struct bc_fault *faults, int n, char *buf, size_t len)
 {
 	size_t off = 0;

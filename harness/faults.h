@@ -11,8 +11,6 @@ bool bc_fault_call_known(const char *call);
 /* One rule "CALL:WHEN:RESULT".  On error: a message, and in *bad the byte
  * offset of the part to blame. */
 int bc_fault_parse_rule(const char *text, struct bc_fault *f, char *err, size_t errlen, size_t *bad);
-/* The rule as a table writes it. */
-void bc_fault_format(const struct bc_fault *f, char *buf, size_t n);
 /* The results a sweep tries for a call (names), NULL when it has none. */
 const char *const *bc_fault_sweep_results(const char *call, int *n);
 /* The rules as BC_FAULTS for the preload: numbers of this platform. */

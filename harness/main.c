@@ -250,7 +250,8 @@ static int write_reports(const json_t *root, const struct opts *o, const struct 
 struct run_ctx {
 	struct bc_runner *r;
 	json_t *root;
-	int *counts, *failed, *total;
+	int counts[BC_VERDICT_COUNT];
+	int failed;
 	bool tty;
 	int planned, printed;
 };
@@ -275,8 +276,7 @@ static void one_done(void *arg, int index, const struct bc_case_result *res)
 	}
 	bc_results_add_case(x->root, x->r, res);
 	x->counts[res->j.verdict]++;
-	*x->failed += bc_verdict_is_failure(res->j.verdict);
-	(*x->total)++;
+	x->failed += bc_verdict_is_failure(res->j.verdict);
 }
 
 /* --order reversed|shuffled[:SEED]: to show that cases cannot see each
@@ -306,7 +306,7 @@ static int cmd_run(struct opts *o, const char *prog)
 	struct bc_diags d = {0};
 	struct bc_table *tables = NULL;
 	struct bc_runner r;
-	int ntables, counts[BC_VERDICT_COUNT] = {0}, failed = 0, total = 0;
+	int ntables, ncases = 0;
 
 	ntables = load_tables(o, &tables, &d);
 	bc_diags_print(&d, stderr);
@@ -324,18 +324,11 @@ static int cmd_run(struct opts *o, const char *prog)
 		bc_diags_free(&d);
 		return EXIT_BAD_INPUT;
 	}
-	/* On a terminal (and not in CI): one progress line, and only the
-	 * cases that need attention in full; otherwise one stable line per
-	 * case. */
-	bool tty = isatty(STDOUT_FILENO) && !getenv("CI");
-	int planned = 0;
-	for (int t = 0; t < ntables; t++)
-		for (int i = 0; i < tables[t].ncases; i++)
-			planned += bc_filter_match(&tables[t].cases[i], o->filters, o->nfilters);
 	r.pooled = true;
 	json_t *root = bc_results_new(&r);
-	struct run_ctx rc_ = {&r, root, counts, &failed, &total, tty, planned, 0};
-	const struct bc_case **list = calloc((size_t)(planned ? planned : 1), sizeof(*list));
+	for (int t = 0; t < ntables; t++)
+		ncases += tables[t].ncases;
+	const struct bc_case **list = calloc((size_t)(ncases ? ncases : 1), sizeof(*list));
 	int nlist = 0;
 	for (int t = 0; t < ntables; t++) {
 		bc_results_add_table(root, &tables[t]);
@@ -343,6 +336,10 @@ static int cmd_run(struct opts *o, const char *prog)
 			if (bc_filter_match(&tables[t].cases[i], o->filters, o->nfilters) && list)
 				list[nlist++] = &tables[t].cases[i];
 	}
+	/* On a terminal (and not in CI): one progress line, and only the
+	 * cases that need attention in full; otherwise one stable line per
+	 * case. */
+	struct run_ctx rc_ = {.r = &r, .root = root, .tty = isatty(STDOUT_FILENO) && !getenv("CI"), .planned = nlist};
 	if (list && o->order)
 		reorder(list, nlist, o->order);
 	int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -355,6 +352,8 @@ static int cmd_run(struct opts *o, const char *prog)
 		}
 	}
 	free(list);
+	const int *counts = rc_.counts, failed = rc_.failed, total = rc_.printed;
+	const bool tty = rc_.tty;
 
 	bc_results_add_diags(root, &d);
 	bc_results_finish(root);

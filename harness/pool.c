@@ -200,15 +200,18 @@ static int spawn(struct worker *w, const struct bc_runner *r, const struct bc_ca
 	return 0;
 }
 
-static void retire(struct worker *w)
+/* Stop a worker; returns how it ended (a wait status). */
+static int retire(struct worker *w)
 {
+	int status = 0;
 	if (w->pid <= 0)
-		return;
+		return 0;
 	close(w->cmd);
 	close(w->res);
 	kill(w->pid, SIGKILL);
-	waitpid(w->pid, NULL, 0);
+	waitpid(w->pid, &status, 0);
 	w->pid = -1;
+	return status;
 }
 
 static long case_timeout_us(const struct bc_runner *r, const struct bc_case *c)
@@ -321,13 +324,8 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 				/* It died, or hung past the case's timeout: that case is
 				 * an error, the cases queued behind it go out again, and
 				 * a fresh worker takes its place. */
-				int status = 0;
 				bool hung = !p[k].revents;
-				close(w->cmd);
-				close(w->res);
-				kill(w->pid, SIGKILL);
-				waitpid(w->pid, &status, 0);
-				w->pid = -1;
+				int status = retire(w);
 				for (int q = w->nq - 1; q >= 1; q--)
 					retry[nretry++] = w->q[q];
 				w->nq = 0;

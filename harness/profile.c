@@ -6,6 +6,8 @@
 #define _GNU_SOURCE /* unshare, setns, memfd_create, setresuid */
 #include "profile.h"
 
+#include "sandbox.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -183,23 +185,6 @@ static int add_veth(int peer_fd)
 	return nl_talk(&r);
 }
 
-static int link_flags(const char *dev, short set, short *now)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		rc = -errno;
-	else if (set && (ifr.ifr_flags |= set, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0))
-		rc = -errno;
-	if (now)
-		*now = ifr.ifr_flags;
-	close(fd);
-	return rc;
-}
 
 /* A veth end carries traffic once the kernel's link watcher has seen the
  * carrier and attached a queue to it, shortly after both ends are up; until
@@ -209,7 +194,7 @@ static int wait_running(const char *dev)
 	struct timespec ms = {0, 1000000};
 	for (int i = 0; i < 2000; i++) {
 		short f = 0;
-		int rc = link_flags(dev, 0, &f);
+		int rc = bc_sandbox_link_flags(dev, 0, &f);
 		if (rc < 0)
 			return rc;
 		if (f & IFF_RUNNING)
@@ -242,7 +227,7 @@ static enum bc_profile_rc make_peer(const struct bc_profile *p, struct bc_step_e
 	if (unshare(CLONE_NEWNET) < 0)
 		WHY(BC_PROFILE_UNAVAILABLE, "cannot create the peer's network namespace: %s", strerror(errno));
 	env->peer_net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	rc = env->peer_net < 0 ? -errno : link_flags("lo", IFF_UP, NULL);
+	rc = env->peer_net < 0 ? -errno : bc_sandbox_link_flags("lo", IFF_UP, NULL);
 	if (setns(env->home_net, CLONE_NEWNET) < 0)
 		WHY(BC_PROFILE_FAILED, "cannot return to the case's namespace: %s", strerror(errno));
 	if (rc < 0)
@@ -252,12 +237,12 @@ static enum bc_profile_rc make_peer(const struct bc_profile *p, struct bc_step_e
 	enum bc_profile_rc prc = add_addresses(p, "veth0", why, n);
 	if (prc != BC_PROFILE_OK)
 		return prc;
-	if ((rc = link_flags("veth0", IFF_UP, NULL)) < 0)
+	if ((rc = bc_sandbox_link_flags("veth0", IFF_UP, NULL)) < 0)
 		WHY(BC_PROFILE_FAILED, "cannot bring veth0 up: %s", strerror(-rc));
 	if (setns(env->peer_net, CLONE_NEWNET) < 0)
 		WHY(BC_PROFILE_FAILED, "cannot enter the peer's namespace: %s", strerror(errno));
 	prc = add_addresses(p, "veth1", why, n);
-	rc = prc == BC_PROFILE_OK ? link_flags("veth1", IFF_UP, NULL) : 0;
+	rc = prc == BC_PROFILE_OK ? bc_sandbox_link_flags("veth1", IFF_UP, NULL) : 0;
 	if (rc == 0 && prc == BC_PROFILE_OK)
 		rc = wait_running("veth1");
 	if (setns(env->home_net, CLONE_NEWNET) < 0)

@@ -24,7 +24,6 @@
  * Returns 0, or -1 with a message in err and the index of the word to blame
  * in *bad. */
 int bc_profile_line(struct bc_profile *p, char *const *words, int nw, char *err, size_t errlen, int *bad);
-bool bc_profile_keyword(const char *word);
 /* dst gets src's settings: lists are appended, single values replaced.
  * Returns -1 (with err) when a list overflows. */
 int bc_profile_merge(struct bc_profile *dst, const struct bc_profile *src, char *err, size_t errlen);

@@ -10,13 +10,6 @@
 static const char *const keywords[] = {"sysctl", "user", "caps", "hostname", "hosts", "addr", "peer"};
 #define NKEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 
-bool bc_profile_keyword(const char *word)
-{
-	for (size_t i = 0; i < NKEYWORDS; i++)
-		if (strcmp(keywords[i], word) == 0)
-			return true;
-	return false;
-}
 
 #define BAD(i, ...)                                    \
 	do {                                           \

@@ -9,11 +9,7 @@
 static const char *const verdicts[] = {"pass", "xfail", "fail", "xpass", "error", "skip"};
 #define NV (sizeof(verdicts) / sizeof(verdicts[0]))
 
-static const char *str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
+#define str bc_json_str
 
 #define E(s) bc_xml_escape(out, (s))
 

@@ -7,11 +7,7 @@
 
 #include "report.h"
 
-static const char *str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
+#define str bc_json_str
 
 void bc_xml_escape(FILE *out, const char *s)
 {

@@ -3,19 +3,22 @@
 #define _POSIX_C_SOURCE 200809L
 #include <string.h>
 
+#include "report.h"
 #include "results.h"
 
 static const char *const verdicts[] = {"pass", "fail", "xfail", "xpass", "skip", "error"};
 #define NV (sizeof(verdicts) / sizeof(verdicts[0]))
 
-static const char *str(const json_t *o, const char *key)
+const char *bc_json_str(const json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 	return s ? s : "";
 }
 
+#define str bc_json_str
+
 /* A table cell: '|' would end the cell, a newline the row. */
-static void cell(FILE *out, const char *s)
+void bc_md_cell(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '|')
@@ -95,14 +98,14 @@ static void case_list(FILE *out, const json_t *root, const char *title, const ch
 		if (details) {
 			const json_t *e = json_object_get(c, "expected");
 			fprintf(out, "%s | `", str(c, "verdict"));
-			cell(out, str(e, "results"));
+			bc_md_cell(out, str(e, "results"));
 			fputs("` | `", out);
-			cell(out, str(c, "observed"));
+			bc_md_cell(out, str(c, "observed"));
 			fputs("` | ", out);
 		}
-		cell(out, str(c, "reason"));
+		bc_md_cell(out, str(c, "reason"));
 		fputs(" | ", out);
-		cell(out, str(c, "source"));
+		bc_md_cell(out, str(c, "source"));
 		fputs(" |\n", out);
 	}
 	if (any)
@@ -134,11 +137,11 @@ static void posix_section(FILE *out, const json_t *root)
 		if (!json_is_false(json_object_get(c, "posix_conformance")))
 			continue;
 		fprintf(out, "| `%s/%s` | `", str(c, "table"), str(c, "id"));
-		cell(out, str(json_object_get(json_object_get(c, "expected"), "all"), "posix"));
+		bc_md_cell(out, str(json_object_get(json_object_get(c, "expected"), "all"), "posix"));
 		fputs("` | `", out);
-		cell(out, str(c, "observed"));
+		bc_md_cell(out, str(c, "observed"));
 		fputs("` | ", out);
-		cell(out, str(c, "source"));
+		bc_md_cell(out, str(c, "source"));
 		fputs(" |\n", out);
 	}
 	fputc('\n', out);
@@ -172,7 +175,7 @@ int bc_report_markdown(const json_t *root, FILE *out)
 		{
 			fprintf(out, "- `%s:%lld:%lld`: ", str(e, "file"), (long long)json_integer_value(json_object_get(e, "line")),
 				(long long)json_integer_value(json_object_get(e, "column")));
-			cell(out, str(e, "message"));
+			bc_md_cell(out, str(e, "message"));
 			fputc('\n', out);
 		}
 		fputc('\n', out);

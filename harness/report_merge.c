@@ -10,11 +10,7 @@
 
 #define E(s) bc_xml_escape(out, (s))
 
-static const char *str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
+#define str bc_json_str
 
 struct row {
 	const char *table, *id;
@@ -145,12 +141,6 @@ int bc_report_merge_html(json_t *const *roots, int n, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
-static void md_cell(FILE *out, const char *s)
-{
-	for (; *s; s++)
-		fputs(*s == '|' ? "\\|" : *s == '\n' ? " " : (char[2]){*s, 0}, out);
-}
-
 int bc_report_merge_markdown(json_t *const *roots, int n, FILE *out)
 {
 	int nrows, ndis = 0;
@@ -163,7 +153,7 @@ int bc_report_merge_markdown(json_t *const *roots, int n, FILE *out)
 	for (int k = 0; k < n; k++) {
 		const json_t *sum = json_object_get(roots[k], "summary");
 		fputs("| ", out);
-		md_cell(out, platform_name(roots[k]));
+		bc_md_cell(out, platform_name(roots[k]));
 		fprintf(out, " | %lld | %lld | %lld | %lld | %lld | %lld |\n", (long long)json_integer_value(json_object_get(sum, "pass")),
 			(long long)json_integer_value(json_object_get(sum, "xfail")), (long long)json_integer_value(json_object_get(sum, "fail")),
 			(long long)json_integer_value(json_object_get(sum, "xpass")), (long long)json_integer_value(json_object_get(sum, "skip")),
@@ -174,7 +164,7 @@ int bc_report_merge_markdown(json_t *const *roots, int n, FILE *out)
 		fputs("| case |", out);
 		for (int k = 0; k < n; k++) {
 			fputc(' ', out);
-			md_cell(out, platform_name(roots[k]));
+			bc_md_cell(out, platform_name(roots[k]));
 			fputs(" |", out);
 		}
 		fputs("\n|---|", out);
@@ -185,16 +175,16 @@ int bc_report_merge_markdown(json_t *const *roots, int n, FILE *out)
 			if (!disagrees(&rows[i], n))
 				continue;
 			fputs("| `", out);
-			md_cell(out, rows[i].table);
+			bc_md_cell(out, rows[i].table);
 			fputc('/', out);
-			md_cell(out, rows[i].id);
+			bc_md_cell(out, rows[i].id);
 			fputs("` |", out);
 			for (int k = 0; k < n; k++) {
 				const json_t *c = rows[i].cells[k];
 				fputc(' ', out);
 				if (c) {
 					fprintf(out, "%s `", str(c, "verdict"));
-					md_cell(out, json_is_string(json_object_get(c, "observed")) ? str(c, "observed") : "-");
+					bc_md_cell(out, json_is_string(json_object_get(c, "observed")) ? str(c, "observed") : "-");
 					fputc('`', out);
 				} else {
 					fputs("not run", out);

@@ -239,7 +239,7 @@ static bool on_path(const char *prog)
  * preload and ours. */
 static const char *target_skip_reason(const struct bc_case *c, char *buf, unsigned len)
 {
-	char self[1024], shim[1100];
+	char dir[1024], shim[1100];
 	if (c->target->needs[0] && !on_path(c->target->needs)) {
 		snprintf(buf, len, "target %s needs %s, which is not installed (ci/install-deps installs it)", c->target->name,
 			 c->target->needs);
@@ -252,12 +252,8 @@ static const char *target_skip_reason(const struct bc_case *c, char *buf, unsign
 #endif
 	if (access("/usr/lib/fiu/fiu_posix_preload.so", R_OK) < 0)
 		return "libfiu's POSIX preload (/usr/lib/fiu/fiu_posix_preload.so, Debian package libfiu0) is not installed";
-	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	self[k > 0 ? k : 0] = '\0';
-	char *slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
-	snprintf(shim, sizeof(shim), "%s/bc_fiu.so", self);
+	bc_exe_dir(dir, sizeof(dir));
+	snprintf(shim, sizeof(shim), "%s/bc_fiu.so", dir);
 	if (access(shim, R_OK) < 0) {
 		snprintf(buf, len, "the fault preload %s is missing; hint: make build", shim);
 		return buf;

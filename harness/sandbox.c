@@ -39,7 +39,7 @@ static long now_us(void)
 	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
 }
 
-static int count_fds(void)
+int bc_sandbox_count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
 	int n = 0;
@@ -109,27 +109,40 @@ static int enter_private_net(char *why, size_t n)
 	return 0;
 }
 
+int bc_sandbox_link_flags(const char *dev, short set, short *now)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		rc = -errno;
+	else if (set && (ifr.ifr_flags |= set, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0))
+		rc = -errno;
+	if (now)
+		*now = ifr.ifr_flags;
+	close(fd);
+	return rc;
+}
+
 /* A new namespace's lo is down; until it is up, any IPv4 bind succeeds
  * because there is no local routing table yet. */
 static int bring_lo_up(char *why, size_t n)
 {
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(why, n, "cannot bring lo up: socket: %s", strerror(errno));
-		return -1;
-	}
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 || (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)) {
-		snprintf(why, n, "cannot bring lo up: %s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
+	int rc = bc_sandbox_link_flags("lo", IFF_UP, NULL);
+	if (rc < 0)
+		snprintf(why, n, "cannot bring lo up: %s", strerror(-rc));
+	return rc < 0 ? -1 : 0;
 }
 #else
+int bc_sandbox_link_flags(const char *dev, short set, short *now)
+{
+	(void)dev, (void)set, (void)now;
+	return -ENOSYS;
+}
+
 static int enter_private_net(char *why, size_t n)
 {
 	snprintf(why, n, "private network namespaces exist only on Linux");
@@ -248,11 +261,11 @@ static void child(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg,
 		bc_sandbox_write(out_fd, why, strlen(why));
 		_exit(EXIT_UNAVAILABLE);
 	}
-	before = count_fds();
+	before = bc_sandbox_count_fds();
 	heap = heap_in_use();
 	rc = fn(arg, out_fd);
 	heap = heap_in_use() - heap;
-	after = count_fds();
+	after = bc_sandbox_count_fds();
 	lingering = reap_children(NULL, 0);
 	snprintf(trailer, sizeof(trailer), TRAILER "%d %d %ld %d\n", before, after, heap, lingering);
 	bc_sandbox_write(out_fd, trailer, strlen(trailer));

@@ -65,6 +65,11 @@ void bc_sandbox_result_free(struct bc_sandbox_result *res);
 /* Move this process into a fresh network namespace with lo up (through a
  * user namespace when not root), as a case child does.  -1 with why. */
 int bc_sandbox_enter_private_net(char *why, size_t n);
+/* Read a link's flags into *now (when not NULL) after setting the flags in
+ * set (when not 0): 0, or -errno.  Linux only. */
+int bc_sandbox_link_flags(const char *dev, short set, short *now);
+/* Open fds of this process, -1 when they cannot be counted. */
+int bc_sandbox_count_fds(void);
 /* Kill and reap every child of this process but those in keep; returns
  * how many there were. */
 int bc_sandbox_reap_children(const int *keep, int nkeep);

@@ -492,9 +492,7 @@ static int do_hostile(struct ctx *x, const struct bc_step *st, int fd, struct bc
 
 /* --- run: a program as the system under test --------------------------- */
 
-/* The directory this executable is in: bindcheck, its preload and the
- * suite are built side by side. */
-static void exe_dir(char *buf, size_t n)
+void bc_exe_dir(char *buf, size_t n)
 {
 	ssize_t k = readlink("/proc/self/exe", buf, n - 1);
 	buf[k > 0 ? k : 0] = '\0';
@@ -554,16 +552,19 @@ static void read_listeners(char *buf, size_t n)
 		snprintf(buf, n, "none");
 }
 
-static void drain(int fd, struct run *r)
+/* One read of the target's output: the first 64 KiB are kept, the rest
+ * is read and dropped.  Returns what read() returned. */
+static ssize_t drain(int fd, struct run *r)
 {
 	char buf[4096];
 	ssize_t n = read(fd, buf, sizeof(buf));
 	if (n <= 0)
-		return;
+		return n;
 	size_t take = (size_t)n < sizeof(r->out) - 1 - r->outlen ? (size_t)n : sizeof(r->out) - 1 - r->outlen;
 	memcpy(r->out + r->outlen, buf, take);
 	r->outlen += take;
 	r->out[r->outlen] = '\0';
+	return n;
 }
 
 static long mono_ms(void)
@@ -596,7 +597,7 @@ static void exec_target(const struct bc_case *c, int outfd, int repfd)
 	char dir[1024], self[1100], preload[2300], faults[512], buf[32];
 	char *argv[BC_TARGET_ARGS + 8];
 	int a = 0;
-	exe_dir(dir, sizeof(dir));
+	bc_exe_dir(dir, sizeof(dir));
 	snprintf(self, sizeof(self), "%s/bindcheck", dir);
 	const char *vg = getenv("BC_TARGET_VALGRIND");
 	bool ours = strcmp(t->argv[0], "@bindcheck") == 0;
@@ -619,8 +620,8 @@ static void exec_target(const struct bc_case *c, int outfd, int repfd)
 	bc_fault_env(c->faults, c->nfaults, faults, sizeof(faults));
 	setenv("LD_PRELOAD", preload, 1);
 	setenv("BC_FAULTS", faults, 1);
-	snprintf(buf, sizeof(buf), "%u", c->fault_seed);
-	setenv("BC_FAULT_SEED", buf, 1);
+	/* One fixed seed: a probability fails the same calls in every run. */
+	setenv("BC_FAULT_SEED", "0", 1);
 	snprintf(buf, sizeof(buf), "%d", 3);
 	setenv("BC_REPORT_FD", buf, 1);
 	setenv("FIU_CTRL_FIFO", "", 1);
@@ -702,21 +703,8 @@ static int do_run(struct ctx *x, const struct bc_step *st, int fd, struct bc_out
 		}
 	}
 	/* The rest of what it wrote, and its report. */
-	for (;;) {
-		struct pollfd p = {outp[0], POLLIN, 0};
-		char tmp[4096];
-		if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP)))
-			break;
-		if (r->outlen >= sizeof(r->out) - 1) {
-			if (read(outp[0], tmp, sizeof(tmp)) <= 0)
-				break;
-			continue;
-		}
-		size_t before = r->outlen;
-		drain(outp[0], r);
-		if (r->outlen == before)
-			break;
-	}
+	for (struct pollfd p = {outp[0], POLLIN, 0}; poll(&p, 1, 0) > 0 && drain(outp[0], r) > 0;)
+		;
 	size_t got = 0;
 	for (ssize_t k; got < sizeof(r->report) - 1 && (k = read(repp[0], r->report + got, sizeof(r->report) - 1 - got)) > 0;)
 		got += (size_t)k;

@@ -4,6 +4,7 @@
 #define BC_STEPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "case.h"
 
@@ -42,6 +43,10 @@ struct bc_step_env {
  * that hangs can be reported with the step it hung in.  env may be NULL. */
 void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct bc_observation *obs,
 		  void (*started)(void *, int), void *arg);
+/* The directory of this executable: bindcheck, the suite and the fault
+ * preload bc_fiu.so are built side by side. */
+void bc_exe_dir(char *buf, size_t n);
+
 /* The outcomes of the checked steps, in order, as "a,b,c". */
 void bc_obs_format_checked(const struct bc_case *c, const struct bc_observation *obs, char *buf, unsigned buflen);
 

@@ -286,6 +286,18 @@ static int pick_profile(struct rd *r, const struct bc_tok *cell, int line, struc
 	return 0;
 }
 
+/* The next call of a sweep's "CALL,CALL...:" list, into call; false at the
+ * ':' that ends the list. */
+static bool next_sweep_call(const char **p, const char *colon, char call[16])
+{
+	if (*p >= colon)
+		return false;
+	size_t n = strcspn(*p, ",:");
+	snprintf(call, 16, "%.*s", (int)(n < 15 ? n : 15), *p);
+	*p += n + ((*p)[n] == ',');
+	return true;
+}
+
 /* The fault cell: '-', rules "CALL:WHEN:RESULT" joined with ';', or
  * "sweep:CALL,CALL...:WHEN", which the row expands into (see expand_sweep). */
 static int read_fault(struct rd *r, const struct bc_tok *cell, int line, struct bc_case *c)
@@ -305,13 +317,12 @@ static int read_fault(struct rd *r, const struct bc_tok *cell, int line, struct 
 			BC_RD_ERR(r, line, cell->col, "bad sweep; hint: sweep:CALL,CALL...:WHEN, as sweep:bind,listen:1");
 			return -1;
 		}
-		for (const char *p = calls; p < colon;) {
-			size_t n = strcspn(p, ",:");
-			char call[16], rule[64];
+		const char *p = calls, *at = p;
+		char call[16], rule[64];
+		for (; next_sweep_call(&p, colon, call); at = p) {
 			int nres;
-			snprintf(call, sizeof(call), "%.*s", (int)(n < 15 ? n : 15), p);
 			if (!bc_fault_sweep_results(call, &nres)) {
-				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)),
+				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(at - text)),
 					  "a sweep cannot cover '%s'; hint: socket, setsockopt, bind, listen or getaddrinfo", call);
 				return -1;
 			}
@@ -320,7 +331,6 @@ static int read_fault(struct rd *r, const struct bc_tok *cell, int line, struct 
 				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(colon + 1 - text)), "%s", err);
 				return -1;
 			}
-			p += n + (p[n] == ',');
 		}
 		return 0;
 	}
@@ -421,12 +431,10 @@ static int append_case(struct rd *r, const struct bc_case *c)
  * documented to give, "ID.CALL.RESULT", each with the row's expectations. */
 static void expand_sweep(struct rd *r, struct bc_case *c)
 {
-	const char *calls = c->fault_text + 6, *colon = strchr(calls, ':');
-	for (const char *p = calls; p < colon;) {
-		size_t n = strcspn(p, ",:");
-		char call[16];
+	const char *p = c->fault_text + 6, *colon = strchr(p, ':');
+	char call[16];
+	while (next_sweep_call(&p, colon, call)) {
 		int nres;
-		snprintf(call, sizeof(call), "%.*s", (int)(n < 15 ? n : 15), p);
 		const char *const *res = bc_fault_sweep_results(call, &nres);
 		for (int k = 0; k < nres; k++) {
 			char rule[96], err[200];
@@ -446,7 +454,6 @@ static void expand_sweep(struct rd *r, struct bc_case *c)
 			if (append_case(r, &one) < 0)
 				bc_case_free(&one);
 		}
-		p += n + (p[n] == ',');
 	}
 }
 

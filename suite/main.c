@@ -4,10 +4,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include <CUnit/Basic.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sandbox.h"
 #include "suite.h"
 
 void bc_failf(unsigned line, const char *file, const char *fmt, ...)
@@ -18,6 +20,32 @@ void bc_failf(unsigned line, const char *file, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	CU_assertImplementation(CU_FALSE, line, msg, file, "", CU_FALSE);
+}
+
+int bc_suite_add_netns_test(CU_pSuite s, const char *name, CU_TestFunc fn)
+{
+	static struct bc_sandbox_caps caps;
+	static bool probed;
+	if (!probed) {
+		bc_sandbox_probe(&caps);
+		probed = true;
+	}
+	CU_pTest t = CU_add_test(s, name, fn);
+	if (!t)
+		return -1;
+	if (!caps.private_net) {
+		CU_set_test_active(t, CU_FALSE);
+		printf("skip %s/%s: %s\n", s->pName, name, caps.reason);
+	}
+	return 0;
+}
+
+const struct bc_case *bc_suite_find_case(const struct bc_table *t, const char *id)
+{
+	for (int i = 0; i < t->ncases; i++)
+		if (strcmp(t->cases[i].id, id) == 0)
+			return &t->cases[i];
+	return NULL;
 }
 
 int main(int argc, char **argv)

@@ -5,6 +5,8 @@
 
 #include <CUnit/CUnit.h>
 
+#include "case.h"
+
 int bc_suite_values(void);
 int bc_suite_table(void);
 int bc_suite_verdict(void);
@@ -26,6 +28,19 @@ unsigned bc_suite_runtime_skips(void);
  * only print the expression). */
 void bc_failf(unsigned line, const char *file, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 #define BC_FAILF(...) bc_failf(__LINE__, __FILE__, __VA_ARGS__)
+
+/* A test that runs cases: where no private network namespace can be made
+ * it is registered inactive (CUnit's skip, not a pass) and says why.  The
+ * sandbox is probed once for all suites. */
+int bc_suite_add_netns_test(CU_pSuite s, const char *name, CU_TestFunc fn);
+#define BC_ADD_NETNS(suite, fn)                                           \
+	do {                                                              \
+		if (bc_suite_add_netns_test((suite), #fn, (fn)) < 0)      \
+			return -1;                                        \
+	} while (0)
+
+/* The case with this id in t, NULL when there is none. */
+const struct bc_case *bc_suite_find_case(const struct bc_table *t, const char *id);
 
 #define BC_ADD(suite, fn)                                 \
 	do {                                              \

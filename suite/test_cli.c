@@ -411,31 +411,18 @@ static void unprivileged_run_has_no_failures(void)
 
 int bc_suite_cli(void)
 {
-	struct bc_sandbox_caps caps;
 	CU_pSuite s = CU_add_suite("unit/cli", setup, teardown);
 	if (!s)
 		return -1;
-	bc_sandbox_probe(&caps);
 	BC_ADD(s, malformed_tables_exit_2);
 	BC_ADD(s, usage_errors_exit_2);
 	BC_ADD(s, list_names_every_case);
 	/* These run cases, which needs a private network namespace. */
-	CU_pTest a = CU_add_test(s, "wrong_row_exits_1_and_reruns", wrong_row_exits_1_and_reruns);
-	CU_pTest b = CU_add_test(s, "passing_run_writes_reports", passing_run_writes_reports);
-	CU_pTest c = CU_add_test(s, "unprivileged_run_has_no_failures", unprivileged_run_has_no_failures);
-	CU_pTest m = CU_add_test(s, "merge_finds_disagreements", merge_finds_disagreements);
-	CU_pTest pp = CU_add_test(s, "platform_profile_changes_the_platform", platform_profile_changes_the_platform);
-	CU_pTest oj = CU_add_test(s, "order_and_jobs_do_not_change_verdicts", order_and_jobs_do_not_change_verdicts);
-	if (!a || !b || !c || !m || !pp || !oj)
-		return -1;
-	if (!caps.private_net) {
-		CU_set_test_active(a, CU_FALSE);
-		CU_set_test_active(b, CU_FALSE);
-		CU_set_test_active(c, CU_FALSE);
-		CU_set_test_active(m, CU_FALSE);
-		CU_set_test_active(pp, CU_FALSE);
-		CU_set_test_active(oj, CU_FALSE);
-		printf("skip unit/cli (running cases): %s\n", caps.reason);
-	}
+	BC_ADD_NETNS(s, wrong_row_exits_1_and_reruns);
+	BC_ADD_NETNS(s, passing_run_writes_reports);
+	BC_ADD_NETNS(s, unprivileged_run_has_no_failures);
+	BC_ADD_NETNS(s, merge_finds_disagreements);
+	BC_ADD_NETNS(s, platform_profile_changes_the_platform);
+	BC_ADD_NETNS(s, order_and_jobs_do_not_change_verdicts);
 	return 0;
 }

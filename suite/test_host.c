@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "profile.h"
+#include "sandbox.h"
 #include "suite.h"
 
 static const char *const files[] = {
@@ -91,17 +92,6 @@ static char *snapshot(void)
 static char *before;
 static int fds_at_start = -1;
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-	if (!d)
-		return -1;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n - 3; /* ".", ".." and the directory's own fd */
-}
 
 /* --- the /proc/net watcher ------------------------------------------------ */
 
@@ -247,7 +237,7 @@ static void no_socket_reached_the_host(void)
  * opened: the process has the fds it started with. */
 static void no_fd_leaked_by_the_harness(void)
 {
-	int now = count_fds();
+	int now = bc_sandbox_count_fds();
 	if (now != fds_at_start)
 		BC_FAILF("the suite started with %d open fds and ends with %d", fds_at_start, now);
 }
@@ -300,7 +290,7 @@ static int teardown(void)
 
 int bc_suite_host(void)
 {
-	fds_at_start = count_fds();
+	fds_at_start = bc_sandbox_count_fds();
 	before = snapshot();
 	start_watcher();
 	CU_pSuite s = CU_add_suite("host/unchanged", NULL, teardown);

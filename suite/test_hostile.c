@@ -36,10 +36,7 @@ static int teardown(void)
 
 static void run(const char *id, struct bc_case_result *res)
 {
-	const struct bc_case *c = NULL;
-	for (int i = 0; i < table.ncases; i++)
-		if (strcmp(table.cases[i].id, id) == 0)
-			c = &table.cases[i];
+	const struct bc_case *c = bc_suite_find_case(&table, id);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	bc_run_case(&runner, c, res);
 }
@@ -159,27 +156,18 @@ static void broken_reference_path_is_caught(void)
 
 int bc_suite_hostile(void)
 {
-	struct bc_sandbox_caps caps;
 	CU_pSuite s = CU_add_suite("selftest/hostile", setup, teardown);
 	if (!s)
 		return -1;
-	bc_sandbox_probe(&caps);
-	void (*const fns[])(void) = {hang_is_killed_at_its_timeout, crash_is_an_error_with_the_signal, fd_leak_is_reported,
-				     memory_leak_is_reported, lingering_process_is_killed, escaped_process_is_killed,
-				     escaped_process_of_a_hung_case_is_killed, megabytes_of_output_stay_bounded, run_goes_on,
-				     broken_reference_path_is_caught};
-	const char *const names[] = {"hang_is_killed_at_its_timeout", "crash_is_an_error_with_the_signal",
-				     "fd_leak_is_reported", "memory_leak_is_reported", "lingering_process_is_killed",
-				     "escaped_process_is_killed", "escaped_process_of_a_hung_case_is_killed",
-				     "megabytes_of_output_stay_bounded", "run_goes_on", "broken_reference_path_is_caught"};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		CU_pTest t = CU_add_test(s, names[i], fns[i]);
-		if (!t)
-			return -1;
-		if (!caps.private_net) {
-			CU_set_test_active(t, CU_FALSE);
-			printf("skip selftest/hostile/%s: %s\n", names[i], caps.reason);
-		}
-	}
+	BC_ADD_NETNS(s, hang_is_killed_at_its_timeout);
+	BC_ADD_NETNS(s, crash_is_an_error_with_the_signal);
+	BC_ADD_NETNS(s, fd_leak_is_reported);
+	BC_ADD_NETNS(s, memory_leak_is_reported);
+	BC_ADD_NETNS(s, lingering_process_is_killed);
+	BC_ADD_NETNS(s, escaped_process_is_killed);
+	BC_ADD_NETNS(s, escaped_process_of_a_hung_case_is_killed);
+	BC_ADD_NETNS(s, megabytes_of_output_stay_bounded);
+	BC_ADD_NETNS(s, run_goes_on);
+	BC_ADD_NETNS(s, broken_reference_path_is_caught);
 	return 0;
 }

@@ -50,10 +50,7 @@ static int teardown(void)
 
 static const struct bc_case *find(const char *id)
 {
-	for (int i = 0; i < table.ncases; i++)
-		if (strcmp(table.cases[i].id, id) == 0)
-			return &table.cases[i];
-	return NULL;
+	return bc_suite_find_case(&table, id);
 }
 
 static void profiles_as_read(void)
@@ -145,26 +142,14 @@ static void peer_socket_needs_a_peer(void)
 
 int bc_suite_profile(void)
 {
-	struct bc_sandbox_caps caps;
 	CU_pSuite s = CU_add_suite("unit/profile", setup, teardown);
 	if (!s)
 		return -1;
 	BC_ADD(s, profiles_as_read);
-	bc_sandbox_probe(&caps);
-	void (*const need_netns[])(void) = {missing_sysctl_is_a_skip_with_the_reason, refused_sysctl_is_an_error,
-					    default_profile_applies, scratch_directory_is_removed,
-					    peer_socket_needs_a_peer};
-	const char *const names[] = {"missing_sysctl_is_a_skip_with_the_reason", "refused_sysctl_is_an_error",
-				     "default_profile_applies", "scratch_directory_is_removed",
-				     "peer_socket_needs_a_peer"};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		CU_pTest t = CU_add_test(s, names[i], need_netns[i]);
-		if (!t)
-			return -1;
-		if (!caps.private_net) {
-			CU_set_test_active(t, CU_FALSE);
-			printf("skip unit/profile/%s: %s\n", names[i], caps.reason);
-		}
-	}
+	BC_ADD_NETNS(s, missing_sysctl_is_a_skip_with_the_reason);
+	BC_ADD_NETNS(s, refused_sysctl_is_an_error);
+	BC_ADD_NETNS(s, default_profile_applies);
+	BC_ADD_NETNS(s, scratch_directory_is_removed);
+	BC_ADD_NETNS(s, peer_socket_needs_a_peer);
 	return 0;
 }

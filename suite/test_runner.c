@@ -46,10 +46,7 @@ static int teardown(void)
 
 static const struct bc_case *find(const char *id)
 {
-	for (int i = 0; i < table.ncases; i++)
-		if (strcmp(table.cases[i].id, id) == 0)
-			return &table.cases[i];
-	return NULL;
+	return bc_suite_find_case(&table, id);
 }
 
 
@@ -146,28 +143,15 @@ static void filters(void)
 
 int bc_suite_runner(void)
 {
-	struct bc_sandbox_caps caps;
 	CU_pSuite s = CU_add_suite("unit/runner", setup, teardown);
 	if (!s)
 		return -1;
-	/* Cases that run need a private network namespace; without one these
-	 * tests are inactive (CUnit's skip), not passed. */
-	bc_sandbox_probe(&caps);
-	void (*const need_netns[])(void) = {hang_is_an_error_naming_the_step, wrong_expectation_fails_with_a_rerun_command,
-					    lo_is_up_and_only_lo, setup_failure_names_the_step,
-					    expected_values_use_port_variables};
-	const char *const names[] = {"hang_is_an_error_naming_the_step", "wrong_expectation_fails_with_a_rerun_command",
-				     "lo_is_up_and_only_lo", "setup_failure_names_the_step",
-				     "expected_values_use_port_variables"};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		CU_pTest t = CU_add_test(s, names[i], need_netns[i]);
-		if (!t)
-			return -1;
-		if (!caps.private_net) {
-			CU_set_test_active(t, CU_FALSE);
-			printf("skip unit/runner/%s: %s\n", names[i], caps.reason);
-		}
-	}
+	/* Cases that run need a private network namespace. */
+	BC_ADD_NETNS(s, hang_is_an_error_naming_the_step);
+	BC_ADD_NETNS(s, wrong_expectation_fails_with_a_rerun_command);
+	BC_ADD_NETNS(s, lo_is_up_and_only_lo);
+	BC_ADD_NETNS(s, setup_failure_names_the_step);
+	BC_ADD_NETNS(s, expected_values_use_port_variables);
 	BC_ADD(s, not_applicable_is_skipped_unrun);
 	BC_ADD(s, filters);
 	return 0;

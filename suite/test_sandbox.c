@@ -235,14 +235,6 @@ int bc_suite_sandbox(void)
 	BC_ADD(s, fd_leak_is_counted);
 	BC_ADD(s, output_is_bounded);
 	BC_ADD(s, lingering_grandchild_is_killed);
-	struct bc_sandbox_caps caps;
-	bc_sandbox_probe(&caps);
-	CU_pTest t = CU_add_test(s, "sockets_stay_out_of_the_host", sockets_stay_out_of_the_host);
-	if (!t)
-		return -1;
-	if (!caps.private_net) {
-		CU_set_test_active(t, CU_FALSE);
-		printf("skip unit/sandbox/sockets_stay_out_of_the_host: %s\n", caps.reason);
-	}
+	BC_ADD_NETNS(s, sockets_stay_out_of_the_host);
 	return 0;
 }
