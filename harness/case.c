@@ -60,13 +60,16 @@ int bc_case_clone(const struct bc_case *c, struct bc_case *out)
 {
 	*out = *c;
 	out->steps = dup_mem(c->steps, (size_t)c->nsteps * sizeof(*c->steps));
+	bool texts = true;
+	for (int i = 0; out->steps && i < c->nsteps; i++)
+		texts &= (out->steps[i].text = dup_or_null(c->steps[i].text)) || !c->steps[i].text;
 	out->source = dup_or_null(c->source);
 	out->note = dup_or_null(c->note);
 	out->deviation = dup_or_null(c->deviation);
 	out->fault_text = dup_or_null(c->fault_text);
 	out->profile = dup_mem(c->profile, c->profile ? sizeof(*c->profile) : 0);
 	out->target = dup_mem(c->target, c->target ? sizeof(*c->target) : 0);
-	bool ok = (!c->nsteps || out->steps) && (!c->source || out->source) && (!c->note || out->note) &&
+	bool ok = (!c->nsteps || out->steps) && texts && (!c->source || out->source) && (!c->note || out->note) &&
 		  (!c->deviation || out->deviation) && (!c->fault_text || out->fault_text) &&
 		  (!c->profile || out->profile) && (!c->target || out->target);
 	for (int s = 0; s < BC_SLOT_COUNT; s++) {
@@ -74,8 +77,12 @@ int bc_case_clone(const struct bc_case *c, struct bc_case *out)
 		ok &= !c->exp[s].text || out->exp[s].text;
 		for (int i = 0; i < c->exp[s].nclauses; i++) {
 			const struct bc_clause *cl = &c->exp[s].clauses[i];
-			out->exp[s].clauses[i].items = dup_mem(cl->items, (size_t)cl->nitems * sizeof(*cl->items));
-			ok &= !cl->nitems || out->exp[s].clauses[i].items;
+			struct bc_clause *oc = &out->exp[s].clauses[i];
+			oc->items = dup_mem(cl->items, (size_t)cl->nitems * sizeof(*cl->items));
+			oc->outs = dup_mem(cl->outs, (size_t)cl->nouts * sizeof(*cl->outs));
+			ok &= (!cl->nitems || oc->items) && (!cl->nouts || oc->outs);
+			for (int k = 0; oc->items && oc->outs && k < cl->nitems; k++)
+				oc->items[k].alts = oc->outs + (cl->items[k].alts - cl->outs);
 		}
 	}
 	if (!ok) {
@@ -88,10 +95,14 @@ int bc_case_clone(const struct bc_case *c, struct bc_case *out)
 void bc_case_free(struct bc_case *c)
 {
 	for (int s = 0; s < BC_SLOT_COUNT; s++) {
-		for (int i = 0; i < c->exp[s].nclauses; i++)
+		for (int i = 0; i < c->exp[s].nclauses; i++) {
 			free(c->exp[s].clauses[i].items);
+			free(c->exp[s].clauses[i].outs);
+		}
 		free(c->exp[s].text);
 	}
+	for (int i = 0; c->steps && i < c->nsteps; i++)
+		free(c->steps[i].text);
 	free(c->steps);
 	free(c->source);
 	free(c->note);

@@ -89,16 +89,22 @@ struct bc_step {
 	int family_list_idx;
 	int list;           /* resolve: the list it fills */
 	int list_use;       /* bind/connect to "R.N": the list index of R, -1 none */
-	char host[128];     /* resolve: node; "" with host_null for NULL */
-	char service[32];
+	union { /* no verb takes both a host and a path */
+		struct {
+			char host[128]; /* resolve: node; "" with host_null for NULL */
+			char service[32];
+		};
+		struct {
+			char path[108];  /* open, mkfile, mkdir, symlink (link name), chmod, unlink, stat; text of names, said, calls */
+			char path2[108]; /* symlink: the target */
+		};
+	};
 	bool host_null, service_null, host_is_hostname;
 	int ai_flags, ai_family, ai_socktype, ai_protocol, hints_flags;
 	int count;          /* handshakes: connections to attempt; hostile: MiB */
 	int hostile;        /* enum bc_hostile */
-	char path[108];     /* open, mkfile, mkdir, symlink (link name), chmod, unlink, stat */
-	char path2[108];    /* symlink: the target */
 	int mode;           /* mkdir, chmod */
-	char text[160];     /* the step as the row made it, for reports */
+	char *text;         /* the step as the row made it, for reports (the case owns it) */
 };
 
 /* Expectation slots: the generic "expect" column, three platforms, and the
@@ -114,7 +120,7 @@ enum bc_slot {
 
 struct bc_expect_item {
 	int nalts;
-	struct bc_outcome alts[BC_MAX_ALTS];
+	struct bc_outcome *alts; /* nalts results, in the clause's outs */
 };
 
 enum bc_version_op { BC_VER_ANY, BC_VER_GE, BC_VER_LT };
@@ -124,6 +130,8 @@ struct bc_clause {
 	int ver[3];
 	int nitems;                   /* equals the case's number of checked steps */
 	struct bc_expect_item *items;
+	int nouts;                    /* every item's results, back to back: a */
+	struct bc_outcome *outs;      /* table holds thousands of these */
 };
 
 enum bc_expect_state { BC_EXP_UNSET, BC_EXP_NA, BC_EXP_SET };

@@ -37,11 +37,12 @@ static int parse_version(const char *s, size_t n, int ver[3])
 	return k ? 0 : -1;
 }
 
-static int parse_item(const char *s, size_t n, size_t base, struct bc_expect_item *it, char *err,
-		      size_t errlen, size_t *offset)
+static int parse_item(const char *s, size_t n, size_t base, struct bc_clause *cl, struct bc_expect_item *it,
+		      char *err, size_t errlen, size_t *offset)
 {
 	size_t start = 0;
 	it->nalts = 0;
+	it->alts = cl->outs + cl->nouts;
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && s[i] != '|')
 			continue;
@@ -65,6 +66,7 @@ static int parse_item(const char *s, size_t n, size_t base, struct bc_expect_ite
 		if (bc_outcome_parse(word, &it->alts[it->nalts], err, errlen) < 0)
 			return -1;
 		it->nalts++;
+		cl->nouts++;
 		start = i + 1;
 	}
 	return 0;
@@ -107,9 +109,14 @@ static int parse_clause(const char *s, size_t n, size_t base, int nchecked, stru
 			 total, total == 1 ? "" : "s", nchecked, nchecked == 1 ? "" : "s");
 		return -1;
 	}
+	size_t nouts = (size_t)nchecked; /* one per item, and one more per '|' */
+	for (size_t k = i; k < n; k++)
+		nouts += s[k] == '|';
 	cl->nitems = 0;
+	cl->nouts = 0;
 	cl->items = calloc((size_t)nchecked, sizeof(*cl->items));
-	if (!cl->items) {
+	cl->outs = calloc(nouts, sizeof(*cl->outs));
+	if (!cl->items || !cl->outs) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -117,7 +124,7 @@ static int parse_clause(const char *s, size_t n, size_t base, int nchecked, stru
 	for (; i <= n; i++) {
 		if (i < n && s[i] != ',')
 			continue;
-		if (parse_item(s + start, i - start, base + start, &cl->items[cl->nitems], err, errlen, offset) < 0)
+		if (parse_item(s + start, i - start, base + start, cl, &cl->items[cl->nitems], err, errlen, offset) < 0)
 			return -1;
 		cl->nitems++;
 		start = i + 1;
@@ -158,8 +165,10 @@ int bc_expect_parse(const char *text, int nchecked, struct bc_expect *e, char *e
 	}
 	return 0;
 fail:
-	for (int k = 0; k < e->nclauses; k++)
+	for (int k = 0; k < e->nclauses; k++) {
 		free(e->clauses[k].items);
+		free(e->clauses[k].outs);
+	}
 	free(e->text);
 	memset(e, 0, sizeof(*e));
 	return -1;

@@ -73,6 +73,8 @@ struct bc_names {
 struct bc_scope {
 	struct bc_names handles, vars, lists;
 };
+/* The words of a step joined by spaces, as reports show it; malloc'd. */
+char *bc_step_text(const struct bc_word *w, int nw);
 int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, struct bc_step *st,
 		  struct bc_scope *scope, bool dry, struct bc_diags *d);
 bool bc_step_verb_known(const char *word);
@@ -121,6 +123,7 @@ struct rd {
 	const char *file;
 	struct bc_diags *d;
 	struct bc_table *t;
+	int cases_cap;          /* t->cases has room for this many */
 	int timeout_ms;
 	int nsc;
 	struct bc_scenario *sc;

@@ -523,8 +523,23 @@ int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, str
 	}
 	if (pos < v->min)
 		FAIL(&w[nw - 1], "%s needs %d argument%s, got %d", v->name, v->min, v->min == 1 ? "" : "s", pos);
-	size_t off = 0;
-	for (int i = 0; i < nw && off < sizeof(st->text) - 1; i++)
-		off += (size_t)snprintf(st->text + off, sizeof(st->text) - off, "%s%s", i ? " " : "", w[i].s);
 	return 0;
+}
+
+char *bc_step_text(const struct bc_word *w, int nw)
+{
+	size_t n = 1;
+	for (int i = 0; i < nw; i++)
+		n += strlen(w[i].s) + 1;
+	char *t = malloc(n), *p = t;
+	for (int i = 0; t && i < nw; i++) {
+		size_t k = strlen(w[i].s);
+		if (i)
+			*p++ = ' ';
+		memcpy(p, w[i].s, k);
+		p += k;
+	}
+	if (t)
+		*p = '\0';
+	return t;
 }

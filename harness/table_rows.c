@@ -46,8 +46,10 @@ static int substitute(const struct rd *r, const struct bc_tok *w, int tline, con
 		return -1;
 	while (*p) {
 		if (*p != '$') {
-			if (append(&s, p++, 1) < 0)
+			size_t run = strcspn(p, "$");
+			if (append(&s, p, run) < 0)
 				goto fail;
+			p += run;
 			continue;
 		}
 		const char *n;
@@ -97,6 +99,8 @@ int bc_rd_instantiate(struct rd *r, const struct bc_scenario *sc, const struct b
 			rc = -1;
 		} else {
 			rc = bc_step_parse(r->file, w, nw, ts->checked, &c->steps[i], &scope, !row, r->d);
+			if (rc == 0 && !(c->steps[i].text = bc_step_text(w, nw)))
+				rc = -1;
 		}
 		for (int k = 0; k < made; k++)
 			free(w[k].s);
@@ -419,10 +423,16 @@ static int attach_target(struct rd *r, const struct bc_line *l, struct bc_case *
 
 static int append_case(struct rd *r, const struct bc_case *c)
 {
-	struct bc_case *v = realloc(r->t->cases, (size_t)(r->t->ncases + 1) * sizeof(*v));
-	if (!v)
-		return -1;
-	r->t->cases = v;
+	if (r->t->ncases == r->cases_cap) {
+		/* grown geometrically: a case is a few KiB, and copying the
+		 * array once per row made a large table's load quadratic */
+		int cap = r->cases_cap ? r->cases_cap * 2 : 64;
+		struct bc_case *v = realloc(r->t->cases, (size_t)cap * sizeof(*v));
+		if (!v)
+			return -1;
+		r->t->cases = v;
+		r->cases_cap = cap;
+	}
 	r->t->cases[r->t->ncases++] = *c;
 	return 0;
 }
