@@ -211,7 +211,10 @@ struct bc_target {
 	char argv[BC_TARGET_ARGS][128]; /* "@bindcheck" is this bindcheck */
 	char needs[64];                 /* a program that must be installed */
 	char ready[64];                 /* output that says it is up */
+	int nlistens;                   /* it is up once it listens on all of these, */
+	char listens[4][64];            /* as read_listeners writes them ("[::1]:8080") */
 	int grace_ms;                   /* how long it may take to come up */
+	int stop_ms;                    /* how long it has to end after SIGTERM; 0: 5 s */
 };
 
 struct bc_case {

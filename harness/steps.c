@@ -552,6 +552,23 @@ static void read_listeners(char *buf, size_t n)
 		snprintf(buf, n, "none");
 }
 
+/* Does the case's namespace have every listener the target's "listens"
+ * names?  (read_listeners joins them with '+', sorted.) */
+static bool listens_all(const struct bc_target *t)
+{
+	char now[1024];
+	read_listeners(now, sizeof(now));
+	for (int i = 0; i < t->nlistens; i++) {
+		size_t n = strlen(t->listens[i]);
+		bool found = false;
+		for (const char *p = now; !found && (p = strstr(p, t->listens[i])); p++)
+			found = (p == now || p[-1] == '+') && (p[n] == '\0' || p[n] == '+');
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 /* One read of the target's output: the first 64 KiB are kept, the rest
  * is read and dropped.  Returns what read() returned. */
 static ssize_t drain(int fd, struct run *r)
@@ -640,7 +657,8 @@ static void exec_target(const struct bc_case *c, int outfd, int repfd)
 }
 
 /* run T: start the target with the case's faults armed, wait until it is
- * up (its ready text, or its grace time passed) or has ended, note what
+ * up (its ready text, the listeners it "listens" on, or its grace time
+ * passed) or has ended, note what
  * listens, stop it (SIGTERM, then SIGKILL), and keep what it said. */
 static int do_run(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
@@ -676,22 +694,24 @@ static int do_run(struct ctx *x, const struct bc_step *st, int fd, struct bc_out
 	}
 	long deadline = mono_ms() + (t->grace_ms > 0 ? t->grace_ms : 500);
 	bool ended = false, ready = false;
+	int tick = t->nlistens ? 2 : 5; /* ms between looks at the listeners */
 	while (!ended && !ready) {
 		long left = deadline - mono_ms();
 		if (left <= 0)
 			break;
 		struct pollfd p = {outp[0], POLLIN, 0};
-		int rc = poll(&p, 1, left > 5 ? 5 : (int)left);
+		int rc = poll(&p, 1, left > tick ? tick : (int)left);
 		if (rc > 0)
 			drain(outp[0], r);
 		ended = waitpid(pid, &ws, WNOHANG) == pid;
-		ready = t->ready[0] && strstr(r->out, t->ready);
+		ready = (t->ready[0] && strstr(r->out, t->ready)) || (!ended && t->nlistens && listens_all(t));
 	}
 	bool stopped = !ended; /* it was up: we stop it */
 	if (!ended) {
 		read_listeners(r->listening, sizeof(r->listening));
 		kill(pid, SIGTERM);
-		long stop = mono_ms() + 5000; /* a Memcheck run checks for leaks at exit */
+		/* 5 s by default: a Memcheck run checks for leaks at exit */
+		long stop = mono_ms() + (t->stop_ms > 0 ? t->stop_ms : 5000);
 		while (!(ended = waitpid(pid, &ws, WNOHANG) == pid) && mono_ms() < stop) {
 			struct pollfd p = {outp[0], POLLIN, 0};
 			if (poll(&p, 1, 5) > 0)

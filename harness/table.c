@@ -325,11 +325,34 @@ static void add_target_line(struct rd *r, struct bc_line *l)
 	}
 	if (strcmp(kw, "grace") == 0 && l->ntok == 2 && bc_rd_parse_timeout(l->tok[1].s, &t->t.grace_ms) == 0)
 		return;
-	if (strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0 || strcmp(kw, "grace") == 0)
+	if (strcmp(kw, "stop") == 0 && l->ntok == 2 && bc_rd_parse_timeout(l->tok[1].s, &t->t.stop_ms) == 0)
+		return;
+	if (strcmp(kw, "listens") == 0) {
+		/* Up once all of these listen: no need to sit out the grace. */
+		if (l->ntok < 2 || l->ntok - 1 + t->t.nlistens > 4) {
+			BC_RD_ERR(r, l->lineno, l->tok[0].col, "'listens' takes 1 to 4 addresses with their port in all, as 127.0.0.1:8080 or [::1]:8080");
+			t->bad = true;
+			return;
+		}
+		for (int i = 1; i < l->ntok; i++) {
+			struct bc_addr a;
+			char err[160];
+			if (bc_addr_parse(l->tok[i].s, &a, err, sizeof(err)) < 0 || a.port_var[0] || a.list[0] || a.null ||
+			    (a.family != AF_INET && a.family != AF_INET6)) {
+				BC_RD_ERR(r, l->lineno, l->tok[i].col, "bad listening address '%s'; hint: an IPv4 or IPv6 address and a port number, as 127.0.0.1:8080 or [::1]:8080",
+					  l->tok[i].s);
+				t->bad = true;
+				return;
+			}
+			bc_sockaddr_format((const struct sockaddr *)&a.ss, a.len, t->t.listens[t->t.nlistens++], sizeof(t->t.listens[0]));
+		}
+		return;
+	}
+	if (strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0 || strcmp(kw, "grace") == 0 || strcmp(kw, "stop") == 0)
 		BC_RD_ERR(r, l->lineno, l->tok[0].col, "'%s' takes one value%s", kw,
-			  strcmp(kw, "grace") == 0 ? "; hint: a time, as 300ms" : "");
+			  strcmp(kw, "grace") == 0 || strcmp(kw, "stop") == 0 ? "; hint: a time, as 300ms" : "");
 	else
-		BC_RD_ERR(r, l->lineno, l->tok[0].col, "unknown target setting '%s'; hint: command, needs, ready or grace", kw);
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "unknown target setting '%s'; hint: command, needs, ready, listens, grace or stop", kw);
 	t->bad = true;
 }
 
