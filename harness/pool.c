@@ -2,12 +2,15 @@
  * fresh network namespace once, with lo up, and then takes cases one at a
  * time from the parent:
  *
- *  - a case that cannot leave state behind (bc_pool_inprocess_ok: its
- *    sockets never connect, so closing them frees everything) runs right in
- *    the worker, in the worker's namespace: no fork, no namespace to make and
- *    tear down.  Afterwards the worker checks it got its fds back; if not it
- *    reports the leak and exits, and a fresh worker with a fresh namespace
- *    takes its place;
+ *  - a case that cannot leave state behind (its sockets never connect, so
+ *    closing them frees everything) runs right in the worker, in the
+ *    worker's namespace: no fork, no namespace to make and tear down.  A
+ *    profile that only sets namespace sysctls and lo addresses does not
+ *    stop that: the worker makes a fresh namespace with the profile applied
+ *    whenever the next case's differs from what its namespace has (cases of
+ *    one table mostly share one).  Afterwards the worker checks it got its
+ *    fds back; if not it reports the leak and exits, and a fresh worker
+ *    with a fresh namespace takes its place;
  *  - every other case goes through the full sandbox (its own child, its own
  *    namespaces, profile, timeout), as bc_run_case always does.
  *
@@ -27,11 +30,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "profile.h"
 #include "sandbox.h"
 
-bool bc_pool_inprocess_ok(const struct bc_case *c)
+/* The steps alone: none that connects, changes identity, touches files,
+ * resolves names or starts a program. */
+static bool steps_inplace_ok(const struct bc_case *c)
 {
-	if (c->profile || c->target || c->nfaults || (c->needs & BC_NEEDS_SCRATCH))
+	if (c->target || c->nfaults || (c->needs & BC_NEEDS_SCRATCH))
 		return false;
 	for (int i = 0; i < c->nsteps; i++) {
 		switch (c->steps[i].verb) {
@@ -53,6 +59,26 @@ bool bc_pool_inprocess_ok(const struct bc_case *c)
 		}
 	}
 	return true;
+}
+
+bool bc_pool_inprocess_ok(const struct bc_case *c)
+{
+	return !c->profile && steps_inplace_ok(c);
+}
+
+bool bc_pool_profile_inplace_ok(const struct bc_profile *p)
+{
+	return !p || (!p->set_uid && p->caps == BC_CAPS_DEFAULT && !p->hostname[0] && !p->names && !p->nhosts && !p->peer);
+}
+
+/* Do two such profiles make the same namespace? */
+static bool same_netns_setup(const struct bc_profile *a, const struct bc_profile *b)
+{
+	if (!a || !b)
+		return a == b || (!a ? !b->nsysctl && !b->naddrs : !a->nsysctl && !a->naddrs);
+	return a->nsysctl == b->nsysctl && a->naddrs == b->naddrs &&
+	       memcmp(a->sysctl, b->sysctl, (size_t)a->nsysctl * sizeof(a->sysctl[0])) == 0 &&
+	       memcmp(a->addrs, b->addrs, (size_t)a->naddrs * sizeof(a->addrs[0])) == 0;
 }
 
 static long now_us(void)
@@ -124,12 +150,33 @@ static bool run_inprocess(const struct bc_runner *r, const struct bc_case *c, st
 	return true;
 }
 
+/* The profile a case runs under: the platform's, then the case's own on
+ * top; NULL for none, or when the two cannot be merged (the sandbox then
+ * says why). */
+static const struct bc_profile *effective_profile(const struct bc_runner *r, const struct bc_case *c,
+						 struct bc_profile *merged)
+{
+	char err[128];
+	if (!r->run_profile)
+		return c->profile;
+	*merged = *r->run_profile;
+	if (c->profile && bc_profile_merge(merged, c->profile, err, sizeof(err)) < 0)
+		return NULL;
+	return merged;
+}
+
 static void worker_main(const struct bc_runner *r, const struct bc_case *const *cases, int n, int cmd, int out)
 {
 	char why[256];
 	/* Orphans of this worker's case children come back to it. */
 	bc_sandbox_become_reaper();
 	bool own_net = r->caps.private_net && bc_sandbox_enter_private_net(why, sizeof(why)) == 0;
+	/* What this worker's namespace was set up with: none yet.  A case
+	 * whose profile only sets namespace sysctls and lo addresses runs in
+	 * place in a namespace made for that profile; the worker makes a fresh
+	 * one when the next case's profile differs. */
+	static struct bc_profile ns_prof, want;
+	bool ns_has_prof = false;
 	static struct bc_case_result res;
 	for (;;) {
 		int idx;
@@ -137,8 +184,22 @@ static void worker_main(const struct bc_runner *r, const struct bc_case *const *
 			_exit(0);
 		const struct bc_case *c = cases[idx];
 		char skip[512];
-		bool keep = true;
-		if (own_net && !r->run_profile && bc_pool_inprocess_ok(c) && !bc_runner_skip_reason(r, c, skip, sizeof(skip)))
+		bool keep = true, inplace = own_net && steps_inplace_ok(c) && !bc_runner_skip_reason(r, c, skip, sizeof(skip));
+		const struct bc_profile *p = inplace ? effective_profile(r, c, &want) : NULL;
+		if (inplace && (c->profile || r->run_profile) && (!p || !bc_pool_profile_inplace_ok(p)))
+			inplace = false;
+		if (inplace && !same_netns_setup(ns_has_prof ? &ns_prof : NULL, p)) {
+			struct bc_step_env env = {-1, -1};
+			inplace = bc_sandbox_enter_private_net(why, sizeof(why)) == 0 &&
+				  bc_profile_apply(p, r->host_net, &env, why, sizeof(why)) == BC_PROFILE_OK;
+			bc_profile_release(&env);
+			ns_has_prof = inplace && p;
+			if (ns_has_prof)
+				ns_prof = *p;
+			if (!inplace) /* the sandbox runs it, and says what failed */
+				own_net = bc_sandbox_enter_private_net(why, sizeof(why)) == 0;
+		}
+		if (inplace)
 			keep = run_inprocess(r, c, &res);
 		else
 			bc_run_case(r, c, &res);
