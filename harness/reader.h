@@ -33,11 +33,14 @@ struct bc_word {
 #define BC_MAX_LINE 65536 /* bytes in one table line */
 #define BC_MAX_WORDS 16 /* words in one step, verb included */
 
+struct bc_step_memo;
+
 struct bc_tmpl_step {
 	int line;
 	bool checked;
 	int nwords;
 	struct bc_tok *words;
+	struct bc_step_memo *memo; /* a step without cells, parsed once (table_rows.c) */
 };
 
 struct bc_scenario {
@@ -154,6 +157,7 @@ int bc_rd_column_index(const struct rd *r, const char *name, size_t n);
 /* One row into a case appended to r->t, or diagnostics. */
 void bc_rd_read_row(struct rd *r, const struct bc_line *l);
 /* A scenario's steps with the row's cells put in. */
-int bc_rd_instantiate(struct rd *r, const struct bc_scenario *sc, const struct bc_line *row, struct bc_case *c);
+void bc_rd_memo_free(struct bc_step_memo *m);
+int bc_rd_instantiate(struct rd *r, struct bc_scenario *sc, const struct bc_line *row, struct bc_case *c);
 
 #endif

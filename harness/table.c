@@ -591,6 +591,7 @@ int bc_table_parse(const char *path, const char *text, size_t len, struct bc_tab
 			for (int w = 0; w < r.sc[i].steps[s].nwords; w++)
 				free(r.sc[i].steps[s].words[w].s);
 			free(r.sc[i].steps[s].words);
+			bc_rd_memo_free(r.sc[i].steps[s].memo);
 		}
 	free(r.sc);
 	free(r.prof);

@@ -79,7 +79,76 @@ fail:
 	return -1;
 }
 
-int bc_rd_instantiate(struct rd *r, const struct bc_scenario *sc, const struct bc_line *row, struct bc_case *c)
+/* A step whose words hold no cell parses the same for every row, given
+ * the same names defined before it: the first row's result is kept, with
+ * the scope before and after, and later rows copy it.  (Parsing the steps
+ * anew was most of the cost of loading a large matrix.) */
+struct bc_step_memo {
+	bool tried, usable;
+	struct bc_scope before, after;
+	struct bc_step st;
+};
+
+void bc_rd_memo_free(struct bc_step_memo *m)
+{
+	if (m)
+		free(m->st.text);
+	free(m);
+}
+
+static bool names_equal(const struct bc_names *a, const struct bc_names *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (int i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+static bool scope_equal(const struct bc_scope *a, const struct bc_scope *b)
+{
+	return names_equal(&a->handles, &b->handles) && names_equal(&a->vars, &b->vars) &&
+	       names_equal(&a->lists, &b->lists);
+}
+
+static bool has_cell(const struct bc_tmpl_step *ts)
+{
+	for (int i = 0; i < ts->nwords; i++)
+		if (strchr(ts->words[i].s, '$'))
+			return true;
+	return false;
+}
+
+/* 1: st and scope came from the memo; 0: parse it. */
+static int from_memo(const struct bc_tmpl_step *ts, struct bc_scope *scope, struct bc_step *st)
+{
+	const struct bc_step_memo *m = ts->memo;
+	if (!m || !m->usable || !scope_equal(&m->before, scope))
+		return 0;
+	*st = m->st;
+	st->text = strdup(m->st.text);
+	if (!st->text)
+		return -1;
+	*scope = m->after;
+	return 1;
+}
+
+static void remember(struct bc_tmpl_step *ts, const struct bc_scope *before, const struct bc_scope *after,
+		     const struct bc_step *st)
+{
+	struct bc_step_memo *m = ts->memo;
+	if (!m || m->tried)
+		return;
+	m->tried = true;
+	m->before = *before;
+	m->after = *after;
+	m->st = *st;
+	m->st.text = strdup(st->text);
+	m->usable = m->st.text != NULL;
+}
+
+int bc_rd_instantiate(struct rd *r, struct bc_scenario *sc, const struct bc_line *row, struct bc_case *c)
 {
 	struct bc_scope scope;
 	int rc = 0;
@@ -88,19 +157,34 @@ int bc_rd_instantiate(struct rd *r, const struct bc_scenario *sc, const struct b
 	if (!c->steps)
 		return -1;
 	for (int i = 0; i < sc->nsteps && rc == 0; i++) {
-		const struct bc_tmpl_step *ts = &sc->steps[i];
+		struct bc_tmpl_step *ts = &sc->steps[i];
 		struct bc_word w[BC_MAX_WORDS];
 		int nw = ts->nwords;
 		int made = 0;
+		if (row && !ts->memo && !has_cell(ts))
+			ts->memo = calloc(1, sizeof(*ts->memo)); /* none: parsed every time */
+		int memo = row ? from_memo(ts, &scope, &c->steps[i]) : 0;
+		if (memo < 0) {
+			rc = -1;
+			break;
+		}
+		if (memo)
+			made = nw = 0;
+		struct bc_scope before;
+		bool learn = !memo && ts->memo && !ts->memo->tried;
+		if (learn)
+			before = scope;
 		for (; made < nw; made++)
 			if (substitute(r, &ts->words[made], ts->line, row, &w[made]) < 0)
 				break;
 		if (made < nw) {
 			rc = -1;
-		} else {
+		} else if (!memo) {
 			rc = bc_step_parse(r->file, w, nw, ts->checked, &c->steps[i], &scope, !row, r->d);
 			if (rc == 0 && !(c->steps[i].text = bc_step_text(w, nw)))
 				rc = -1;
+			if (rc == 0 && learn)
+				remember(ts, &before, &scope, &c->steps[i]);
 		}
 		for (int k = 0; k < made; k++)
 			free(w[k].s);
@@ -497,7 +581,7 @@ static int claim_id(struct rd *r, const struct bc_line *l, struct bc_case *c)
 }
 
 /* The scenario the row names, or the table's only one. */
-static int pick_scenario(struct rd *r, const struct bc_line *l, const struct bc_scenario **sc)
+static int pick_scenario(struct rd *r, const struct bc_line *l, struct bc_scenario **sc)
 {
 	for (int i = 0; i < r->ncols; i++) {
 		const struct bc_tok *cell = &l->tok[i];
@@ -519,7 +603,7 @@ static int pick_scenario(struct rd *r, const struct bc_line *l, const struct bc_
 void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 {
 	struct bc_case c;
-	const struct bc_scenario *sc = r->nsc == 1 ? &r->sc[0] : NULL;
+	struct bc_scenario *sc = r->nsc == 1 ? &r->sc[0] : NULL;
 	int line = l->lineno, dev_col = -1, prof_col = -1;
 	memset(&c, 0, sizeof(c));
 	if (l->ntok != r->ncols) {
