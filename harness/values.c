@@ -128,9 +128,26 @@ static const char *rlookup(const struct named *t, size_t n, int value)
 	return NULL;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct named *)a)->name, ((const struct named *)b)->name);
+}
+
+/* Expectations name errnos by the thousand: a sorted copy, searched. */
 int bc_errno_from_name(const char *name, int *code)
 {
-	return lookup(errnos, ARRAY_LEN(errnos), name, code);
+	static struct named sorted[ARRAY_LEN(errnos)];
+	static bool ready;
+	if (!ready) {
+		memcpy(sorted, errnos, sizeof(errnos));
+		qsort(sorted, ARRAY_LEN(sorted), sizeof(sorted[0]), by_name);
+		ready = true;
+	}
+	const struct named key = {name, 0}, *hit = bsearch(&key, sorted, ARRAY_LEN(sorted), sizeof(sorted[0]), by_name);
+	if (!hit)
+		return -1;
+	*code = hit->value;
+	return 0;
 }
 
 bool bc_errno_name_known(const char *name)
