@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -127,6 +128,31 @@ static bool write_all(int fd, const void *buf, size_t n)
 	return true;
 }
 
+/* A result goes to the parent without the unused part of its step table:
+ * the fixed head, the steps that ran, the tail (a third of the bytes for a
+ * typical case, and the parent reads every one of them). */
+#define HEAD offsetof(struct bc_case_result, obs.steps)
+#define TAIL offsetof(struct bc_case_result, obs.ports)
+
+static bool send_result(int fd, int idx, const struct bc_case_result *res)
+{
+	int ns = res->obs.nsteps < 0 ? 0 : res->obs.nsteps > BC_MAX_STEPS ? BC_MAX_STEPS : res->obs.nsteps;
+	const char *p = (const char *)res;
+	return write_all(fd, &idx, sizeof(idx)) && write_all(fd, p, HEAD) &&
+	       write_all(fd, res->obs.steps, (size_t)ns * sizeof(res->obs.steps[0])) &&
+	       write_all(fd, p + TAIL, sizeof(*res) - TAIL);
+}
+
+static bool recv_result(int fd, struct bc_case_result *res)
+{
+	char *p = (char *)res;
+	if (!read_all(fd, p, HEAD))
+		return false;
+	int ns = res->obs.nsteps < 0 ? 0 : res->obs.nsteps > BC_MAX_STEPS ? BC_MAX_STEPS : res->obs.nsteps;
+	return read_all(fd, res->obs.steps, (size_t)ns * sizeof(res->obs.steps[0])) &&
+	       read_all(fd, p + TAIL, sizeof(*res) - TAIL);
+}
+
 /* In the worker: one case, without a process of its own. */
 static bool run_inprocess(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res)
 {
@@ -203,7 +229,7 @@ static void worker_main(const struct bc_runner *r, const struct bc_case *const *
 			keep = run_inprocess(r, c, &res);
 		else
 			bc_run_case(r, c, &res);
-		if (!write_all(out, &idx, sizeof(idx)) || !write_all(out, &res, sizeof(res)) || !keep)
+		if (!send_result(out, idx, &res) || !keep)
 			_exit(0);
 	}
 }
@@ -376,7 +402,7 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 			int idx = w->q[0], got;
 			struct bc_case_result *slot = &results[idx % RING];
 			bool answered = (p[k].revents & (POLLIN | POLLHUP | POLLERR)) && read_all(w->res, &got, sizeof(got)) &&
-					got == idx && read_all(w->res, slot, sizeof(*slot));
+					got == idx && recv_result(w->res, slot);
 			if (answered) {
 				memmove(w->q, w->q + 1, (size_t)(w->nq - 1) * sizeof(w->q[0]));
 				if (--w->nq)
