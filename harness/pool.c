@@ -8,9 +8,13 @@
  *    profile that only sets namespace sysctls and lo addresses does not
  *    stop that: the worker makes a fresh namespace with the profile applied
  *    whenever the next case's differs from what its namespace has (cases of
- *    one table mostly share one).  Afterwards the worker checks it got its
- *    fds back; if not it reports the leak and exits, and a fresh worker
- *    with a fresh namespace takes its place;
+ *    one table mostly share one).  A case that makes connections runs in
+ *    place too, and the worker makes a fresh namespace before its next case
+ *    (TIME_WAIT and queued connections go with the old one).  Afterwards
+ *    the worker checks it got its fds back; if not it reports the leak and
+ *    exits, and a fresh worker with a fresh namespace takes its place.  A
+ *    case that hangs in place is killed with its worker, and reported with
+ *    the step it was in (the worker notes it in memory the parent shares);
  *  - every other case goes through the full sandbox (its own child, its own
  *    namespaces, profile, timeout), as bc_run_case always does.
  *
@@ -27,6 +31,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,17 +39,23 @@
 #include "profile.h"
 #include "sandbox.h"
 
-/* The steps alone: none that connects, changes identity, touches files,
- * resolves names or starts a program. */
-static bool steps_inplace_ok(const struct bc_case *c)
+/* Can the steps run in a worker's own process?  IN_PLACE_NO when they
+ * change identity, touch files, resolve names or start a program;
+ * IN_PLACE_CLEAN when closing their sockets frees everything; IN_PLACE_RESET
+ * when they make connections, which leave TIME_WAIT and queued state in the
+ * namespace: the worker then makes a fresh namespace before its next case. */
+enum in_place { IN_PLACE_NO, IN_PLACE_CLEAN, IN_PLACE_RESET };
+
+static enum in_place steps_in_place(const struct bc_case *c)
 {
+	enum in_place k = IN_PLACE_CLEAN;
 	if (c->target || c->nfaults || (c->needs & BC_NEEDS_SCRATCH))
-		return false;
+		return IN_PLACE_NO;
 	for (int i = 0; i < c->nsteps; i++) {
 		switch (c->steps[i].verb) {
 		case BC_V_SOCKET:
 			if (c->steps[i].in_peer)
-				return false;
+				return IN_PLACE_NO;
 			break;
 		case BC_V_SETSOCKOPT:
 		case BC_V_GETSOCKOPT:
@@ -55,16 +66,21 @@ static bool steps_inplace_ok(const struct bc_case *c)
 		case BC_V_GETSOCKNAME:
 		case BC_V_QUEUE:
 			break;
+		case BC_V_CONNECT:
+		case BC_V_ACCEPT:
+		case BC_V_HANDSHAKES:
+			k = IN_PLACE_RESET;
+			break;
 		default:
-			return false; /* connections, identity, files, resolution, programs */
+			return IN_PLACE_NO; /* identity, files, resolution, programs */
 		}
 	}
-	return true;
+	return k;
 }
 
 bool bc_pool_inprocess_ok(const struct bc_case *c)
 {
-	return !c->profile && steps_inplace_ok(c);
+	return !c->profile && steps_in_place(c) == IN_PLACE_CLEAN;
 }
 
 bool bc_pool_profile_inplace_ok(const struct bc_profile *p)
@@ -153,14 +169,31 @@ static bool recv_result(int fd, struct bc_case_result *res)
 	       read_all(fd, p + TAIL, sizeof(*res) - TAIL);
 }
 
+/* Where a worker is, in memory it shares with the parent: the case it
+ * runs in place and the step it is in, so that a case that hangs in place
+ * is reported with its step, as the sandbox reports it. */
+struct beat {
+	volatile int idx;  /* -1: none in place */
+	volatile int step;
+};
+
+static void step_beat(void *arg, int i)
+{
+	((struct beat *)arg)->step = i;
+}
+
 /* In the worker: one case, without a process of its own. */
-static bool run_inprocess(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res)
+static bool run_inprocess(const struct bc_runner *r, const struct bc_case *c, int idx, struct beat *beat,
+			  struct bc_case_result *res)
 {
 	int before = lowest_free_fd();
 	long start = now_us();
 	memset(res, 0, sizeof(*res));
 	res->c = c;
-	bc_steps_run(c, NULL, &res->obs, NULL, NULL);
+	beat->step = -1;
+	beat->idx = idx;
+	bc_steps_run(c, NULL, &res->obs, step_beat, beat);
+	beat->idx = -1;
 	res->duration_us = now_us() - start;
 	res->ran = true;
 	res->in_place = true;
@@ -191,7 +224,8 @@ static const struct bc_profile *effective_profile(const struct bc_runner *r, con
 	return merged;
 }
 
-static void worker_main(const struct bc_runner *r, const struct bc_case *const *cases, int n, int cmd, int out)
+static void worker_main(const struct bc_runner *r, const struct bc_case *const *cases, int n, int cmd, int out,
+			struct beat *beat)
 {
 	char why[256];
 	/* Orphans of this worker's case children come back to it. */
@@ -202,7 +236,7 @@ static void worker_main(const struct bc_runner *r, const struct bc_case *const *
 	 * place in a namespace made for that profile; the worker makes a fresh
 	 * one when the next case's profile differs. */
 	static struct bc_profile ns_prof, want;
-	bool ns_has_prof = false;
+	bool ns_has_prof = false, ns_dirty = false;
 	static struct bc_case_result res;
 	for (;;) {
 		int idx;
@@ -210,11 +244,13 @@ static void worker_main(const struct bc_runner *r, const struct bc_case *const *
 			_exit(0);
 		const struct bc_case *c = cases[idx];
 		char skip[512];
-		bool keep = true, inplace = own_net && steps_inplace_ok(c) && !bc_runner_skip_reason(r, c, skip, sizeof(skip));
+		enum in_place kind = own_net ? steps_in_place(c) : IN_PLACE_NO;
+		bool keep = true, inplace = kind != IN_PLACE_NO && !bc_runner_skip_reason(r, c, skip, sizeof(skip));
 		const struct bc_profile *p = inplace ? effective_profile(r, c, &want) : NULL;
 		if (inplace && (c->profile || r->run_profile) && (!p || !bc_pool_profile_inplace_ok(p)))
 			inplace = false;
-		if (inplace && !same_netns_setup(ns_has_prof ? &ns_prof : NULL, p)) {
+		if (inplace && (ns_dirty || !same_netns_setup(ns_has_prof ? &ns_prof : NULL, p))) {
+			ns_dirty = false;
 			struct bc_step_env env = {-1, -1};
 			inplace = bc_sandbox_enter_private_net(why, sizeof(why)) == 0 &&
 				  bc_profile_apply(p, r->host_net, &env, why, sizeof(why)) == BC_PROFILE_OK;
@@ -225,8 +261,10 @@ static void worker_main(const struct bc_runner *r, const struct bc_case *const *
 			if (!inplace) /* the sandbox runs it, and says what failed */
 				own_net = bc_sandbox_enter_private_net(why, sizeof(why)) == 0;
 		}
-		if (inplace)
-			keep = run_inprocess(r, c, &res);
+		if (inplace) {
+			keep = run_inprocess(r, c, idx, beat, &res);
+			ns_dirty = kind == IN_PLACE_RESET;
+		}
 		else
 			bc_run_case(r, c, &res);
 		if (!send_result(out, idx, &res) || !keep)
@@ -245,6 +283,7 @@ struct worker {
 	int q[DEPTH];   /* the cases sent to it, oldest first */
 	int nq;
 	long deadline;  /* when the oldest must have answered */
+	struct beat *beat;
 };
 
 static int spawn(struct worker *w, const struct bc_runner *r, const struct bc_case *const *cases, int n,
@@ -270,7 +309,7 @@ static int spawn(struct worker *w, const struct bc_runner *r, const struct bc_ca
 		}
 		close(c[1]);
 		close(o[0]);
-		worker_main(r, cases, n, c[0], o[1]);
+		worker_main(r, cases, n, c[0], o[1], w->beat);
 		_exit(0);
 	}
 	close(c[0]);
@@ -281,6 +320,7 @@ static int spawn(struct worker *w, const struct bc_runner *r, const struct bc_ca
 		return -1;
 	}
 	w->pid = pid;
+	w->beat->idx = -1;
 	w->cmd = c[1];
 	w->res = o[0];
 	w->nq = 0;
@@ -308,14 +348,18 @@ static long case_timeout_us(const struct bc_runner *r, const struct bc_case *c)
 }
 
 /* The case could not get an answer: an error, with why. */
-static void set_lost(struct bc_case_result *res, const struct bc_case *c, bool hung, int status)
+static void set_lost(struct bc_case_result *res, const struct bc_runner *r, const struct bc_case *c, bool hung,
+		     int status, int step)
 {
 	memset(res, 0, sizeof(*res));
 	res->c = c;
 	res->j.verdict = BC_ERROR;
 	res->j.posix = -1;
 	res->j.slot = -1;
-	if (hung)
+	if (hung && step >= 0 && step < c->nsteps)
+		snprintf(res->j.reason, sizeof(res->j.reason), "timeout: killed after %d ms in step %d (%s)",
+			 r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms, step + 1, c->steps[step].text);
+	else if (hung)
 		snprintf(res->j.reason, sizeof(res->j.reason), "timeout: the worker running it did not answer within its timeout");
 	else if (WIFSIGNALED(status))
 		snprintf(res->j.reason, sizeof(res->j.reason), "the worker running it died of signal %d (%s)", WTERMSIG(status),
@@ -341,11 +385,19 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 	if (jobs > n)
 		jobs = n ? n : 1;
 	const int RING = jobs * DEPTH + 16;
+	struct beat *beats = mmap(NULL, (size_t)jobs * sizeof(*beats), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (beats == MAP_FAILED)
+		return -1;
+	for (int i = 0; i < jobs; i++) {
+		beats[i].idx = -1;
+		ws[i].beat = &beats[i];
+	}
 	struct bc_case_result *results = calloc((size_t)RING, sizeof(*results));
 	bool *have = calloc((size_t)RING, sizeof(*have));
 	if (!results || !have) {
 		free(results);
 		free(have);
+		munmap(beats, (size_t)jobs * sizeof(*beats));
 		return -1;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -357,6 +409,7 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 	if (running == 0) {
 		free(results);
 		free(have);
+		munmap(beats, (size_t)jobs * sizeof(*beats));
 		return -1;
 	}
 	while (reported < n) {
@@ -412,11 +465,12 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 				 * an error, the cases queued behind it go out again, and
 				 * a fresh worker takes its place. */
 				bool hung = !p[k].revents;
+				int lost_step = w->beat->idx == idx ? w->beat->step : -1;
 				int status = retire(w);
 				for (int q = w->nq - 1; q >= 1; q--)
 					retry[nretry++] = w->q[q];
 				w->nq = 0;
-				set_lost(slot, cases[idx], hung, status);
+				set_lost(slot, r, cases[idx], hung, status, lost_step);
 				/* Whatever that worker left running goes too. */
 				int keep[64], nk = 0;
 				for (int i = 0; i < jobs; i++)
@@ -440,5 +494,6 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 	int rc = reported == n ? 0 : -1;
 	free(results);
 	free(have);
+	munmap(beats, (size_t)jobs * sizeof(*beats));
 	return rc;
 }

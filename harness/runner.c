@@ -66,7 +66,7 @@ void bc_runner_init(struct bc_runner *r, const char *prog)
 const char *bc_runner_isolation(const struct bc_runner *r)
 {
 	if (r->caps.private_net && r->pooled)
-		return "pool workers, each in its own network namespace: cases that leave no state run in place, the others in a forked child with a private network namespace";
+		return "pool workers, each in its own network namespace: cases that change no identity, file or name service run in place (in a fresh namespace after one that connected, or with its profile's sysctls and addresses), the others in a forked child with private namespaces";
 	if (r->caps.private_net)
 		return "fork + private network namespace";
 	if (r->allow_host_net)

@@ -353,6 +353,57 @@ static void sysctl_profiles_run_in_place(void)
 	json_decref(root);
 }
 
+/* A case that connects runs in place too, and the worker makes a fresh
+ * namespace after it; one that hangs in place is killed with its worker
+ * and reported with the step it hung in, and the case after it runs in a
+ * fresh worker. */
+static void connecting_cases_run_in_place(void)
+{
+	char json[128];
+	const char *path = write_text("conn.tbl", "timeout 300ms\n"
+				  "scenario talk\n    socket l inet stream\n    bind l 127.0.0.1:0\n    getsockname l P\n"
+				  "    listen l 1\n    socket c inet stream\n  ? connect c 127.0.0.1:P\n  ? accept l a\n"
+				  "scenario wait\n    socket l inet stream\n    bind l 127.0.0.1:0\n    listen l 1\n  ? accept l a\n"
+				  "scenario linger\n    socket l inet stream\n    bind l 127.0.0.1:5000\n    listen l 1\n"
+				  "    socket c inet stream\n    connect c 127.0.0.1:5000\n    accept l a\n    close a\n  ? close c\n"
+				  "scenario rebind\n  ? socket x inet stream\n  ? bind x 127.0.0.1:5000\n"
+				  "id scenario expect source\n"
+				  "a talk ok,ok \"connect(2), accept(2)\"\n"
+				  "b wait ok \"accept(2) blocks: this case hangs\"\n"
+				  "c talk ok,ok \"connect(2), accept(2)\"\n"
+				  "d linger ok \"the server closes first: its end of the connection is in TIME_WAIT on port 5000\"\n"
+				  "e rebind ok,ok \"a fresh namespace has no TIME_WAIT on port 5000\"\n");
+	snprintf(json, sizeof(json), "%s/conn.json", dir);
+	struct out r = run("run", path, "-j", "1", "--json", json, NULL);
+	CU_ASSERT_EQUAL(r.status, 1);
+	out_free(&r);
+	json_error_t err;
+	json_t *root = json_load_file(json, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	json_t *cs = json_object_get(root, "cases");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(cs), 5);
+	const char *v[5], *iso[5];
+	for (size_t i = 0; i < 5; i++) {
+		v[i] = json_string_value(json_object_get(json_array_get(cs, i), "verdict"));
+		iso[i] = json_string_value(json_object_get(json_array_get(cs, i), "isolation"));
+	}
+	CU_ASSERT_STRING_EQUAL(v[0], "pass");
+	CU_ASSERT_STRING_EQUAL(iso[0], "in-place");
+	CU_ASSERT_STRING_EQUAL(v[1], "error");
+	const char *why = json_string_value(json_object_get(json_array_get(cs, 1), "reason"));
+	CU_ASSERT_PTR_NOT_NULL(why && strstr(why, "timeout: killed after 300 ms in step 4 (accept l a)"));
+	if (why && !strstr(why, "in step 4"))
+		BC_FAILF("reason: %s", why);
+	CU_ASSERT_STRING_EQUAL(v[2], "pass");
+	CU_ASSERT_STRING_EQUAL(iso[2], "in-place");
+	/* d left a TIME_WAIT on port 5000 in its worker's namespace; e, on the
+	 * same worker, must not see it. */
+	CU_ASSERT_STRING_EQUAL(v[3], "pass");
+	CU_ASSERT_STRING_EQUAL(v[4], "pass");
+	CU_ASSERT_STRING_EQUAL(iso[4], "in-place");
+	json_decref(root);
+}
+
 static void platform_profile_changes_the_platform(void)
 {
 	char json[128];
@@ -450,5 +501,6 @@ int bc_suite_cli(void)
 	BC_ADD_NETNS(s, platform_profile_changes_the_platform);
 	BC_ADD_NETNS(s, order_and_jobs_do_not_change_verdicts);
 	BC_ADD_NETNS(s, sysctl_profiles_run_in_place);
+	BC_ADD_NETNS(s, connecting_cases_run_in_place);
 	return 0;
 }
