@@ -343,6 +343,9 @@ static void reorder(const struct bc_case **list, int n, const char *order)
 	}
 }
 
+/* What cmd_run leaves to the exit (see there). */
+static struct bc_table *volatile kept_tables;
+
 static int cmd_run(struct opts *o, const char *prog)
 {
 	struct bc_diags d = {0};
@@ -423,9 +426,7 @@ static int cmd_run(struct opts *o, const char *prog)
 	 * touch every page they fill once more (a fault each on a VM) only to
 	 * give them back a moment before the process ends.  A static pointer
 	 * keeps them reachable, so a leak check does not count them. */
-	static struct bc_table *kept;
-	kept = tables;
-	(void)kept;
+	kept_tables = tables;
 	int bad_input = d.n > 0 || wrote < 0 || (o->nfilters && total == 0);
 	bc_diags_free(&d);
 	return bad_input ? EXIT_BAD_INPUT : failed ? 1 : 0;

@@ -391,6 +391,7 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 	for (int i = 0; i < jobs; i++) {
 		beats[i].idx = -1;
 		ws[i].beat = &beats[i];
+		ws[i].pid = -1; /* spawn() looks at the others' */
 	}
 	struct bc_case_result *results = calloc((size_t)RING, sizeof(*results));
 	bool *have = calloc((size_t)RING, sizeof(*have));

@@ -505,35 +505,50 @@ void bc_sandbox_result_free(struct bc_sandbox_result *res)
 }
 
 /* The probe: can a child make a private network namespace with lo up, and
- * does it have IPv6?  A vfork child answers in the parent's memory: a fork
- * would copy the page tables of a runner that holds every table, for three
- * system calls. */
+ * does it have IPv6?  A vfork child answers: a fork would copy the page
+ * tables of a runner that holds every table, for three system calls.  The
+ * answer is its exit status, and why it failed goes through a pipe (under
+ * Valgrind a vfork is a fork: nothing may be passed in memory). */
 struct probe_answer {
 	bool net, v6;
 	char why[200];
 };
 
-static __attribute__((noinline)) void probe_child(struct probe_answer *a, bool private_net)
+static __attribute__((noinline)) void probe_child(int fd, bool private_net)
 {
-	if (private_net && (enter_private_net(a->why, sizeof(a->why)) < 0 || bring_lo_up(a->why, sizeof(a->why)) < 0))
+	char why[200];
+	if (private_net && (enter_private_net(why, sizeof(why)) < 0 || bring_lo_up(why, sizeof(why)) < 0)) {
+		if (write(fd, why, strlen(why)) < 0)
+			_exit(1);
 		_exit(1);
-	a->net = private_net;
-	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	a->v6 = fd >= 0;
-	_exit(0);
+	}
+	int s = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	_exit(s >= 0 ? 3 : 2);
 }
 
 static void probe_once(struct probe_answer *a, bool private_net)
 {
+	int p[2], st = 0;
 	memset(a, 0, sizeof(*a));
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(a->why, sizeof(a->why), "cannot make a pipe: %s", strerror(errno));
+		return;
+	}
 	pid_t pid = vfork();
 	if (pid == 0)
-		probe_child(a, private_net);
-	if (pid < 0)
+		probe_child(p[1], private_net);
+	close(p[1]);
+	if (pid < 0) {
 		snprintf(a->why, sizeof(a->why), "cannot start a process: %s", strerror(errno));
-	else
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+	} else {
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
+		ssize_t n = read(p[0], a->why, sizeof(a->why) - 1);
+		a->why[n > 0 ? n : 0] = '\0';
+		a->net = WIFEXITED(st) && WEXITSTATUS(st) >= 2 && private_net;
+		a->v6 = WIFEXITED(st) && WEXITSTATUS(st) == 3;
+	}
+	close(p[0]);
 }
 
 void bc_sandbox_probe(struct bc_sandbox_caps *caps)

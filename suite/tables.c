@@ -1,12 +1,18 @@
 /* tables: every case table as a CUnit suite, every row as a CUnit test.
  * One function serves all rows; it finds its row by the running test's
  * name.  Rows this platform cannot run are registered inactive (CUnit's
- * "skipped"), with the reason printed. */
+ * "skipped"), with the reason printed.  A table's rows run the way
+ * `bindcheck run` runs them, on the worker pool (in place or sandboxed,
+ * in parallel), when its first row's test starts; each test then judges
+ * its own row's result. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "pool.h"
 #include "runner.h"
 #include "suite.h"
 #include "table.h"
@@ -54,18 +60,49 @@ static void table_reads_cleanly(void)
 		BC_FAILF("%d input error%s in %s:%s", n, n == 1 ? "" : "s", t->path, msg);
 }
 
+/* The results of the table whose rows are being tested. */
+static const struct bc_table *ran_table;
+static struct bc_case_result *ran;
+
+static void keep_result(void *arg, int index, const struct bc_case_result *res)
+{
+	(void)arg;
+	ran[index] = *res;
+}
+
+static void run_table(const struct bc_table *t)
+{
+	const struct bc_case **list = calloc((size_t)(t->ncases ? t->ncases : 1), sizeof(*list));
+	free(ran);
+	ran = calloc((size_t)(t->ncases ? t->ncases : 1), sizeof(*ran));
+	ran_table = t;
+	if (!list || !ran) {
+		free(list);
+		return;
+	}
+	for (int i = 0; i < t->ncases; i++)
+		list[i] = &t->cases[i];
+	if (bc_pool_run(&runner, list, t->ncases, (int)sysconf(_SC_NPROCESSORS_ONLN), keep_result, NULL) < 0)
+		for (int i = 0; i < t->ncases; i++) /* no worker could start */
+			bc_run_case(&runner, list[i], &ran[i]);
+	free(list);
+}
+
 static void row_test(void)
 {
 	const struct bc_table *t = current_table();
 	const char *id = CU_get_current_test()->pName;
 	const struct bc_case *c = NULL;
-	struct bc_case_result res;
+	int at = -1;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	for (int i = 0; t && i < t->ncases && !c; i++)
 		if (strcmp(t->cases[i].id, id) == 0)
-			c = &t->cases[i];
+			c = &t->cases[at = i];
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	bc_run_case(&runner, c, &res);
+	if (ran_table != t)
+		run_table(t);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ran);
+	const struct bc_case_result res = ran[at];
 	if (res.j.verdict == BC_SKIP) { /* found only when it ran: CUnit counts it passed, so say so */
 		printf("\nskip %s/%s: %s\n", c->table, c->id, res.j.reason);
 		runtime_skips++;
@@ -148,6 +185,7 @@ int bc_suite_tables(char *const *paths, int npaths)
 
 void bc_suite_tables_done(void)
 {
+	free(ran);
 	for (int t = 0; t < ntables; t++)
 		bc_table_free(&tables[t]);
 	free(tables);
