@@ -14,7 +14,11 @@
  *    the worker checks it got its fds back; if not it reports the leak and
  *    exits, and a fresh worker with a fresh namespace takes its place.  A
  *    case that hangs in place is killed with its worker, and reported with
- *    the step it was in (the worker notes it in memory the parent shares);
+ *    the step it was in (the worker notes it in memory the parent shares).
+ *    A case with a target runs in place as well: the target's own process
+ *    (a vfork child) takes the scratch directory and the profile's names
+ *    before it execs, and the worker kills what it left and renews its
+ *    namespace;
  *  - every other case goes through the full sandbox (its own child, its own
  *    namespaces, profile, timeout), as bc_run_case always does.
  *
@@ -32,6 +36,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,13 +54,27 @@ enum in_place { IN_PLACE_NO, IN_PLACE_CLEAN, IN_PLACE_RESET };
 
 static enum in_place steps_in_place(const struct bc_case *c)
 {
-	enum in_place k = IN_PLACE_CLEAN;
-	if (c->target || c->nfaults || (c->needs & BC_NEEDS_SCRATCH))
+	/* A case with a target needs its scratch directory for the target
+	 * alone (it is the target's working directory): its own steps touch
+	 * no file.  It always leaves a used namespace behind. */
+	enum in_place k = c->target ? IN_PLACE_RESET : IN_PLACE_CLEAN;
+	if ((c->needs & BC_NEEDS_SCRATCH) && !c->target)
 		return IN_PLACE_NO;
 	for (int i = 0; i < c->nsteps; i++) {
+		if (c->steps[i].addr.family == AF_UNIX)
+			return IN_PLACE_NO; /* a relative path would land in the worker's directory */
 		switch (c->steps[i].verb) {
 		case BC_V_SOCKET:
 			if (c->steps[i].in_peer)
+				return IN_PLACE_NO;
+			break;
+		case BC_V_RUN: /* the target sets up its own directory and names */
+		case BC_V_NAMES:
+		case BC_V_SAID:
+		case BC_V_CALLS:
+		case BC_V_LEAKED:
+		case BC_V_LISTENING:
+			if (!c->target)
 				return IN_PLACE_NO;
 			break;
 		case BC_V_SETSOCKOPT:
@@ -86,6 +106,15 @@ bool bc_pool_inprocess_ok(const struct bc_case *c)
 bool bc_pool_profile_inplace_ok(const struct bc_profile *p)
 {
 	return !p || (!p->set_uid && p->caps == BC_CAPS_DEFAULT && !p->hostname[0] && !p->names && !p->nhosts && !p->peer);
+}
+
+/* A case with a target may also have a host name and name files: only its
+ * target looks names up, and the target sets them up for itself. */
+static bool profile_in_place(const struct bc_case *c, const struct bc_profile *p)
+{
+	if (!p || bc_pool_profile_inplace_ok(p))
+		return true;
+	return c->target && !p->set_uid && p->caps == BC_CAPS_DEFAULT && !p->peer;
 }
 
 /* Do two such profiles make the same namespace? */
@@ -183,17 +212,38 @@ static void step_beat(void *arg, int i)
 }
 
 /* In the worker: one case, without a process of its own. */
-static bool run_inprocess(const struct bc_runner *r, const struct bc_case *c, int idx, struct beat *beat,
-			  struct bc_case_result *res)
+static bool run_inprocess(const struct bc_runner *r, const struct bc_case *c, const struct bc_profile *p, int idx,
+			  struct beat *beat, struct bc_case_result *res)
 {
 	int before = lowest_free_fd();
 	long start = now_us();
+	char scratch[64];
+	struct bc_step_env env = {.home_net = -1, .peer_net = -1};
 	memset(res, 0, sizeof(*res));
 	res->c = c;
+	if (c->target) {
+		/* The target's working directory, and its names. */
+		const char *tmp = getenv("TMPDIR");
+		snprintf(scratch, sizeof(scratch), "%s/bindcheck-XXXXXX", tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+		if (!mkdtemp(scratch) || chmod(scratch, 01777) < 0) {
+			res->j.verdict = BC_ERROR;
+			res->j.posix = -1;
+			res->j.slot = -1;
+			snprintf(res->j.reason, sizeof(res->j.reason), "cannot create a scratch directory: %s", strerror(errno));
+			return true;
+		}
+		env.target_dir = scratch;
+		env.target_names = p && (p->hostname[0] || p->names) ? p : NULL;
+	}
 	beat->step = -1;
 	beat->idx = idx;
-	bc_steps_run(c, NULL, &res->obs, step_beat, beat);
+	bc_steps_run(c, &env, &res->obs, step_beat, beat);
 	beat->idx = -1;
+	if (c->target) {
+		/* Whatever the target left running goes, and its directory. */
+		bc_sandbox_reap_children(NULL, 0);
+		bc_runner_remove_scratch(scratch);
+	}
 	res->duration_us = now_us() - start;
 	res->ran = true;
 	res->in_place = true;
@@ -247,13 +297,23 @@ static void worker_main(const struct bc_runner *r, const struct bc_case *const *
 		enum in_place kind = own_net ? steps_in_place(c) : IN_PLACE_NO;
 		bool keep = true, inplace = kind != IN_PLACE_NO && !bc_runner_skip_reason(r, c, skip, sizeof(skip));
 		const struct bc_profile *p = inplace ? effective_profile(r, c, &want) : NULL;
-		if (inplace && (c->profile || r->run_profile) && (!p || !bc_pool_profile_inplace_ok(p)))
+		if (inplace && (c->profile || r->run_profile) && (!p || !profile_in_place(c, p)))
 			inplace = false;
 		if (inplace && (ns_dirty || !same_netns_setup(ns_has_prof ? &ns_prof : NULL, p))) {
 			ns_dirty = false;
-			struct bc_step_env env = {-1, -1};
+			/* Only the namespace's part: sysctls and lo addresses.  A
+			 * target's names are its own (run_inprocess), never the
+			 * worker's, which later sandboxes are forked from. */
+			static struct bc_profile net;
+			if (p) {
+				net = (struct bc_profile){.nsysctl = p->nsysctl, .naddrs = p->naddrs};
+				memcpy(net.name, p->name, sizeof(net.name));
+				memcpy(net.sysctl, p->sysctl, sizeof(net.sysctl));
+				memcpy(net.addrs, p->addrs, sizeof(net.addrs));
+			}
+			struct bc_step_env env = {.home_net = -1, .peer_net = -1};
 			inplace = bc_sandbox_enter_private_net(why, sizeof(why)) == 0 &&
-				  bc_profile_apply(p, r->host_net, &env, why, sizeof(why)) == BC_PROFILE_OK;
+				  bc_profile_apply(p ? &net : NULL, r->host_net, &env, why, sizeof(why)) == BC_PROFILE_OK;
 			bc_profile_release(&env);
 			ns_has_prof = inplace && p;
 			if (ns_has_prof)
@@ -262,7 +322,7 @@ static void worker_main(const struct bc_runner *r, const struct bc_case *const *
 				own_net = bc_sandbox_enter_private_net(why, sizeof(why)) == 0;
 		}
 		if (inplace) {
-			keep = run_inprocess(r, c, idx, beat, &res);
+			keep = run_inprocess(r, c, p, idx, beat, &res);
 			ns_dirty = kind == IN_PLACE_RESET;
 		}
 		else

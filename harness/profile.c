@@ -379,7 +379,7 @@ enum bc_profile_rc bc_profile_apply(const struct bc_profile *p, unsigned long ho
 				    char *why, size_t n)
 {
 	enum bc_profile_rc rc;
-	env->home_net = env->peer_net = -1;
+	*env = (struct bc_step_env){.home_net = -1, .peer_net = -1};
 	if (!p)
 		return BC_PROFILE_OK;
 	if (host_net == 0 || bc_profile_net_id() == host_net)
@@ -391,24 +391,36 @@ enum bc_profile_rc bc_profile_apply(const struct bc_profile *p, unsigned long ho
 		return rc;
 	if (p->peer && (rc = make_peer(p, env, why, n)) != BC_PROFILE_OK)
 		return rc;
+	if ((rc = bc_profile_apply_names(p, why, n)) != BC_PROFILE_OK)
+		return rc;
+	return set_identity(p, why, n);
+}
+
+enum bc_profile_rc bc_profile_apply_names(const struct bc_profile *p, char *why, size_t n)
+{
 	if (p->hostname[0]) {
 		if (unshare(CLONE_NEWUTS) < 0)
 			WHY(BC_PROFILE_UNAVAILABLE, "cannot create a UTS namespace: %s", strerror(errno));
 		if (sethostname(p->hostname, strlen(p->hostname)) < 0)
 			WHY(BC_PROFILE_FAILED, "sethostname: %s", strerror(errno));
 	}
-	if (p->names && (rc = hermetic_names(p, why, n)) != BC_PROFILE_OK)
-		return rc;
-	return set_identity(p, why, n);
+	return p->names ? hermetic_names(p, why, n) : BC_PROFILE_OK;
 }
 #else
 enum bc_profile_rc bc_profile_apply(const struct bc_profile *p, unsigned long host_net, struct bc_step_env *env,
 				    char *why, size_t n)
 {
 	(void)host_net;
-	env->home_net = env->peer_net = -1;
+	*env = (struct bc_step_env){.home_net = -1, .peer_net = -1};
 	if (!p)
 		return BC_PROFILE_OK;
+	snprintf(why, n, "profiles need Linux namespaces");
+	return BC_PROFILE_UNAVAILABLE;
+}
+
+enum bc_profile_rc bc_profile_apply_names(const struct bc_profile *p, char *why, size_t n)
+{
+	(void)p;
 	snprintf(why, n, "profiles need Linux namespaces");
 	return BC_PROFILE_UNAVAILABLE;
 }

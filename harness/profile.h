@@ -42,6 +42,10 @@ enum bc_profile_rc {
 enum bc_profile_rc bc_profile_apply(const struct bc_profile *p, unsigned long host_net, struct bc_step_env *env,
 				    char *why, size_t n);
 void bc_profile_release(struct bc_step_env *env);
+/* Only the profile's host name and name files (private UTS and mount
+ * namespaces): what a target started in place sets up for itself, in its
+ * own process, before it execs.  Part of bc_profile_apply. */
+enum bc_profile_rc bc_profile_apply_names(const struct bc_profile *p, char *why, size_t n);
 /* The inode of this process's network namespace, 0 if unknown. */
 unsigned long bc_profile_net_id(void);
 

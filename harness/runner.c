@@ -66,7 +66,7 @@ void bc_runner_init(struct bc_runner *r, const char *prog)
 const char *bc_runner_isolation(const struct bc_runner *r)
 {
 	if (r->caps.private_net && r->pooled)
-		return "pool workers, each in its own network namespace: cases that change no identity, file or name service run in place (in a fresh namespace after one that connected, or with its profile's sysctls and addresses), the others in a forked child with private namespaces";
+		return "pool workers, each in its own network namespace: cases that change no identity, file or name service of their own run in place (in a fresh namespace after one that connected or ran a target, or with its profile's sysctls and addresses; a target sets up its profile's names itself), the others in a forked child with private namespaces";
 	if (r->caps.private_net)
 		return "fork + private network namespace";
 	if (r->allow_host_net)
@@ -132,7 +132,7 @@ static int open_dirs(const char *path, const struct stat *sb, int flag, struct F
 	return 0;
 }
 
-static void remove_scratch(const char *dir)
+void bc_runner_remove_scratch(const char *dir)
 {
 	nftw(dir, open_dirs, 16, FTW_PHYS);
 	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -324,7 +324,7 @@ void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_c
 	}
 	bc_sandbox_run(&cfg, case_child, &arg, &sb);
 	if (arg.scratch)
-		remove_scratch(scratch);
+		bc_runner_remove_scratch(scratch);
 	res->duration_us = sb.duration_us;
 	res->log_total = sb.log_total;
 	res->log_kept = sb.loglen;

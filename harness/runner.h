@@ -45,6 +45,8 @@ struct bc_case_result {
 };
 
 void bc_runner_init(struct bc_runner *r, const char *prog);
+/* Remove a case's scratch directory and whatever it left there. */
+void bc_runner_remove_scratch(const char *dir);
 /* --platform-profile NAME: run every case under one of the built-in
  * profiles that make this host behave like another platform (bindv6only,
  * noipv6, lowports); the platform id gets "+NAME".  -1: unknown name. */

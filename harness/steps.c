@@ -2,6 +2,7 @@
  * result into an outcome. */
 #define _GNU_SOURCE /* if_nametoindex, setns */
 #include "steps.h"
+#include "profile.h"
 
 #include "faults.h"
 
@@ -671,14 +672,25 @@ static void launch_prepare(const struct bc_case *c, struct launch *l)
 
 /* The child side of the vfork: fds, exec.  Nothing here may touch memory
  * the case child still uses. */
-static __attribute__((noinline)) void launch_exec(const struct launch *l, int outfd, int repfd)
+static __attribute__((noinline)) void launch_exec(const struct launch *l, const struct bc_step_env *env, int outfd,
+						   int repfd)
 {
 	static const char msg[] = "bindcheck: cannot run the target's command\n";
+	char why[256];
 	int null = open("/dev/null", O_RDONLY);
 	dup2(null, 0);
 	dup2(outfd, 1);
 	dup2(outfd, 2);
 	dup2(repfd, 3);
+	/* In place, the target takes the case's directory and names itself
+	 * (in the sandbox the whole case child has them). */
+	if (env && env->target_dir && chdir(env->target_dir) < 0)
+		_exit(126);
+	if (env && env->target_names && bc_profile_apply_names(env->target_names, why, sizeof(why)) != BC_PROFILE_OK) {
+		if (write(2, why, strlen(why)) < 0 || write(2, "\n", 1) < 0)
+			_exit(126);
+		_exit(126);
+	}
 	/* The report pipe and the case's sockets stay ours.  One call where
 	 * the kernel has it (Linux 5.9): a thousand closes cost a millisecond. */
 #ifdef SYS_close_range
@@ -720,7 +732,7 @@ static int do_run(struct ctx *x, const struct bc_step *st, int fd, struct bc_out
 	fflush(NULL);
 	pid_t pid = vfork();
 	if (pid == 0)
-		launch_exec(&l, outp[1], repp[1]);
+		launch_exec(&l, x->env, outp[1], repp[1]);
 	close(outp[1]);
 	close(repp[1]);
 	if (pid < 0) {

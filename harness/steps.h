@@ -36,6 +36,12 @@ struct bc_observation {
 struct bc_step_env {
 	int home_net;
 	int peer_net;
+	/* A case run in place: what its target's own process sets up before
+	 * it execs, which the sandbox would have given the whole case: the
+	 * profile's host name and name files (NULL: none), and the working
+	 * directory (NULL: the caller's). */
+	const struct bc_profile *target_names;
+	const char *target_dir;
 };
 
 /* Run every step of c, then close every handle the case opened.  started,

@@ -408,6 +408,43 @@ static void connecting_cases_run_in_place(void)
 	json_decref(root);
 }
 
+/* A case with a target runs in place, and its target sets up the
+ * profile's host name and name files for itself: they must not stay with
+ * the worker, from which the next case's sandbox is forked.  The second
+ * row looks up the name only the first row's profile knows, without a
+ * profile of its own. */
+static void target_names_stay_with_the_target(void)
+{
+	char json[128];
+	const char *path = write_text("names.tbl", "timeout 5s\n"
+				  "profile private\n    hostname leakcheck\n    hosts 127.0.0.1 bindcheck-leak-check\n"
+				  "    sysctl net.core.somaxconn 512\n" /* so that the worker makes a namespace for it */
+				  "target ref\n    command @bindcheck serve bindcheck-leak-check 8080\n"
+				  "    ready \"bindcheck serve: ready\"\n    grace 5s\n"
+				  "scenario up\n  ? run ref\n  ? listening\n"
+				  "scenario look\n  ? resolve R bindcheck-leak-check 8080 type=stream\n"
+				  "id scenario profile expect source\n"
+				  "a up private =running,=127.0.0.1:8080 \"the reference path resolves its profile's name\"\n"
+				  "b look - EAI_NONAME|EAI_AGAIN \"getaddrinfo(3): a name in no hosts file (DNS, if tried, is unreachable)\"\n");
+	snprintf(json, sizeof(json), "%s/names.json", dir);
+	struct out r = run("run", path, "-j", "1", "--json", json, NULL);
+	CU_ASSERT_EQUAL(r.status, 0);
+	out_free(&r);
+	json_error_t err;
+	json_t *root = json_load_file(json, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	json_t *cs = json_object_get(root, "cases");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(cs), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(cs, 0), "isolation")), "in-place");
+	for (size_t i = 0; i < 2; i++) {
+		const char *v = json_string_value(json_object_get(json_array_get(cs, i), "verdict"));
+		if (strcmp(v, "pass") != 0)
+			BC_FAILF("row %zu: %s (%s)", i, v,
+				 json_string_value(json_object_get(json_array_get(cs, i), "observed")));
+	}
+	json_decref(root);
+}
+
 static void platform_profile_changes_the_platform(void)
 {
 	char json[128];
@@ -506,5 +543,6 @@ int bc_suite_cli(void)
 	BC_ADD_NETNS(s, order_and_jobs_do_not_change_verdicts);
 	BC_ADD_NETNS(s, sysctl_profiles_run_in_place);
 	BC_ADD_NETNS(s, connecting_cases_run_in_place);
+	BC_ADD_NETNS(s, target_names_stay_with_the_target);
 	return 0;
 }
