@@ -415,6 +415,10 @@ static void connecting_cases_run_in_place(void)
  * profile of its own. */
 static void target_names_stay_with_the_target(void)
 {
+#if defined(__SANITIZE_ADDRESS__)
+	printf("skip: an AddressSanitizer bindcheck cannot run a target under libfiu's preload (its cases are skipped)\n");
+	return;
+#endif
 	char json[128];
 	const char *path = write_text("names.tbl", "timeout 5s\n"
 				  "profile private\n    hostname leakcheck\n    hosts 127.0.0.1 bindcheck-leak-check\n"
