@@ -69,7 +69,10 @@ check: deps
 # exits 99 (--error-exitcode), which the runner turns into an error verdict.
 # The fault tables' reference path (`bindcheck serve`, started by the cases
 # as a program) runs under Memcheck too: BC_TARGET_VALGRIND holds the options
-# added to its command; an error there is exit 99, which fails its case.
+# added to its command; an error there is exit 99, which fails its case.  Of a
+# sweep's cases, which differ only in the errno a call fails with, one per
+# call (and EAI_SYSTEM) runs under Memcheck: the reference path takes the same
+# path for every errno (harness/bindpath.c); the others run natively.
 VALGRIND_SUPP := --suppressions=$(CURDIR)/ci/valgrind.supp
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 	--child-silent-after-fork=yes $(VALGRIND_SUPP)

@@ -11,7 +11,11 @@
  * exit 1.  Every path frees and closes what it took.
  *
  * --broken leak-on-listen is the deliberately broken variant the self-tests
- * use: a failed listen() forgets to close its socket. */
+ * use: a failed listen() forgets to close its socket.
+ *
+ * Keep it so: what a failure does must not depend on which errno or EAI
+ * code the call gave, but for EAI_SYSTEM's message.  make check-valgrind
+ * runs one case per swept call under Memcheck on that ground (steps.c). */
 #define _GNU_SOURCE
 #include "bindpath.h"
 

@@ -240,6 +240,7 @@ struct bc_case {
 	int nfaults;
 	struct bc_fault faults[BC_MAX_FAULTS];
 	char *fault_text;           /* the fault cell as written, NULL for none */
+	int sweep_rank;             /* a sweep's case: its result's place among its call's (0: the first) */
 	struct bc_target *target;   /* what run steps start, NULL when none */
 };
 

@@ -49,6 +49,10 @@ struct bc_step_env {
  * that hangs can be reported with the step it hung in.  env may be NULL. */
 void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct bc_observation *obs,
 		  void (*started)(void *, int), void *arg);
+/* Under make check-valgrind (BC_TARGET_VALGRIND), does this case's
+ * @bindcheck target run under Memcheck?  Every case but a sweep's
+ * second and later results for a call (EAI_SYSTEM excepted). */
+bool bc_target_memcheck(const struct bc_case *c);
 /* The directory of this executable: bindcheck, the suite and the fault
  * preload bc_fiu.so are built side by side. */
 void bc_exe_dir(char *buf, size_t n);

@@ -530,6 +530,7 @@ static void expand_sweep(struct rd *r, struct bc_case *c)
 	while (next_sweep_call(&p, colon, call)) {
 		int nres;
 		const char *const *res = bc_fault_sweep_results(call, &nres);
+		int made = 0;
 		for (int k = 0; k < nres; k++) {
 			char rule[96], err[200];
 			size_t bad;
@@ -542,6 +543,7 @@ static void expand_sweep(struct rd *r, struct bc_case *c)
 				return;
 			one.faults[0] = f;
 			one.nfaults = 1;
+			one.sweep_rank = made++;
 			snprintf(one.id, sizeof(one.id), "%.40s.%s.%s", c->id, call, res[k]);
 			free(one.fault_text);
 			one.fault_text = strdup(rule);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "suite.h"
+#include "steps.h"
 #include "table.h"
 
 #define HEAD "scenario s\n    socket h inet stream\n  ? bind h $addr\n"
@@ -365,6 +366,42 @@ static void error_flood_is_capped(void)
 	bc_diags_free(&d);
 }
 
+/* A sweep's cases: one per call and result.  Under make check-valgrind the
+ * first of each call's, and EAI_SYSTEM, run their target under Memcheck;
+ * the others (the same path in the reference server) run natively. */
+static void sweep_picks_one_memcheck_case_per_call(void)
+{
+	static const char text[] = "target t\n    command @bindcheck serve - 80\nscenario s\n  ? run t\n"
+				   "id fault expect source\n"
+				   "plain bind:1:EACCES =running s\n"
+				   "r sweep:bind,getaddrinfo:1 =running s\n";
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL_FATAL(bc_table_parse("sweep.tbl", text, sizeof(text) - 1, &t, &d), 0);
+	int n = 0, bind_vg = 0, gai_vg = 0;
+	bool plain = false, eai_system = false;
+	for (int i = 0; i < t.ncases; i++) {
+		const struct bc_case *c = &t.cases[i];
+		bool vg = bc_target_memcheck(c);
+		if (strcmp(c->id, "plain") == 0) {
+			plain = vg;
+			continue;
+		}
+		n++;
+		bind_vg += vg && strstr(c->id, ".bind.") != NULL;
+		gai_vg += vg && strstr(c->id, ".getaddrinfo.") != NULL;
+		if (strcmp(c->id, "r.getaddrinfo.EAI_SYSTEM") == 0)
+			eai_system = vg;
+	}
+	CU_ASSERT(plain);
+	CU_ASSERT(n > 10);
+	CU_ASSERT_EQUAL(bind_vg, 1);
+	CU_ASSERT_EQUAL(gai_vg, 2); /* the first result, and EAI_SYSTEM */
+	CU_ASSERT(eai_system);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
 static void missing_file(void)
 {
 	struct bc_table t;
@@ -459,6 +496,7 @@ int bc_suite_table(void)
 	BC_ADD(s, diags_repeat_once);
 	BC_ADD(s, error_flood_is_capped);
 	BC_ADD(s, missing_file);
+	BC_ADD(s, sweep_picks_one_memcheck_case_per_call);
 	BC_ADD(s, manual_example_is_valid);
 	for (size_t i = 0; i < NBADS; i++) {
 		char name[128];
