@@ -38,6 +38,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -182,10 +183,33 @@ static bool write_all(int fd, const void *buf, size_t n)
 static bool send_result(int fd, int idx, const struct bc_case_result *res)
 {
 	int ns = res->obs.nsteps < 0 ? 0 : res->obs.nsteps > BC_MAX_STEPS ? BC_MAX_STEPS : res->obs.nsteps;
-	const char *p = (const char *)res;
-	return write_all(fd, &idx, sizeof(idx)) && write_all(fd, p, HEAD) &&
-	       write_all(fd, res->obs.steps, (size_t)ns * sizeof(res->obs.steps[0])) &&
-	       write_all(fd, p + TAIL, sizeof(*res) - TAIL);
+	struct iovec v[4] = {
+		{&idx, sizeof(idx)},
+		{(void *)res, HEAD},
+		{(void *)res->obs.steps, (size_t)ns * sizeof(res->obs.steps[0])},
+		{(char *)res + TAIL, sizeof(*res) - TAIL},
+	};
+	/* One call, as a rule; what a signal or a full pipe leaves unwritten
+	 * goes after it. */
+	size_t total = 0;
+	for (int i = 0; i < 4; i++)
+		total += v[i].iov_len;
+	ssize_t k;
+	while ((k = writev(fd, v, 4)) < 0 && errno == EINTR)
+		;
+	if (k < 0)
+		return false;
+	size_t done = (size_t)k;
+	for (int i = 0; i < 4 && done < total; i++) {
+		if (done >= v[i].iov_len) {
+			done -= v[i].iov_len;
+			continue;
+		}
+		if (!write_all(fd, (const char *)v[i].iov_base + done, v[i].iov_len - done))
+			return false;
+		done = 0;
+	}
+	return true;
 }
 
 static bool recv_result(int fd, struct bc_case_result *res)
