@@ -306,9 +306,10 @@ static void worker_main(const struct bc_runner *r, const struct bc_case *const *
 	bc_sandbox_become_reaper();
 	bool own_net = r->caps.private_net && bc_sandbox_enter_private_net(why, sizeof(why)) == 0;
 	/* What this worker's namespace was set up with: none yet.  A case
-	 * whose profile only sets namespace sysctls and lo addresses runs in
-	 * place in a namespace made for that profile; the worker makes a fresh
-	 * one when the next case's profile differs. */
+	 * whose profile sets namespace sysctls and lo addresses runs in place
+	 * in a namespace made for that profile; the worker makes a fresh one
+	 * when the next case's profile differs, or when the last case left
+	 * connections or a target's sockets behind (ns_dirty). */
 	static struct bc_profile ns_prof, want;
 	bool ns_has_prof = false, ns_dirty = false;
 	static struct bc_case_result res;
@@ -348,9 +349,9 @@ static void worker_main(const struct bc_runner *r, const struct bc_case *const *
 		if (inplace) {
 			keep = run_inprocess(r, c, p, idx, beat, &res);
 			ns_dirty = kind == IN_PLACE_RESET;
-		}
-		else
+		} else {
 			bc_run_case(r, c, &res);
+		}
 		if (!send_result(out, idx, &res) || !keep)
 			_exit(0);
 	}
