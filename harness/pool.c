@@ -159,34 +159,25 @@ static bool read_all(int fd, void *buf, size_t n)
 	return true;
 }
 
-static bool write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return false;
-		p += k;
-		n -= (size_t)k;
-	}
-	return true;
-}
-
 /* A result goes to the parent without the unused part of its step table:
  * the fixed head, the steps that ran, the tail (a third of the bytes for a
  * typical case, and the parent reads every one of them). */
 #define HEAD offsetof(struct bc_case_result, obs.steps)
 #define TAIL offsetof(struct bc_case_result, obs.ports)
 
-static bool send_result(int fd, int idx, const struct bc_case_result *res)
+/* The bytes of the steps that ran (nsteps, kept in bounds). */
+static size_t steps_bytes(const struct bc_case_result *res)
 {
 	int ns = res->obs.nsteps < 0 ? 0 : res->obs.nsteps > BC_MAX_STEPS ? BC_MAX_STEPS : res->obs.nsteps;
+	return (size_t)ns * sizeof(res->obs.steps[0]);
+}
+
+static bool send_result(int fd, int idx, const struct bc_case_result *res)
+{
 	struct iovec v[4] = {
 		{&idx, sizeof(idx)},
 		{(void *)res, HEAD},
-		{(void *)res->obs.steps, (size_t)ns * sizeof(res->obs.steps[0])},
+		{(void *)res->obs.steps, steps_bytes(res)},
 		{(char *)res + TAIL, sizeof(*res) - TAIL},
 	};
 	/* One call, as a rule; what a signal or a full pipe leaves unwritten
@@ -205,7 +196,7 @@ static bool send_result(int fd, int idx, const struct bc_case_result *res)
 			done -= v[i].iov_len;
 			continue;
 		}
-		if (!write_all(fd, (const char *)v[i].iov_base + done, v[i].iov_len - done))
+		if (!bc_sandbox_write(fd, (const char *)v[i].iov_base + done, v[i].iov_len - done))
 			return false;
 		done = 0;
 	}
@@ -217,8 +208,7 @@ static bool recv_result(int fd, struct bc_case_result *res)
 	char *p = (char *)res;
 	if (!read_all(fd, p, HEAD))
 		return false;
-	int ns = res->obs.nsteps < 0 ? 0 : res->obs.nsteps > BC_MAX_STEPS ? BC_MAX_STEPS : res->obs.nsteps;
-	return read_all(fd, res->obs.steps, (size_t)ns * sizeof(res->obs.steps[0])) &&
+	return read_all(fd, res->obs.steps, steps_bytes(res)) &&
 	       read_all(fd, p + TAIL, sizeof(*res) - TAIL);
 }
 
@@ -506,7 +496,7 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 				continue;
 			while (ws[i].pid > 0 && ws[i].nq < DEPTH && (nretry || (next < n && next < reported + RING))) {
 				int idx = nretry ? retry[--nretry] : next++;
-				if (!write_all(ws[i].cmd, &idx, sizeof(idx))) {
+				if (!bc_sandbox_write(ws[i].cmd, &idx, sizeof(idx))) {
 					/* It died while idle: the case waits for a fresh one. */
 					retry[nretry++] = idx;
 					for (int k = 0; k < ws[i].nq; k++)

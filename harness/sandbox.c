@@ -53,7 +53,7 @@ int bc_sandbox_count_fds(void)
 	return n - 3; /* ".", ".." and the directory's own fd */
 }
 
-void bc_sandbox_write(int fd, const void *buf, size_t n)
+bool bc_sandbox_write(int fd, const void *buf, size_t n)
 {
 	const char *p = buf;
 	while (n) {
@@ -61,10 +61,11 @@ void bc_sandbox_write(int fd, const void *buf, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return;
+			return false;
 		p += w;
 		n -= (size_t)w;
 	}
+	return true;
 }
 
 #ifdef __linux__

@@ -55,9 +55,10 @@ struct bc_sandbox_result {
 /* Runs in the child; writes its report to out_fd and returns the exit code. */
 typedef int (*bc_sandbox_fn)(void *arg, int out_fd);
 
-/* Write all of buf to fd, as a child reporting to its parent does; a
- * failure leaves the report short, which the parent notices. */
-void bc_sandbox_write(int fd, const void *buf, size_t n);
+/* Write all of buf to fd, as a child reporting to its parent does; false
+ * when it could not (a child may ignore that: the report is then short,
+ * which the parent notices). */
+bool bc_sandbox_write(int fd, const void *buf, size_t n);
 
 int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg, struct bc_sandbox_result *res);
 void bc_sandbox_result_free(struct bc_sandbox_result *res);

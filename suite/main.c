@@ -11,6 +11,7 @@
 
 #include "sandbox.h"
 #include "suite.h"
+#include "table.h"
 
 void bc_failf(unsigned line, const char *file, const char *fmt, ...)
 {
@@ -38,6 +39,15 @@ int bc_suite_add_netns_test(CU_pSuite s, const char *name, CU_TestFunc fn)
 		printf("skip %s/%s: %s\n", s->pName, name, caps.reason);
 	}
 	return 0;
+}
+
+int bc_suite_read_table(const char *path, const char *text, struct bc_table *t, int ncases)
+{
+	struct bc_diags d = {0};
+	int n = text ? bc_table_parse(path, text, strlen(text), t, &d) : bc_table_load(path, t, &d);
+	bc_diags_print(&d, stderr);
+	bc_diags_free(&d);
+	return n || t->ncases != ncases;
 }
 
 const struct bc_case *bc_suite_find_case(const struct bc_table *t, const char *id)

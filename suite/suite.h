@@ -41,6 +41,9 @@ int bc_suite_add_netns_test(CU_pSuite s, const char *name, CU_TestFunc fn);
 
 /* The case with this id in t, NULL when there is none. */
 const struct bc_case *bc_suite_find_case(const struct bc_table *t, const char *id);
+/* A suite's own table: text, or the file at path when text is NULL.  Its
+ * diagnostics are printed; 0 when it read cleanly into exactly ncases. */
+int bc_suite_read_table(const char *path, const char *text, struct bc_table *t, int ncases);
 
 #define BC_ADD(suite, fn)                                 \
 	do {                                              \

@@ -119,6 +119,19 @@ static const char *write_text(const char *name, const char *text)
 	return write_table(name, text, strlen(text));
 }
 
+/* The results file a run wrote, parsed; NULL when there is none. */
+static json_t *load_results(const char *path)
+{
+	json_error_t err;
+	return json_load_file(path, 0, &err);
+}
+
+/* A string field of case i in a results document. */
+static const char *case_field(const json_t *root, size_t i, const char *key)
+{
+	return json_string_value(json_object_get(json_array_get(json_object_get(root, "cases"), i), key));
+}
+
 #define GOOD "scenario s\n    socket h inet stream\n  ? bind h $addr\nid addr linux source\n"
 
 static int setup(void)
@@ -193,8 +206,7 @@ static void passing_run_writes_reports(void)
 	struct out r = run("run", path, "--json", json, "--summary", md, "--report-dir", rdir, NULL);
 	CU_ASSERT_EQUAL(r.status, 0);
 	out_free(&r);
-	json_error_t err;
-	json_t *root = json_load_file(json, 0, &err);
+	json_t *root = load_results(json);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(root, "schema")), "bindcheck-results");
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(root, "cases")), 2);
@@ -263,8 +275,7 @@ static void merge_finds_disagreements(void)
 	struct out r = run("run", path, "--json", a, NULL);
 	out_free(&r);
 	/* The second "platform": the same run, one observation changed. */
-	json_error_t err;
-	json_t *root = json_load_file(a, 0, &err);
+	json_t *root = load_results(a);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
 	json_object_set_new(json_object_get(root, "platform"), "id", json_string("other-platform"));
 	json_t *c = json_array_get(json_object_get(root, "cases"), 1);
@@ -345,13 +356,11 @@ static void sysctl_profiles_run_in_place(void)
 	struct out r = run("run", "cases/dualstack-v6only.tbl", "--json", json, NULL);
 	CU_ASSERT_EQUAL(r.status, 0);
 	out_free(&r);
-	json_error_t err;
-	json_t *root = json_load_file(json, 0, &err);
+	json_t *root = load_results(json);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
-	size_t i, inplace = 0, n = json_array_size(json_object_get(root, "cases"));
-	json_t *c;
-	json_array_foreach(json_object_get(root, "cases"), i, c)
-		inplace += strcmp(json_string_value(json_object_get(c, "isolation")), "in-place") == 0;
+	size_t inplace = 0, n = json_array_size(json_object_get(root, "cases"));
+	for (size_t i = 0; i < n; i++)
+		inplace += strcmp(case_field(root, i, "isolation"), "in-place") == 0;
 	CU_ASSERT_EQUAL(n, 132);
 	CU_ASSERT_EQUAL(inplace, n);
 	json_decref(root);
@@ -381,20 +390,18 @@ static void connecting_cases_run_in_place(void)
 	struct out r = run("run", path, "-j", "1", "--json", json, NULL);
 	CU_ASSERT_EQUAL(r.status, 1);
 	out_free(&r);
-	json_error_t err;
-	json_t *root = json_load_file(json, 0, &err);
+	json_t *root = load_results(json);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
-	json_t *cs = json_object_get(root, "cases");
-	CU_ASSERT_EQUAL_FATAL(json_array_size(cs), 5);
+	CU_ASSERT_EQUAL_FATAL(json_array_size(json_object_get(root, "cases")), 5);
 	const char *v[5], *iso[5];
 	for (size_t i = 0; i < 5; i++) {
-		v[i] = json_string_value(json_object_get(json_array_get(cs, i), "verdict"));
-		iso[i] = json_string_value(json_object_get(json_array_get(cs, i), "isolation"));
+		v[i] = case_field(root, i, "verdict");
+		iso[i] = case_field(root, i, "isolation");
 	}
 	CU_ASSERT_STRING_EQUAL(v[0], "pass");
 	CU_ASSERT_STRING_EQUAL(iso[0], "in-place");
 	CU_ASSERT_STRING_EQUAL(v[1], "error");
-	const char *why = json_string_value(json_object_get(json_array_get(cs, 1), "reason"));
+	const char *why = case_field(root, 1, "reason");
 	CU_ASSERT_PTR_NOT_NULL(why && strstr(why, "timeout: killed after 300 ms in step 4 (accept l a)"));
 	if (why && !strstr(why, "in step 4"))
 		BC_FAILF("reason: %s", why);
@@ -434,18 +441,13 @@ static void target_names_stay_with_the_target(void)
 	struct out r = run("run", path, "-j", "1", "--json", json, NULL);
 	CU_ASSERT_EQUAL(r.status, 0);
 	out_free(&r);
-	json_error_t err;
-	json_t *root = json_load_file(json, 0, &err);
+	json_t *root = load_results(json);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
-	json_t *cs = json_object_get(root, "cases");
-	CU_ASSERT_EQUAL_FATAL(json_array_size(cs), 2);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(cs, 0), "isolation")), "in-place");
-	for (size_t i = 0; i < 2; i++) {
-		const char *v = json_string_value(json_object_get(json_array_get(cs, i), "verdict"));
-		if (strcmp(v, "pass") != 0)
-			BC_FAILF("row %zu: %s (%s)", i, v,
-				 json_string_value(json_object_get(json_array_get(cs, i), "observed")));
-	}
+	CU_ASSERT_EQUAL_FATAL(json_array_size(json_object_get(root, "cases")), 2);
+	CU_ASSERT_STRING_EQUAL(case_field(root, 0, "isolation"), "in-place");
+	for (size_t i = 0; i < 2; i++)
+		if (strcmp(case_field(root, i, "verdict"), "pass") != 0)
+			BC_FAILF("row %zu: %s (%s)", i, case_field(root, i, "verdict"), case_field(root, i, "observed"));
 	json_decref(root);
 }
 
@@ -459,13 +461,12 @@ static void platform_profile_changes_the_platform(void)
 	struct out r = run("run", path, "--platform-profile", "bindv6only", "--json", json, NULL);
 	CU_ASSERT_EQUAL(r.status, 1); /* [::] no longer takes IPv4: the bind succeeds */
 	out_free(&r);
-	json_error_t err;
-	json_t *root = json_load_file(json, 0, &err);
+	json_t *root = load_results(json);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
 	const json_t *plat = json_object_get(root, "platform");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(plat, "profile")), "bindv6only");
 	CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_object_get(plat, "id")), "+bindv6only"));
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(json_object_get(root, "cases"), 0), "observed")), "ok");
+	CU_ASSERT_STRING_EQUAL(case_field(root, 0, "observed"), "ok");
 	json_decref(root);
 	r = run("run", path, "--platform-profile", "bsd", NULL);
 	CU_ASSERT_EQUAL(r.status, 2);

@@ -34,12 +34,8 @@ static struct bc_table table;
 
 static int setup(void)
 {
-	struct bc_diags d = {0};
 	bc_runner_init(&runner, "bindcheck");
-	int n = bc_table_parse("cases/p.tbl", tables, strlen(tables), &table, &d);
-	bc_diags_print(&d, stderr);
-	bc_diags_free(&d);
-	return n || table.ncases != 6;
+	return bc_suite_read_table("cases/p.tbl", tables, &table, 6);
 }
 
 static int teardown(void)

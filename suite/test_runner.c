@@ -30,12 +30,8 @@ static struct bc_table table;
 
 static int setup(void)
 {
-	struct bc_diags d = {0};
 	bc_runner_init(&runner, "bindcheck");
-	int n = bc_table_parse("cases/r.tbl", tables, strlen(tables), &table, &d);
-	bc_diags_print(&d, stderr);
-	bc_diags_free(&d);
-	return n || table.ncases != 7;
+	return bc_suite_read_table("cases/r.tbl", tables, &table, 7);
 }
 
 static int teardown(void)
