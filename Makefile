@@ -14,20 +14,28 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Iharness $(PKG_CFLAGS)
+# libfiu's POSIX preload, where the libfiu that pkg-config finds installs it.
+FIU_LIBDIR  := $(shell pkg-config --variable=libdir libfiu 2>/dev/null)
+FIU_PRELOAD := $(if $(FIU_LIBDIR),$(FIU_LIBDIR),/usr/lib)/fiu/fiu_posix_preload.so
+
+CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Iharness $(PKG_CFLAGS) \
+	-DBC_FIU_PRELOAD='"$(FIU_PRELOAD)"'
+# Each object depends on the headers it includes (gcc writes them to .d files).
+DEPFLAGS := -MMD -MP
 LDLIBS  += $(PKG_LIBS)
 ifneq ($(SAN),)
 CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SAN)
 endif
 
-LIB_SRC   := $(filter-out harness/main.c harness/fiu_shim.c,$(wildcard harness/*.c))
+# harness/ has one folder per stage of the data flow (harness/README.md).
+LIB_SRC   := $(filter-out harness/cli/main.c harness/fault/fiu_shim.c,$(wildcard harness/*/*.c))
 LIB_OBJ   := $(LIB_SRC:harness/%.c=$(BUILD)/harness/%.o)
 SUITE_SRC := $(wildcard suite/*.c)
 SUITE_OBJ := $(SUITE_SRC:suite/%.c=$(BUILD)/suite/%.o)
 REPORT_DIR := reports/out
 
-.PHONY: all deps build check check-valgrind report matrix bench fuzz clean
+.PHONY: all deps build check check-valgrind report matrix bench fuzz lint clean
 all: deps
 	@$(MAKE) --no-print-directory build
 
@@ -39,22 +47,24 @@ build: $(BUILD)/bindcheck $(BUILD)/bc_suite $(BUILD)/bc_fiu.so
 # The preload a fault case's target runs with (after libfiu's POSIX preload).
 # Never built with sanitizers: it is loaded into programs that have none.
 SHIM_CFLAGS := -O2 -g -std=c11 -Wall -Wextra -Werror -fPIC -DFIU_ENABLE $(PKG_CFLAGS)
-$(BUILD)/bc_fiu.so: harness/fiu_shim.c
+$(BUILD)/bc_fiu.so: harness/fault/fiu_shim.c $(wildcard harness/fault/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -shared -o $@ $< -lfiu -ldl
 
-$(BUILD)/harness/%.o: harness/%.c $(wildcard harness/*.h) harness/errno_names.inc
+$(BUILD)/harness/%.o: harness/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/suite/%.o: suite/%.c $(wildcard harness/*.h suite/*.h)
+$(BUILD)/suite/%.o: suite/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -DBC_BUILD_DIR='"$(BUILD)"' -c -o $@ $<
+	$(CC) $(CFLAGS) $(DEPFLAGS) -DBC_BUILD_DIR='"$(BUILD)"' -c -o $@ $<
+
+-include $(LIB_OBJ:.o=.d) $(SUITE_OBJ:.o=.d) $(BUILD)/harness/cli/main.d
 
 $(BUILD)/libbindcheck.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/bindcheck: $(BUILD)/harness/main.o $(BUILD)/libbindcheck.a
+$(BUILD)/bindcheck: $(BUILD)/harness/cli/main.o $(BUILD)/libbindcheck.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bc_suite: $(SUITE_OBJ) $(BUILD)/libbindcheck.a
@@ -107,6 +117,15 @@ fuzz: deps
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o build-fuzz/fuzz_reader suite/fuzz/fuzz_reader.c $(LIB_SRC) $(PKG_LIBS)
 	build-fuzz/fuzz_reader -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -max_len=8192 \
 		build-fuzz/corpus suite/fuzz/corpus cases cases/selftest
+
+# Sizes a reader can hold: no source file over LINT_FILE_LINES lines, no
+# function over LINT_FN_LINES lines or (modified) cyclomatic complexity
+# LINT_CCN, as pmccabe (Debian package pmccabe) counts them.
+LINT_FILE_LINES ?= 600
+LINT_FN_LINES   ?= 80
+LINT_CCN        ?= 25
+lint: deps
+	@ci/lint $(LINT_FILE_LINES) $(LINT_FN_LINES) $(LINT_CCN)
 
 clean:
 	rm -rf build build-san build-fuzz build-bench $(REPORT_DIR)

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox.h"
+#include "exec/sandbox.h"
 #include "suite.h"
-#include "table.h"
+#include "table/table.h"
 
 void bc_failf(unsigned line, const char *file, const char *fmt, ...)
 {

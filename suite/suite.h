@@ -5,7 +5,7 @@
 
 #include <CUnit/CUnit.h>
 
-#include "case.h"
+#include "model/case.h"
 
 int bc_suite_values(void);
 int bc_suite_table(void);

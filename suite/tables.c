@@ -12,10 +12,10 @@
 
 #include <unistd.h>
 
-#include "pool.h"
-#include "runner.h"
+#include "exec/pool.h"
+#include "exec/runner.h"
 #include "suite.h"
-#include "table.h"
+#include "table/table.h"
 
 #define SUITE_PREFIX "cases/"
 #define READ_TEST "(table reads without errors)"

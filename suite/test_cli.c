@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "exec/sandbox.h"
 #include "suite.h"
 
 #ifndef BC_BUILD_DIR

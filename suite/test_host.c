@@ -26,8 +26,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "profile.h"
-#include "sandbox.h"
+#include "exec/profile.h"
+#include "exec/sandbox.h"
 #include "suite.h"
 
 static const char *const files[] = {

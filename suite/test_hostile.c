@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runner.h"
-#include "sandbox.h"
+#include "exec/runner.h"
+#include "exec/sandbox.h"
 #include "suite.h"
-#include "table.h"
+#include "table/table.h"
 
 #define HOSTILE_TABLE "cases/selftest/hostile.tbl"
 

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runner.h"
+#include "exec/runner.h"
 #include "suite.h"
-#include "table.h"
+#include "table/table.h"
 
 static const char tables[] =
 	"profile default\n    sysctl net.core.somaxconn 16\n"

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report.h"
-#include "results.h"
+#include "report/report.h"
+#include "report/results.h"
 #include "suite.h"
-#include "table.h"
+#include "table/table.h"
 
 static const char table_text[] = "scenario s\n    socket h inet stream\n  ? bind h 127.0.0.1:0\n"
 				 "id expect posix source\n"

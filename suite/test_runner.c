@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runner.h"
+#include "exec/runner.h"
 #include "suite.h"
-#include "table.h"
+#include "table/table.h"
 
 static const char tables[] =
 	"scenario hang\n    socket l inet stream\n    bind l 127.0.0.1:0\n    listen l 1\n  ? accept l a\n"

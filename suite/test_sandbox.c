@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "exec/sandbox.h"
 #include "suite.h"
 
 static struct bc_sandbox_cfg cfg(int timeout_ms, bool net)

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "suite.h"
-#include "steps.h"
-#include "table.h"
+#include "exec/steps.h"
+#include "table/table.h"
 
 #define HEAD "scenario s\n    socket h inet stream\n  ? bind h $addr\n"
 

@@ -9,7 +9,7 @@
 #include <sys/un.h>
 
 #include "suite.h"
-#include "values.h"
+#include "model/values.h"
 
 static void errno_names_both_ways(void)
 {

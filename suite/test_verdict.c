@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "suite.h"
-#include "table.h"
-#include "verdict.h"
+#include "table/table.h"
+#include "model/verdict.h"
 
 /* One checked bind; columns as given. */
 static int load(const char *header, const char *row, struct bc_table *t)

@@ -1,0 +1,389 @@
+/* runner: one case through sandbox and verdict; printing of its line. */
+#define _XOPEN_SOURCE 700 /* nftw, mkdtemp */
+#include "exec/runner.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "exec/profile.h"
+
+#define EXIT_PROFILE_UNAVAILABLE 77 /* the sandbox's "isolation unavailable" */
+#define EXIT_PROFILE_FAILED 78
+
+int bc_runner_set_platform_profile(struct bc_runner *r, const char *name)
+{
+	static struct bc_profile p;
+	static const struct {
+		const char *name;
+		const char *lines[3][3];
+	} builtin[] = {
+		/* FreeBSD, NetBSD and OpenBSD-like: IPv6 sockets are IPv6-only. */
+		{"bindv6only", {{"sysctl", "net.ipv6.bindv6only", "1"}}},
+		/* A host or container without IPv6 (disabled by sysctl). */
+		{"noipv6",
+		 {{"sysctl", "net.ipv6.conf.all.disable_ipv6", "1"},
+		  {"sysctl", "net.ipv6.conf.default.disable_ipv6", "1"},
+		  {"sysctl", "net.ipv6.conf.lo.disable_ipv6", "1"}}},
+		/* Docker (20.10 on) and containerd start containers with every port
+		 * unprivileged. */
+		{"lowports", {{"sysctl", "net.ipv4.ip_unprivileged_port_start", "0"}}},
+	};
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
+		if (strcmp(builtin[i].name, name) != 0)
+			continue;
+		memset(&p, 0, sizeof(p));
+		snprintf(p.name, sizeof(p.name), "%s", name);
+		for (int k = 0; k < 3 && builtin[i].lines[k][0]; k++) {
+			char err[128];
+			int bad;
+			if (bc_profile_line(&p, (char *const *)builtin[i].lines[k], 3, err, sizeof(err), &bad) < 0)
+				return -1;
+		}
+		r->run_profile = &p;
+		snprintf(r->run_profile_name, sizeof(r->run_profile_name), "%s", name);
+		size_t len = strlen(r->platform.id);
+		snprintf(r->platform.id + len, sizeof(r->platform.id) - len, "+%s", name);
+		return 0;
+	}
+	return -1;
+}
+
+void bc_runner_init(struct bc_runner *r, const char *prog)
+{
+	memset(r, 0, sizeof(*r));
+	r->prog = prog;
+	bc_platform_detect(&r->platform);
+	bc_sandbox_probe(&r->caps);
+	r->host_net = bc_profile_net_id();
+	r->reaper = bc_sandbox_become_reaper();
+}
+
+const char *bc_runner_isolation(const struct bc_runner *r)
+{
+	if (r->caps.private_net && r->pooled)
+		return "pool workers, each in its own network namespace: cases that change no identity, file or name service of their own run in place (in a fresh namespace after one that connected or ran a target, or with its profile's sysctls and addresses; a target sets up its profile's names itself), the others in a forked child with private namespaces";
+	if (r->caps.private_net)
+		return "fork + private network namespace";
+	if (r->allow_host_net)
+		return "fork, on the host's network (--allow-host-network)";
+	return "none available: cases skipped";
+}
+
+/* The child's report: one byte per step as it starts (the index), then the
+ * whole observation.  A case killed at its timeout leaves only the bytes,
+ * and the last one names the step it hung in. */
+static void step_started(void *arg, int i)
+{
+	unsigned char b = (unsigned char)i;
+	bc_sandbox_write(*(int *)arg, &b, 1);
+}
+
+struct child_arg {
+	const struct bc_case *c;
+	const struct bc_profile *profile; /* the case's, under the run's */
+	unsigned long host_net;
+	const char *scratch; /* the case's working directory, or NULL */
+};
+
+/* In the case's child: its working directory, its profile, then the steps.
+ * A profile that cannot be applied ends the child before any step, with the
+ * reason as its whole report. */
+static int case_child(void *arg, int out_fd)
+{
+	const struct child_arg *a = arg;
+	struct bc_observation obs;
+	struct bc_step_env env;
+	char why[256];
+	if (a->scratch && chdir(a->scratch) < 0) {
+		snprintf(why, sizeof(why), "cannot enter the scratch directory %s: %s", a->scratch, strerror(errno));
+		bc_sandbox_write(out_fd, why, strlen(why));
+		return EXIT_PROFILE_FAILED;
+	}
+	enum bc_profile_rc rc = bc_profile_apply(a->profile, a->host_net, &env, why, sizeof(why));
+	if (rc != BC_PROFILE_OK) {
+		bc_profile_release(&env);
+		bc_sandbox_write(out_fd, why, strlen(why));
+		return rc == BC_PROFILE_UNAVAILABLE ? EXIT_PROFILE_UNAVAILABLE : EXIT_PROFILE_FAILED;
+	}
+	bc_steps_run(a->c, &env, &obs, step_started, &out_fd);
+	bc_profile_release(&env);
+	bc_sandbox_write(out_fd, &obs, sizeof(obs));
+	return 0;
+}
+
+/* The scratch directory goes, whatever the case left in it (a directory
+ * without write permission included). */
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int open_dirs(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D || flag == FTW_DNR)
+		chmod(path, (sb->st_mode & 07777) | S_IRWXU);
+	return 0;
+}
+
+void bc_runner_remove_scratch(const char *dir)
+{
+	nftw(dir, open_dirs, 16, FTW_PHYS);
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The observation is the last thing the child wrote. */
+static bool take_observation(const struct bc_sandbox_result *sb, struct bc_observation *obs)
+{
+	if (sb->outlen < sizeof(*obs))
+		return false;
+	memcpy(obs, sb->out + sb->outlen - sizeof(*obs), sizeof(*obs));
+	return obs->magic == BC_OBS_MAGIC && obs->nsteps >= 0 && obs->nsteps <= BC_MAX_STEPS;
+}
+
+static void set_error(struct bc_case_result *res, enum bc_verdict v, const char *reason)
+{
+	res->j.verdict = v;
+	res->j.posix = -1; /* conformance speaks only of cases judged on their results */
+	snprintf(res->j.reason, sizeof(res->j.reason), "%s", reason);
+}
+
+/* What the sandbox saw, turned into the case's result. */
+static void interpret(const struct bc_runner *r, const struct bc_case *c, const struct bc_sandbox_cfg *cfg,
+		      const struct bc_sandbox_result *sb, struct bc_case_result *res)
+{
+	char why[512];
+	switch (sb->end) {
+	case BC_SB_TIMEOUT:
+		if (sb->outlen > 0 && (unsigned char)sb->out[sb->outlen - 1] < c->nsteps) {
+			int i = (unsigned char)sb->out[sb->outlen - 1];
+			snprintf(why, sizeof(why), "timeout: killed after %d ms in step %d (%s)", cfg->timeout_ms, i + 1,
+				 c->steps[i].text);
+		} else {
+			snprintf(why, sizeof(why), "timeout: killed after %d ms", cfg->timeout_ms);
+		}
+		if (sb->lingering > 0)
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 "; %d process%s that had left its process group killed too", sb->lingering,
+				 sb->lingering == 1 ? "" : "es");
+		set_error(res, BC_ERROR, why);
+		break;
+	case BC_SB_SIGNALED:
+		snprintf(why, sizeof(why), "signal %d (%s)", sb->status, strsignal(sb->status));
+		set_error(res, BC_ERROR, why);
+		break;
+	case BC_SB_UNAVAILABLE:
+		set_error(res, BC_SKIP, sb->detail);
+		break;
+	case BC_SB_FAILED:
+		set_error(res, BC_ERROR, sb->detail);
+		break;
+	case BC_SB_EXITED:
+		if (sb->status == EXIT_PROFILE_UNAVAILABLE && sb->outlen && sb->outlen < 300 && !memchr(sb->out, 0, sb->outlen)) {
+			snprintf(why, sizeof(why), "profile %s: %.*s", c->profile ? c->profile->name : r->run_profile_name,
+				 (int)sb->outlen, sb->out);
+			set_error(res, BC_SKIP, why);
+		} else if (sb->status == EXIT_PROFILE_FAILED) {
+			snprintf(why, sizeof(why), "profile %s: %.*s", c->profile ? c->profile->name : r->run_profile_name,
+				 (int)sb->outlen, sb->out);
+			set_error(res, BC_ERROR, why);
+		} else if (sb->status == BC_SANDBOX_VALGRIND_EXIT) {
+			set_error(res, BC_ERROR, "valgrind reported errors in the case child (exit 99)");
+		} else if (sb->status != 0) {
+			snprintf(why, sizeof(why), "the case child exited with status %d", sb->status);
+			set_error(res, BC_ERROR, why);
+		} else if (!take_observation(sb, &res->obs)) {
+			snprintf(why, sizeof(why), "incomplete report from the case child (%zu bytes)", sb->outlen);
+			set_error(res, BC_ERROR, why);
+		} else {
+			res->ran = true;
+			bc_judge(c, &r->platform, &res->obs, &res->j);
+			if (sb->fds_before != sb->fds_after) {
+				snprintf(why, sizeof(why), "fd leak: %d fds before, %d after", sb->fds_before, sb->fds_after);
+				set_error(res, BC_ERROR, why);
+			} else if (sb->lingering > 0) {
+				snprintf(why, sizeof(why), "left %d process%s running after its steps (killed)", sb->lingering,
+					 sb->lingering == 1 ? "" : "es");
+				set_error(res, BC_ERROR, why);
+			} else if (sb->heap_delta > BC_HEAP_LEAK_MIN) {
+				snprintf(why, sizeof(why), "memory leak: the heap grew by %ld bytes during the steps", sb->heap_delta);
+				set_error(res, BC_ERROR, why);
+			}
+		}
+		break;
+	}
+}
+
+static bool on_path(const char *prog)
+{
+	char path[1024], full[1100];
+	const char *env = getenv("PATH");
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	snprintf(path, sizeof(path), "%s", env ? env : "/usr/bin:/bin");
+	for (char *save = NULL, *d = strtok_r(path, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(full, sizeof(full), "%s/%s", d, prog);
+		if (access(full, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* What a case with a target needs: the program, and for faults libfiu's
+ * preload and ours. */
+static const char *target_skip_reason(const struct bc_case *c, char *buf, unsigned len)
+{
+	char dir[1024], shim[1100];
+	if (c->target->needs[0] && !on_path(c->target->needs)) {
+		snprintf(buf, len, "target %s needs %s, which is not installed (ci/install-deps installs it)", c->target->name,
+			 c->target->needs);
+		return buf;
+	}
+#if defined(__SANITIZE_ADDRESS__)
+	if (strcmp(c->target->argv[0], "@bindcheck") == 0)
+		return "this bindcheck is built with AddressSanitizer, whose allocator cannot share the process with libfiu's "
+		       "preload (it wraps malloc); make check runs these cases natively, make check-valgrind under Memcheck";
+#endif
+	if (access("/usr/lib/fiu/fiu_posix_preload.so", R_OK) < 0)
+		return "libfiu's POSIX preload (/usr/lib/fiu/fiu_posix_preload.so, Debian package libfiu0) is not installed";
+	bc_exe_dir(dir, sizeof(dir));
+	snprintf(shim, sizeof(shim), "%s/bc_fiu.so", dir);
+	if (access(shim, R_OK) < 0) {
+		snprintf(buf, len, "the fault preload %s is missing; hint: make build", shim);
+		return buf;
+	}
+	return NULL;
+}
+
+const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned len)
+{
+	int slot;
+	if (!bc_expect_for(c, &r->platform, &slot, buf, len))
+		return buf;
+	if (!r->caps.private_net && !r->allow_host_net) {
+		/* Never fall back to the host's network unless told to. */
+		snprintf(buf, len, "%s; --allow-host-network runs it on the host's loopback instead", r->caps.reason);
+		return buf;
+	}
+	if ((c->needs & BC_NEEDS_INET6) && !r->caps.ipv6)
+		return "no IPv6 on this host";
+	if ((c->profile || r->run_profile) && !r->caps.private_net)
+		return "its profile needs a private network namespace, and profiles never change the host's";
+	if (c->target)
+		return target_skip_reason(c, buf, len);
+	return NULL;
+}
+
+void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res)
+{
+	struct bc_sandbox_cfg cfg;
+	struct bc_sandbox_result sb;
+	char why[512];
+	const char *skip;
+
+	memset(res, 0, sizeof(*res));
+	res->c = c;
+	res->j.posix = -1;
+	res->j.slot = -1;
+	if ((skip = bc_runner_skip_reason(r, c, why, sizeof(why)))) {
+		set_error(res, BC_SKIP, skip);
+		return;
+	}
+	cfg.timeout_ms = r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms;
+	cfg.private_net = r->caps.private_net;
+	cfg.reap_orphans = r->reaper;
+	struct bc_profile merged;
+	struct child_arg arg = {c, c->profile, r->host_net, NULL};
+	if (r->run_profile) {
+		/* The platform's environment first, the case's own on top. */
+		char err[128];
+		merged = *r->run_profile;
+		if (c->profile && bc_profile_merge(&merged, c->profile, err, sizeof(err)) < 0) {
+			set_error(res, BC_ERROR, err);
+			return;
+		}
+		arg.profile = &merged;
+	}
+	char scratch[64];
+	if (c->needs & BC_NEEDS_SCRATCH) {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(scratch, sizeof(scratch), "%s/bindcheck-XXXXXX", tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+		/* Open to every uid: a profile may run the steps as nobody. */
+		if (!mkdtemp(scratch) || chmod(scratch, 01777) < 0) {
+			snprintf(why, sizeof(why), "cannot create a scratch directory: %s", strerror(errno));
+			set_error(res, BC_ERROR, why);
+			return;
+		}
+		arg.scratch = scratch;
+	}
+	bc_sandbox_run(&cfg, case_child, &arg, &sb);
+	if (arg.scratch)
+		bc_runner_remove_scratch(scratch);
+	res->duration_us = sb.duration_us;
+	res->log_total = sb.log_total;
+	res->log_kept = sb.loglen;
+	interpret(r, c, &cfg, &sb, res);
+	bc_sandbox_result_free(&sb);
+}
+
+void bc_rerun_command(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned buflen)
+{
+	snprintf(buf, buflen, "%s run %s --filter '%s/%s'", r->prog ? r->prog : "bindcheck", c->file, c->table, c->id);
+}
+
+bool bc_filter_match(const struct bc_case *c, char *const *patterns, int n)
+{
+	char full[2 * BC_ID_MAX + 2];
+	if (n == 0)
+		return true;
+	bc_case_fullname(c, full, sizeof(full));
+	for (int i = 0; i < n; i++)
+		if (fnmatch(patterns[i], full, 0) == 0 || fnmatch(patterns[i], c->table, 0) == 0)
+			return true;
+	return false;
+}
+
+void bc_print_result(const struct bc_runner *r, const struct bc_case_result *res, FILE *out)
+{
+	static const char *const upper[BC_VERDICT_COUNT] = {"PASS", "FAIL", "XFAIL", "XPASS", "SKIP", "ERROR"};
+	const struct bc_case *c = res->c;
+	enum bc_verdict v = res->j.verdict;
+	char rerun[512];
+
+	fprintf(out, "%-5s %s/%s", upper[v], c->table, c->id);
+	if ((v == BC_SKIP || v == BC_XFAIL) && res->j.reason[0])
+		fprintf(out, " (%s)", res->j.reason);
+	fputc('\n', out);
+	if (!bc_verdict_is_failure(v))
+		return;
+	if (res->j.reason[0])
+		fprintf(out, "      why:      %s\n", res->j.reason);
+	if (res->j.slot >= 0)
+		fprintf(out, "      expected: %s (column %s)\n", res->j.expected_text, bc_slot_name(res->j.slot));
+	if (res->ran) {
+		fprintf(out, "      observed: %s\n", res->j.observed_text);
+		int k = 0;
+		for (int i = 0; i < res->obs.nsteps; i++) {
+			const struct bc_step *st = &c->steps[i];
+			char o[BC_VALUE_MAX + 16], want[BC_MAX_ALTS * (BC_VALUE_MAX + 16)] = "";
+			bc_outcome_format(&res->obs.steps[i].out, o, sizeof(o));
+			if (st->checked && res->j.expected && k < res->j.expected->nitems) {
+				const struct bc_expect_item *it = &res->j.expected->items[k++];
+				if (!bc_item_matches(it, &res->obs.steps[i].out, &res->obs))
+					bc_item_format(it, want, sizeof(want));
+			}
+			fprintf(out, "      step %-3d  %s%s -> %s%s%s\n", i + 1, st->checked ? "? " : "  ", st->text, o,
+				want[0] ? "   <- expected " : "", want);
+		}
+	}
+	fprintf(out, "      source:   %s\n", c->source);
+	fprintf(out, "      table:    %s:%d\n", c->file, c->line);
+	bc_rerun_command(r, c, rerun, sizeof(rerun));
+	fprintf(out, "      rerun:    %s\n", rerun);
+}

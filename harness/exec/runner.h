@@ -1,0 +1,58 @@
+/* runner: runs cases in order through the sandbox, judges them, and prints
+ * one stable line per case. */
+#ifndef BC_RUNNER_H
+#define BC_RUNNER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "model/case.h"
+#include "model/platform.h"
+#include "exec/sandbox.h"
+#include "exec/steps.h"
+#include "model/result.h"
+#include "model/verdict.h"
+
+struct bc_runner {
+	struct bc_platform platform;
+	struct bc_sandbox_caps caps;
+	const char *prog;   /* how to call bindcheck in a re-run command */
+	int timeout_ms;     /* > 0: overrides every case's timeout */
+	bool allow_host_net; /* without a private network namespace, run cases in a
+	                        plain child on the host's network instead of skipping */
+	unsigned long host_net; /* the runner's own network namespace: no profile applies there */
+	bool reaper;        /* orphans of cases come back to this process, which kills them */
+	bool pooled;        /* cases run on pool workers (pool.c) */
+	const struct bc_profile *run_profile; /* applied under every case's own (--platform-profile) */
+	char run_profile_name[BC_ID_MAX];
+};
+
+/* How cases are isolated on this runner, in words for reports. */
+const char *bc_runner_isolation(const struct bc_runner *r);
+
+/* A case whose heap grows by more than this during its steps has leaked
+ * (glibc only; Valgrind's Memcheck finds the smaller leaks). */
+#define BC_HEAP_LEAK_MIN (256 * 1024)
+
+
+void bc_runner_init(struct bc_runner *r, const char *prog);
+/* Remove a case's scratch directory and whatever it left there. */
+void bc_runner_remove_scratch(const char *dir);
+/* --platform-profile NAME: run every case under one of the built-in
+ * profiles that make this host behave like another platform (bindv6only,
+ * noipv6, lowports); the platform id gets "+NAME".  -1: unknown name. */
+int bc_runner_set_platform_profile(struct bc_runner *r, const char *name);
+/* Why c will not run here (no expectation for this platform, no isolation,
+ * no IPv6), or NULL.  The reason may be written into buf. */
+const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned len);
+void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res);
+/* The shell command that re-runs just this case. */
+void bc_rerun_command(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned buflen);
+/* "PASS  table/id", and for a failure what was expected, what was seen, the
+ * source and the re-run command. */
+void bc_print_result(const struct bc_runner *r, const struct bc_case_result *res, FILE *out);
+/* Does "table/id" match any of the patterns (shell globs; a bare table name
+ * matches all its cases)?  No patterns: everything matches. */
+bool bc_filter_match(const struct bc_case *c, char *const *patterns, int n);
+
+#endif

@@ -1,0 +1,570 @@
+/* sandbox: fork, isolate, run, collect.  Linux gets a private network
+ * namespace (through a user namespace when not root); elsewhere the case runs
+ * in a plain child and cases that need a namespace are skipped by the caller. */
+#define _GNU_SOURCE /* unshare, CLONE_NEWNET */
+#include "exec/sandbox.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sched.h>
+#include <sys/prctl.h>
+#endif
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#define EXIT_UNAVAILABLE 77 /* the child could not isolate itself; its output says why */
+#define REPORT_FD_MIN 900   /* keep the report pipe away from fds a case names */
+#define TRAILER "\n#bc-fds "
+
+static long now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+}
+
+int bc_sandbox_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+	if (!d)
+		d = opendir("/dev/fd");
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n - 3; /* ".", ".." and the directory's own fd */
+}
+
+bool bc_sandbox_write(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+#ifdef __linux__
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Root gets a plain new network namespace; anyone else a user namespace in
+ * which they are root, owning a new network namespace. */
+static int enter_private_net(char *why, size_t n)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[64];
+	if (unshare(CLONE_NEWNET) == 0)
+		return 0;
+	if (errno != EPERM) {
+		snprintf(why, n, "cannot create a network namespace: unshare(CLONE_NEWNET): %s", strerror(errno));
+		return -1;
+	}
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+		snprintf(why, n, "needs CAP_SYS_ADMIN or unprivileged user namespaces: unshare: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+	if (write_file("/proc/self/setgroups", "deny") < 0 || write_file("/proc/self/uid_map", map) < 0) {
+		snprintf(why, n, "cannot map the user namespace: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+	if (write_file("/proc/self/gid_map", map) < 0) {
+		snprintf(why, n, "cannot map the user namespace's group: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int bc_sandbox_link_flags(const char *dev, short set, short *now)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		rc = -errno;
+	else if (set && (ifr.ifr_flags |= set, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0))
+		rc = -errno;
+	if (now)
+		*now = ifr.ifr_flags;
+	close(fd);
+	return rc;
+}
+
+/* A new namespace's lo is down; until it is up, any IPv4 bind succeeds
+ * because there is no local routing table yet. */
+static int bring_lo_up(char *why, size_t n)
+{
+	int rc = bc_sandbox_link_flags("lo", IFF_UP, NULL);
+	if (rc < 0)
+		snprintf(why, n, "cannot bring lo up: %s", strerror(-rc));
+	return rc < 0 ? -1 : 0;
+}
+#else
+int bc_sandbox_link_flags(const char *dev, short set, short *now)
+{
+	(void)dev, (void)set, (void)now;
+	return -ENOSYS;
+}
+
+static int enter_private_net(char *why, size_t n)
+{
+	snprintf(why, n, "private network namespaces exist only on Linux");
+	return -1;
+}
+
+static int bring_lo_up(char *why, size_t n)
+{
+	(void)why;
+	(void)n;
+	return 0;
+}
+#endif
+
+static long heap_in_use(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+	struct mallinfo2 mi = mallinfo2();
+	return (long)mi.uordblks + (long)mi.hblkhd;
+#else
+	return 0;
+#endif
+}
+
+/* The children of pid, from /proc/PID/task/PID/children (Linux 3.5 on). */
+static int children_of(pid_t pid, pid_t *out, int max)
+{
+	char path[64];
+	int n = 0;
+	long v;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (n < max && fscanf(f, "%ld", &v) == 1)
+		out[n++] = (pid_t)v;
+	fclose(f);
+	return n;
+}
+
+static bool in_list(pid_t pid, const pid_t *list, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (list[i] == pid)
+			return true;
+	return false;
+}
+
+/* Kill and reap every child this process has but those in keep, again and
+ * again while orphans of the killed ones arrive (this process being their
+ * reaper).  Returns how many there were. */
+static int reap_children(const pid_t *keep, int nkeep)
+{
+	int total = 0;
+	for (int round = 0; round < 64; round++) {
+		pid_t kids[256];
+		int n = children_of(getpid(), kids, 256), killed = 0;
+		for (int i = 0; i < n; i++) {
+			if (in_list(kids[i], keep, nkeep))
+				continue;
+			kill(kids[i], SIGKILL);
+			waitpid(kids[i], NULL, 0);
+			killed++;
+		}
+		total += killed;
+		if (!killed)
+			break;
+	}
+	return total;
+}
+
+int bc_sandbox_enter_private_net(char *why, size_t n)
+{
+	return enter_private_net(why, n) < 0 || bring_lo_up(why, n) < 0 ? -1 : 0;
+}
+
+int bc_sandbox_reap_children(const int *keep, int nkeep)
+{
+	pid_t k[64];
+	int m = 0;
+	for (int i = 0; i < nkeep && m < 64; i++)
+		k[m++] = (pid_t)keep[i];
+	return reap_children(k, m);
+}
+
+bool bc_sandbox_become_reaper(void)
+{
+#ifdef PR_SET_CHILD_SUBREAPER
+	return prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == 0;
+#else
+	return false;
+#endif
+}
+
+static void child(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg, int wfd, int logfd)
+{
+	char why[200], trailer[96];
+	int out_fd, rc, before, after, lingering;
+	long heap;
+	setpgid(0, 0);
+	out_fd = fcntl(wfd, F_DUPFD_CLOEXEC, REPORT_FD_MIN);
+	if (out_fd < 0)
+		out_fd = wfd;
+	else
+		close(wfd);
+	/* stdout and stderr of the case and of all it starts go to the log
+	 * pipe, which the parent keeps bounded. */
+	fflush(NULL);
+	dup2(logfd, STDOUT_FILENO);
+	dup2(logfd, STDERR_FILENO);
+	close(logfd);
+	/* Orphans of the case's own processes come back to it, whatever
+	 * session or group they moved to, and are killed below. */
+	bc_sandbox_become_reaper();
+	if (cfg->private_net && (enter_private_net(why, sizeof(why)) < 0 || bring_lo_up(why, sizeof(why)) < 0)) {
+		bc_sandbox_write(out_fd, why, strlen(why));
+		_exit(EXIT_UNAVAILABLE);
+	}
+	before = bc_sandbox_count_fds();
+	heap = heap_in_use();
+	rc = fn(arg, out_fd);
+	heap = heap_in_use() - heap;
+	after = bc_sandbox_count_fds();
+	lingering = reap_children(NULL, 0);
+	snprintf(trailer, sizeof(trailer), TRAILER "%d %d %ld %d\n", before, after, heap, lingering);
+	bc_sandbox_write(out_fd, trailer, strlen(trailer));
+	_exit(rc);
+}
+
+#if defined(__linux__) && defined(SYS_pidfd_open)
+static int open_pidfd(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+#else
+static int open_pidfd(pid_t pid)
+{
+	(void)pid;
+	return -1;
+}
+#endif
+
+struct watch {
+	pid_t pid;
+	int rfd;         /* the report pipe */
+	int lfd;         /* the log pipe (stdout, stderr) */
+	bool leof;
+	int pidfd;       /* readable when the child ends; -1 where there is none */
+	long deadline;
+	bool eof;
+	bool reaped;
+	int wstatus;
+	size_t cap;
+};
+
+static void take_output(struct watch *w, struct bc_sandbox_result *res)
+{
+	char buf[4096];
+	ssize_t n = read(w->rfd, buf, sizeof(buf));
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) {
+		w->eof = true; /* the child and anything it forked closed the pipe */
+		return;
+	}
+	if (res->outlen + (size_t)n + 1 > w->cap && w->cap < BC_SANDBOX_OUT_MAX) {
+		size_t ncap = w->cap * 4 > BC_SANDBOX_OUT_MAX ? BC_SANDBOX_OUT_MAX : w->cap * 4;
+		char *o = realloc(res->out, ncap);
+		if (o) {
+			res->out = o;
+			w->cap = ncap;
+		}
+	}
+	size_t room = w->cap > res->outlen + 1 ? w->cap - res->outlen - 1 : 0;
+	size_t take = (size_t)n < room ? (size_t)n : room;
+	memcpy(res->out + res->outlen, buf, take);
+	res->outlen += take;
+	res->out_truncated |= take < (size_t)n;
+}
+
+/* The log is kept up to BC_SANDBOX_OUT_MAX bytes; the rest is read and
+ * counted, so that a case that writes without end never blocks. */
+static void take_log(struct watch *w, struct bc_sandbox_result *res)
+{
+	char buf[16384];
+	ssize_t n = read(w->lfd, buf, sizeof(buf));
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) {
+		w->leof = true;
+		return;
+	}
+	if (!res->log)
+		res->log = calloc(1, BC_SANDBOX_OUT_MAX + 1);
+	size_t room = res->log ? BC_SANDBOX_OUT_MAX - res->loglen : 0;
+	size_t take = (size_t)n < room ? (size_t)n : room;
+	if (take)
+		memcpy(res->log + res->loglen, buf, take);
+	res->loglen += take;
+	res->log_total += (size_t)n;
+}
+
+/* Waits for the child's output and its end, whichever order they come in,
+ * until the deadline.  Returns false at the deadline. */
+static bool watch_child(struct watch *w, struct bc_sandbox_result *res)
+{
+	while (!w->eof || !w->leof || !w->reaped) {
+		struct pollfd p[3];
+		int n = 0, wait_ms, li = -1;
+		long left = (w->deadline - now_us() + 999) / 1000;
+		if (left <= 0)
+			return false;
+		wait_ms = left > INT_MAX ? INT_MAX : (int)left;
+		if (!w->eof)
+			p[n++] = (struct pollfd){w->rfd, POLLIN, 0};
+		if (!w->leof) {
+			li = n;
+			p[n++] = (struct pollfd){w->lfd, POLLIN, 0};
+		}
+		if (!w->reaped && w->pidfd >= 0)
+			p[n++] = (struct pollfd){w->pidfd, POLLIN, 0};
+		else if (!w->reaped && wait_ms > 1)
+			wait_ms = 1; /* no pidfd: look at the child every millisecond */
+		if (poll(p, (nfds_t)n, wait_ms) < 0 && errno != EINTR)
+			return false;
+		if (!w->eof && (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			take_output(w, res);
+		if (li >= 0 && (p[li].revents & (POLLIN | POLLHUP | POLLERR)))
+			take_log(w, res);
+		siginfo_t si;
+		si.si_pid = 0;
+		if (!w->reaped && waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid) {
+			/* Whatever the child left behind ends with it; the pipe
+			 * then reaches EOF even if a grandchild held it.  The
+			 * child is still unreaped, so its pid, which names the
+			 * group, cannot have been reused. */
+			kill(-w->pid, SIGKILL);
+			waitpid(w->pid, &w->wstatus, 0);
+			w->reaped = true;
+		}
+	}
+	return true;
+}
+
+/* After the child ended on its own: split off the fd trailer it appends
+ * after fn returns, and say how it ended. */
+static void classify(struct bc_sandbox_result *res, int wstatus)
+{
+	/* The output may be binary: search it with memmem, keep the last match. */
+	char *t = NULL;
+	for (char *p = res->out; p < res->out + res->outlen;) {
+		char *m = memmem(p, res->outlen - (size_t)(p - res->out), TRAILER, strlen(TRAILER));
+		if (!m)
+			break;
+		t = m;
+		p = m + 1;
+	}
+	if (t && sscanf(t + strlen(TRAILER), "%d %d %ld %d", &res->fds_before, &res->fds_after, &res->heap_delta,
+			&res->lingering) == 4) {
+		*t = '\0';
+		res->outlen = (size_t)(t - res->out);
+	}
+	if (WIFSIGNALED(wstatus)) {
+		res->end = BC_SB_SIGNALED;
+		res->status = WTERMSIG(wstatus);
+		snprintf(res->detail, sizeof(res->detail), "signal %d (%s)", res->status, strsignal(res->status));
+	} else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == EXIT_UNAVAILABLE && res->fds_before < 0) {
+		res->end = BC_SB_UNAVAILABLE;
+		snprintf(res->detail, sizeof(res->detail), "%s", res->outlen ? res->out : "isolation unavailable");
+	} else {
+		res->end = BC_SB_EXITED;
+		res->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+	}
+}
+
+int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg, struct bc_sandbox_result *res)
+{
+	int fds[2], logp[2];
+	long start = now_us();
+	struct watch w = {.cap = 4096};
+	pid_t pid;
+
+	memset(res, 0, sizeof(*res));
+	res->fds_before = res->fds_after = -1;
+	res->out = malloc(w.cap);
+	if (!res->out || pipe2(fds, O_CLOEXEC) < 0) {
+		res->end = BC_SB_FAILED;
+		snprintf(res->detail, sizeof(res->detail), "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(logp, O_CLOEXEC) < 0) {
+		res->end = BC_SB_FAILED;
+		snprintf(res->detail, sizeof(res->detail), "pipe: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	/* The caller's own children (other than the case) are left alone by
+	 * the orphan sweep below. */
+	pid_t before_kids[256];
+	int nbefore = cfg->reap_orphans ? children_of(getpid(), before_kids, 256) : 0;
+	fflush(NULL); /* a buffered line must not be printed by both processes */
+	pid = fork();
+	if (pid < 0) {
+		res->end = BC_SB_FAILED;
+		snprintf(res->detail, sizeof(res->detail), "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		close(logp[0]);
+		close(logp[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		close(logp[0]);
+		child(cfg, fn, arg, fds[1], logp[1]);
+	}
+	setpgid(pid, pid); /* also done by the child: whichever runs first wins */
+	close(fds[1]);
+	close(logp[1]);
+	w.pid = pid;
+	w.rfd = fds[0];
+	w.lfd = logp[0];
+	w.pidfd = open_pidfd(pid);
+	w.deadline = start + (long)cfg->timeout_ms * 1000;
+	if (!watch_child(&w, res)) {
+		/* Nothing of the case outlives its timeout.  Once the child is
+		 * reaped its group is already dead (see watch_child). */
+		if (!w.reaped) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &w.wstatus, 0);
+		}
+		res->end = BC_SB_TIMEOUT;
+		snprintf(res->detail, sizeof(res->detail), "timeout after %d ms", cfg->timeout_ms);
+	}
+	close(fds[0]);
+	close(logp[0]);
+	if (w.pidfd >= 0)
+		close(w.pidfd);
+	/* A process that left the case's group before the group was killed
+	 * (setsid) was orphaned to us: it goes now. */
+	if (cfg->reap_orphans)
+		res->lingering += reap_children(before_kids, nbefore);
+	res->duration_us = now_us() - start;
+	res->out[res->outlen] = '\0';
+	if (res->end == BC_SB_TIMEOUT)
+		return 0;
+
+	classify(res, w.wstatus);
+	return 0;
+}
+
+void bc_sandbox_result_free(struct bc_sandbox_result *res)
+{
+	free(res->out);
+	free(res->log);
+	res->out = NULL;
+	res->log = NULL;
+}
+
+/* The probe: can a child make a private network namespace with lo up, and
+ * does it have IPv6?  A vfork child answers: a fork would copy the page
+ * tables of a runner that holds every table, for three system calls.  The
+ * answer is its exit status, and why it failed goes through a pipe (under
+ * Valgrind a vfork is a fork: nothing may be passed in memory). */
+struct probe_answer {
+	bool net, v6;
+	char why[200];
+};
+
+static __attribute__((noinline)) void probe_child(int fd, bool private_net)
+{
+	char why[200];
+	if (private_net && (enter_private_net(why, sizeof(why)) < 0 || bring_lo_up(why, sizeof(why)) < 0)) {
+		if (write(fd, why, strlen(why)) < 0)
+			_exit(1);
+		_exit(1);
+	}
+	int s = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	_exit(s >= 0 ? 3 : 2);
+}
+
+static void probe_once(struct probe_answer *a, bool private_net)
+{
+	int p[2], st = 0;
+	memset(a, 0, sizeof(*a));
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(a->why, sizeof(a->why), "cannot make a pipe: %s", strerror(errno));
+		return;
+	}
+	pid_t pid = vfork();
+	if (pid == 0)
+		probe_child(p[1], private_net);
+	close(p[1]);
+	if (pid < 0) {
+		snprintf(a->why, sizeof(a->why), "cannot start a process: %s", strerror(errno));
+	} else {
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		ssize_t n = read(p[0], a->why, sizeof(a->why) - 1);
+		a->why[n > 0 ? n : 0] = '\0';
+		a->net = WIFEXITED(st) && WEXITSTATUS(st) >= 2 && private_net;
+		a->v6 = WIFEXITED(st) && WEXITSTATUS(st) == 3;
+	}
+	close(p[0]);
+}
+
+void bc_sandbox_probe(struct bc_sandbox_caps *caps)
+{
+	static struct probe_answer a;
+	memset(caps, 0, sizeof(*caps));
+	probe_once(&a, true);
+	if (a.net) {
+		caps->private_net = true;
+	} else {
+		snprintf(caps->reason, sizeof(caps->reason), "%s", a.why[0] ? a.why : "sandbox probe failed");
+		/* IPv6 still matters to a run allowed onto the host's network. */
+		probe_once(&a, false);
+	}
+	caps->ipv6 = a.v6;
+	if (caps->private_net && !caps->ipv6)
+		snprintf(caps->reason, sizeof(caps->reason), "no IPv6: socket(AF_INET6) fails in a fresh namespace");
+}

@@ -1,0 +1,39 @@
+/* steps: execute a case's steps, one system call each, and record what each
+ * returned.  Runs inside the case's sandbox; knows nothing of table syntax. */
+#ifndef BC_STEPS_H
+#define BC_STEPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/case.h"
+#include "model/observation.h"
+
+/* What the profile set up that steps may use: the network namespaces of the
+ * case and of its peer (open fds, -1 when there is no peer). */
+struct bc_step_env {
+	int home_net;
+	int peer_net;
+	/* A case run in place: what its target's own process sets up before
+	 * it execs, which the sandbox would have given the whole case: the
+	 * profile's host name and name files (NULL: none), and the working
+	 * directory (NULL: the caller's). */
+	const struct bc_profile *target_names;
+	const char *target_dir;
+};
+
+/* Run every step of c, then close every handle the case opened.  started,
+ * when not NULL, is called before each step with its index, so that a case
+ * that hangs can be reported with the step it hung in.  env may be NULL. */
+void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct bc_observation *obs,
+		  void (*started)(void *, int), void *arg);
+/* Under make check-valgrind (BC_TARGET_VALGRIND), does this case's
+ * @bindcheck target run under Memcheck?  Every case but a sweep's
+ * second and later results for a call (EAI_SYSTEM excepted). */
+bool bc_target_memcheck(const struct bc_case *c);
+/* The directory of this executable: bindcheck, the suite and the fault
+ * preload bc_fiu.so are built side by side. */
+void bc_exe_dir(char *buf, size_t n);
+
+
+#endif

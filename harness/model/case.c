@@ -1,0 +1,127 @@
+/* case: names of slots and verbs, and the one release path of a case. */
+#define _POSIX_C_SOURCE 200809L
+#include "model/case.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const slot_names[BC_SLOT_COUNT] = {
+	[BC_SLOT_EXPECT] = "expect",   [BC_SLOT_LINUX] = "linux", [BC_SLOT_FREEBSD] = "freebsd",
+	[BC_SLOT_DARWIN] = "darwin",   [BC_SLOT_POSIX] = "posix",
+};
+
+static const char *const verb_names[] = {
+	[BC_V_SOCKET] = "socket",   [BC_V_SETSOCKOPT] = "setsockopt", [BC_V_GETSOCKOPT] = "getsockopt",
+	[BC_V_BIND] = "bind",       [BC_V_LISTEN] = "listen",         [BC_V_CONNECT] = "connect",
+	[BC_V_ACCEPT] = "accept",   [BC_V_CLOSE] = "close",           [BC_V_SHUTDOWN] = "shutdown",
+	[BC_V_GETSOCKNAME] = "getsockname", [BC_V_OPEN] = "open",
+	[BC_V_SETEUID] = "seteuid", [BC_V_RESOLVE] = "resolve",       [BC_V_QUEUE] = "queue",
+	[BC_V_HANDSHAKES] = "handshakes", [BC_V_MKFILE] = "mkfile",   [BC_V_MKDIR] = "mkdir",
+	[BC_V_SYMLINK] = "symlink", [BC_V_CHMOD] = "chmod",           [BC_V_UNLINK] = "unlink",
+	[BC_V_STAT] = "stat",       [BC_V_HOSTILE] = "hostile",       [BC_V_RUN] = "run",
+	[BC_V_NAMES] = "names",     [BC_V_SAID] = "said",             [BC_V_CALLS] = "calls",
+	[BC_V_LEAKED] = "leaked",   [BC_V_LISTENING] = "listening",
+};
+
+const char *bc_slot_name(enum bc_slot slot)
+{
+	return slot < BC_SLOT_COUNT ? slot_names[slot] : "?";
+}
+
+int bc_slot_from_name(const char *name)
+{
+	for (int i = 0; i < BC_SLOT_COUNT; i++)
+		if (strcmp(slot_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+const char *bc_verb_name(enum bc_verb verb)
+{
+	return (size_t)verb < sizeof(verb_names) / sizeof(verb_names[0]) && verb_names[verb] ? verb_names[verb] : "?";
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void *dup_mem(const void *p, size_t n)
+{
+	void *q = p && n ? malloc(n) : NULL;
+	if (q)
+		memcpy(q, p, n);
+	return q;
+}
+
+int bc_case_clone(const struct bc_case *c, struct bc_case *out)
+{
+	*out = *c;
+	out->steps = dup_mem(c->steps, (size_t)c->nsteps * sizeof(*c->steps));
+	bool texts = true;
+	for (int i = 0; out->steps && i < c->nsteps; i++)
+		texts &= (out->steps[i].text = dup_or_null(c->steps[i].text)) || !c->steps[i].text;
+	out->source = dup_or_null(c->source);
+	out->note = dup_or_null(c->note);
+	out->deviation = dup_or_null(c->deviation);
+	out->fault_text = dup_or_null(c->fault_text);
+	out->profile = dup_mem(c->profile, c->profile ? sizeof(*c->profile) : 0);
+	out->target = dup_mem(c->target, c->target ? sizeof(*c->target) : 0);
+	bool ok = (!c->nsteps || out->steps) && texts && (!c->source || out->source) && (!c->note || out->note) &&
+		  (!c->deviation || out->deviation) && (!c->fault_text || out->fault_text) &&
+		  (!c->profile || out->profile) && (!c->target || out->target);
+	for (int s = 0; s < BC_SLOT_COUNT; s++) {
+		out->exp[s].text = dup_or_null(c->exp[s].text);
+		ok &= !c->exp[s].text || out->exp[s].text;
+		for (int i = 0; i < c->exp[s].nclauses; i++) {
+			const struct bc_clause *cl = &c->exp[s].clauses[i];
+			struct bc_clause *oc = &out->exp[s].clauses[i];
+			oc->items = dup_mem(cl->items, (size_t)cl->nitems * sizeof(*cl->items));
+			oc->outs = dup_mem(cl->outs, (size_t)cl->nouts * sizeof(*cl->outs));
+			ok &= (!cl->nitems || oc->items) && (!cl->nouts || oc->outs);
+			for (int k = 0; oc->items && oc->outs && k < cl->nitems; k++)
+				oc->items[k].alts = oc->outs + (cl->items[k].alts - cl->outs);
+		}
+	}
+	if (!ok) {
+		bc_case_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void bc_case_free(struct bc_case *c)
+{
+	for (int s = 0; s < BC_SLOT_COUNT; s++) {
+		for (int i = 0; i < c->exp[s].nclauses; i++) {
+			free(c->exp[s].clauses[i].items);
+			free(c->exp[s].clauses[i].outs);
+		}
+		free(c->exp[s].text);
+	}
+	for (int i = 0; c->steps && i < c->nsteps; i++)
+		free(c->steps[i].text);
+	free(c->steps);
+	free(c->source);
+	free(c->note);
+	free(c->deviation);
+	free(c->profile);
+	free(c->fault_text);
+	free(c->target);
+	memset(c, 0, sizeof(*c));
+}
+
+void bc_table_free(struct bc_table *t)
+{
+	for (int i = 0; i < t->ncases; i++)
+		bc_case_free(&t->cases[i]);
+	free(t->cases);
+	memset(t, 0, sizeof(*t));
+}
+
+void bc_case_fullname(const struct bc_case *c, char *buf, unsigned buflen)
+{
+	snprintf(buf, buflen, "%s/%s", c->table, c->id);
+}

@@ -1,0 +1,264 @@
+/* case: a case as plain data, the reader's output and every later stage's
+ * input.  Nothing here knows table syntax or runs a system call. */
+#ifndef BC_CASE_H
+#define BC_CASE_H
+
+#include <stdbool.h>
+
+#include "model/values.h"
+
+#define BC_MAX_STEPS 48
+#define BC_MAX_HANDLES 16
+#define BC_MAX_VARS 8
+#define BC_MAX_ALTS 8
+#define BC_MAX_CLAUSES 4
+#define BC_ID_MAX 64
+#define BC_DEFAULT_TIMEOUT_MS 5000
+
+enum bc_verb {
+	BC_V_SOCKET,
+	BC_V_SETSOCKOPT,
+	BC_V_GETSOCKOPT,
+	BC_V_BIND,
+	BC_V_LISTEN,
+	BC_V_CONNECT,
+	BC_V_ACCEPT,
+	BC_V_CLOSE,
+	BC_V_SHUTDOWN,
+	BC_V_GETSOCKNAME,
+	BC_V_OPEN,
+	BC_V_SETEUID,
+	BC_V_RESOLVE,
+	BC_V_QUEUE,
+	BC_V_HANDSHAKES,
+	BC_V_MKFILE,
+	BC_V_MKDIR,
+	BC_V_SYMLINK,
+	BC_V_CHMOD,
+	BC_V_UNLINK,
+	BC_V_STAT,
+	BC_V_HOSTILE,
+	BC_V_RUN,
+	BC_V_NAMES,
+	BC_V_SAID,
+	BC_V_CALLS,
+	BC_V_LEAKED,
+	BC_V_LISTENING,
+};
+
+/* hostile: misbehaviours for the harness's own self-tests. */
+enum bc_hostile {
+	BC_HOSTILE_HANG,    /* never returns */
+	BC_HOSTILE_CRASH,   /* dies of SIGSEGV */
+	BC_HOSTILE_LEAKFD,  /* opens a file and forgets it */
+	BC_HOSTILE_LEAKMEM, /* allocates N MiB and forgets them */
+	BC_HOSTILE_LINGER,  /* forks a process that sleeps forever, in the case's group */
+	BC_HOSTILE_ESCAPE,  /* the same, after setsid(): outside the case's group */
+	BC_HOSTILE_SPEW,    /* writes N MiB to stdout */
+};
+
+#define BC_MAX_LISTS 4     /* resolve results a scenario names */
+#define BC_MAX_RESULTS 8   /* addresses kept from one resolve */
+
+/* resolve: getaddrinfo() hints as the step gives them. */
+enum bc_ai_flag {
+	BC_AI_NOHINTS = 1 << 0, /* pass hints == NULL */
+};
+
+struct bc_step {
+	enum bc_verb verb;
+	bool checked;       /* its outcome is part of what the case observes */
+	int handle;         /* index of the handle it acts on; -1: fd_literal */
+	int fd_literal;
+	int handle2;        /* accept: the handle of the new connection */
+	int family, type, proto;
+	struct bc_addr addr;
+	int addr_var;       /* variable holding the port, -1 when literal */
+	bool has_len;       /* bind/connect: address length given explicitly */
+	long len;
+	bool has_family;    /* bind/connect: sa_family written over the address */
+	int family_override;
+	bool no_option;     /* setsockopt "-": nothing to set, the step is a no-op */
+	int level, optname, optval;
+	int backlog;
+	int how;
+	int var;            /* getsockname: variable to store the port in, -1 none */
+	bool nonblock;      /* connect without waiting */
+	bool in_peer;       /* socket: create it in the profile's peer namespace */
+	int family_list;    /* socket: family of a resolve result: list index, -1 none */
+	int family_list_idx;
+	int list;           /* resolve: the list it fills */
+	int list_use;       /* bind/connect to "R.N": the list index of R, -1 none */
+	union { /* no verb takes both a host and a path */
+		struct {
+			char host[128]; /* resolve: node; "" with host_null for NULL */
+			char service[32];
+		};
+		struct {
+			char path[108];  /* open, mkfile, mkdir, symlink (link name), chmod, unlink, stat; text of names, said, calls */
+			char path2[108]; /* symlink: the target */
+		};
+	};
+	bool host_null, service_null, host_is_hostname;
+	int ai_flags, ai_family, ai_socktype, ai_protocol, hints_flags;
+	int count;          /* handshakes: connections to attempt; hostile: MiB */
+	int hostile;        /* enum bc_hostile */
+	int mode;           /* mkdir, chmod */
+	char *text;         /* the step as the row made it, for reports (the case owns it) */
+};
+
+/* Expectation slots: the generic "expect" column, three platforms, and the
+ * set POSIX allows. */
+enum bc_slot {
+	BC_SLOT_EXPECT,
+	BC_SLOT_LINUX,
+	BC_SLOT_FREEBSD,
+	BC_SLOT_DARWIN,
+	BC_SLOT_POSIX,
+	BC_SLOT_COUNT,
+};
+
+struct bc_expect_item {
+	int nalts;
+	struct bc_outcome *alts; /* nalts results, in the clause's outs */
+};
+
+enum bc_version_op { BC_VER_ANY, BC_VER_GE, BC_VER_LT };
+
+struct bc_clause {
+	enum bc_version_op op;
+	int ver[3];
+	int nitems;                   /* equals the case's number of checked steps */
+	struct bc_expect_item *items;
+	int nouts;                    /* every item's results, back to back: a */
+	struct bc_outcome *outs;      /* table holds thousands of these */
+};
+
+enum bc_expect_state { BC_EXP_UNSET, BC_EXP_NA, BC_EXP_SET };
+
+struct bc_expect {
+	enum bc_expect_state state;
+	int nclauses;
+	struct bc_clause clauses[BC_MAX_CLAUSES];
+	char *text; /* the cell as written */
+};
+
+enum bc_needs {
+	BC_NEEDS_INET6 = 1 << 0,
+	BC_NEEDS_SCRATCH = 1 << 1, /* a private working directory (unix paths, files) */
+};
+
+/* A profile: the environment a case runs in, set up inside its own
+ * namespaces before the first step (harness/profile.c). */
+#define BC_PROFILE_MAX_SYSCTL 12
+#define BC_PROFILE_MAX_HOSTS 12
+#define BC_PROFILE_MAX_ADDRS 8
+
+enum bc_caps {
+	BC_CAPS_DEFAULT,   /* whatever the identity implies */
+	BC_CAPS_DROP_NBS,  /* every capability but CAP_NET_BIND_SERVICE */
+	BC_CAPS_ONLY_NBS,  /* CAP_NET_BIND_SERVICE and nothing else */
+};
+
+struct bc_sysctl {
+	char name[80];
+	char value[64];
+};
+
+struct bc_ifaddr {
+	bool on_peer;       /* the address lives in the peer namespace */
+	char dev[16];       /* lo, veth0 (this side) or veth1 (peer side) */
+	int family;
+	unsigned char addr[16];
+	int prefix;
+};
+
+struct bc_profile {
+	char name[BC_ID_MAX];          /* as the row named it, "a+b" */
+	int nsysctl;
+	struct bc_sysctl sysctl[BC_PROFILE_MAX_SYSCTL];
+	bool set_uid;
+	unsigned uid;
+	enum bc_caps caps;
+	char hostname[64];
+	bool names;                    /* hermetic name files */
+	int nhosts;
+	char hosts[BC_PROFILE_MAX_HOSTS][128];
+	int naddrs;
+	struct bc_ifaddr addrs[BC_PROFILE_MAX_ADDRS];
+	bool peer;                     /* a veth pair to a peer namespace */
+};
+
+/* A fault: "the Nth call of CALL fails with RESULT" and its kin, armed in
+ * the target a run step starts (harness/faults.c, harness/fiu_shim.c). */
+#define BC_MAX_FAULTS 4
+enum bc_when { BC_WHEN_NTH, BC_WHEN_FROM, BC_WHEN_ALWAYS, BC_WHEN_PROB };
+
+struct bc_fault {
+	char call[16];
+	enum bc_when when;
+	int n;
+	double p;
+	struct bc_outcome result;  /* BC_OUT_ERRNO, or BC_OUT_EAI for getaddrinfo */
+	int sys_errno;             /* with EAI_SYSTEM: the errno, -1 none */
+};
+
+/* A program a case runs as its system under test. */
+#define BC_TARGET_ARGS 16
+struct bc_target {
+	char name[BC_NAME_MAX];
+	int argc;
+	char argv[BC_TARGET_ARGS][128]; /* "@bindcheck" is this bindcheck */
+	char needs[64];                 /* a program that must be installed */
+	char ready[64];                 /* output that says it is up */
+	int nlistens;                   /* it is up once it listens on all of these, */
+	char listens[4][64];            /* as read_listeners writes them ("[::1]:8080") */
+	int grace_ms;                   /* how long it may take to come up */
+	int stop_ms;                    /* how long it has to end after SIGTERM; 0: 5 s */
+};
+
+struct bc_case {
+	char table[BC_ID_MAX];
+	char id[BC_ID_MAX];
+	char file[256];
+	int line;
+	char scenario[BC_NAME_MAX];
+	int nsteps;
+	struct bc_step *steps;
+	int nchecked;
+	int nhandles;
+	int nvars;                  /* port variables set by getsockname steps */
+	char vars[BC_MAX_VARS][BC_NAME_MAX];
+	struct bc_expect exp[BC_SLOT_COUNT];
+	char *source;
+	char *note;
+	unsigned deviation_mask;    /* 1 << slot of each platform with a known deviation */
+	char *deviation;            /* the reason */
+	int timeout_ms;
+	unsigned needs;             /* enum bc_needs */
+	struct bc_profile *profile; /* NULL: the plain sandbox */
+	int nfaults;
+	struct bc_fault faults[BC_MAX_FAULTS];
+	char *fault_text;           /* the fault cell as written, NULL for none */
+	int sweep_rank;             /* a sweep's case: its result's place among its call's (0: the first) */
+	struct bc_target *target;   /* what run steps start, NULL when none */
+};
+
+struct bc_table {
+	char name[BC_ID_MAX];
+	char path[256];
+	int ncases;
+	struct bc_case *cases;
+};
+
+const char *bc_slot_name(enum bc_slot slot);
+int bc_slot_from_name(const char *name);
+const char *bc_verb_name(enum bc_verb verb);
+void bc_case_free(struct bc_case *c);
+/* A deep copy; -1 when out of memory (nothing to free then). */
+int bc_case_clone(const struct bc_case *c, struct bc_case *out);
+void bc_table_free(struct bc_table *t);
+/* "table/id", the name a filter and a re-run command use. */
+void bc_case_fullname(const struct bc_case *c, char *buf, unsigned buflen);
+
+#endif

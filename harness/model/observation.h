@@ -1,0 +1,36 @@
+/* observation: what running a case's steps saw, step by step.  Written by
+ * the executor (exec/), read by the verdict and the reports; plain data. */
+#ifndef BC_OBSERVATION_H
+#define BC_OBSERVATION_H
+
+#include <stdbool.h>
+
+#include "model/case.h"
+
+#define BC_OBS_MAGIC 0x62634f42u /* "bcOB": a whole observation arrived */
+
+enum bc_obs_status {
+	BC_OBS_DONE,         /* every step ran (checked ones may have failed) */
+	BC_OBS_SETUP_FAILED, /* an unchecked step failed; failed_step says which */
+	BC_OBS_UNSUPPORTED,  /* a setup step this environment cannot do (seteuid to an
+	                        unmapped uid in a user namespace); failed_step says which */
+};
+
+struct bc_step_obs {
+	bool ran;
+	struct bc_outcome out;
+};
+
+struct bc_observation {
+	unsigned magic;
+	enum bc_obs_status status;
+	int nsteps;
+	int failed_step;
+	struct bc_step_obs steps[BC_MAX_STEPS];
+	unsigned short ports[BC_MAX_VARS]; /* the port variables' values at the end */
+};
+
+/* The outcomes of the checked steps, in order, as "a,b,c". */
+void bc_obs_format_checked(const struct bc_case *c, const struct bc_observation *obs, char *buf, unsigned buflen);
+
+#endif

@@ -1,0 +1,188 @@
+/* verdict: pass, fail, xfail, xpass, skip or error, and why. */
+#define _POSIX_C_SOURCE 200809L
+#include "model/verdict.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const names[BC_VERDICT_COUNT] = {
+	[BC_PASS] = "pass", [BC_FAIL] = "fail", [BC_XFAIL] = "xfail",
+	[BC_XPASS] = "xpass", [BC_SKIP] = "skip", [BC_ERROR] = "error",
+};
+
+const char *bc_verdict_name(enum bc_verdict v)
+{
+	return v < BC_VERDICT_COUNT ? names[v] : "?";
+}
+
+int bc_verdict_is_failure(enum bc_verdict v)
+{
+	return v == BC_FAIL || v == BC_XPASS || v == BC_ERROR;
+}
+
+static const struct bc_clause *matching_clause(const struct bc_expect *e, const int version[3])
+{
+	for (int i = 0; i < e->nclauses; i++) {
+		const struct bc_clause *cl = &e->clauses[i];
+		int cmp = bc_version_cmp(version, cl->ver);
+		if (cl->op == BC_VER_ANY || (cl->op == BC_VER_GE && cmp >= 0) || (cl->op == BC_VER_LT && cmp < 0))
+			return cl;
+	}
+	return NULL;
+}
+
+/* The platform's own column, else "expect", else "posix". */
+const struct bc_clause *bc_expect_for(const struct bc_case *c, const struct bc_platform *p, int *slot, char *why,
+				      unsigned whylen)
+{
+	/* A system bindcheck has no column for reads expect, then posix. */
+	const int own[] = {(int)p->slot, BC_SLOT_EXPECT, BC_SLOT_POSIX};
+	const int *order = p->slot == BC_SLOT_POSIX ? own + 1 : own;
+	size_t norder = p->slot == BC_SLOT_POSIX ? 2 : 3;
+	const char *plat = p->slot == BC_SLOT_POSIX ? p->os : bc_slot_name(p->slot);
+	*slot = -1;
+	for (size_t i = 0; i < norder; i++) {
+		const struct bc_expect *e = &c->exp[order[i]];
+		if (e->state == BC_EXP_UNSET)
+			continue;
+		if (e->state == BC_EXP_NA) {
+			snprintf(why, whylen, "not applicable on %s (column %s)", plat, bc_slot_name(order[i]));
+			return NULL;
+		}
+		const struct bc_clause *cl = matching_clause(e, p->version);
+		if (!cl) {
+			snprintf(why, whylen, "no expectation for %s %s in column %s", plat, p->release, bc_slot_name(order[i]));
+			return NULL;
+		}
+		*slot = order[i];
+		return cl;
+	}
+	snprintf(why, whylen, "no expectation for %s", plat);
+	return NULL;
+}
+
+/* "=ADDR:LO-HI": ADDR with any port from LO to HI, as an ephemeral port is
+ * known only by its range. */
+static bool range_matches(const char *want, const char *got)
+{
+	const char *wc = strrchr(want, ':'), *gc = strrchr(got, ':');
+	unsigned lo, hi, port;
+	char tail;
+	if (!wc || !gc || wc - want != gc - got || strncmp(want, got, (size_t)(wc - want)) != 0)
+		return false;
+	if (sscanf(wc + 1, "%u-%u%c", &lo, &hi, &tail) != 2 || sscanf(gc + 1, "%u%c", &port, &tail) != 1)
+		return false;
+	return lo <= port && port <= hi;
+}
+
+static bool alt_matches(const struct bc_outcome *want, const struct bc_outcome *o, const struct bc_observation *obs)
+{
+	if (want->kind == BC_OUT_VALUE && o->kind == BC_OUT_VALUE && strchr(want->value, '-') &&
+	    range_matches(want->value, o->value))
+		return true;
+	if (want->kind != BC_OUT_VALUE || !want->port_var)
+		return bc_outcome_equal(want, o);
+	/* "=ADDR:VAR": ADDR, then the port the case stored in VAR. */
+	char full[BC_VALUE_MAX + 8];
+	int prefix = (int)(strrchr(want->value, ':') - want->value);
+	snprintf(full, sizeof(full), "%.*s:%u", prefix, want->value, obs->ports[want->port_var - 1]);
+	return o->kind == BC_OUT_VALUE && strcmp(full, o->value) == 0;
+}
+
+bool bc_item_matches(const struct bc_expect_item *it, const struct bc_outcome *o, const struct bc_observation *obs)
+{
+	for (int a = 0; a < it->nalts; a++)
+		if (alt_matches(&it->alts[a], o, obs))
+			return true;
+	return false;
+}
+
+void bc_item_format(const struct bc_expect_item *it, char *buf, unsigned buflen)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int a = 0; a < it->nalts && off < buflen; a++) {
+		char one[BC_VALUE_MAX + 16];
+		bc_outcome_format(&it->alts[a], one, sizeof(one));
+		off += (size_t)snprintf(buf + off, buflen - off, "%s%s", a ? "|" : "", one);
+	}
+}
+
+void bc_clause_format(const struct bc_clause *cl, char *buf, unsigned buflen)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < cl->nitems && off < buflen; i++) {
+		char item[BC_MAX_ALTS * (BC_VALUE_MAX + 16)];
+		bc_item_format(&cl->items[i], item, sizeof(item));
+		off += (size_t)snprintf(buf + off, buflen - off, "%s%s", i ? "," : "", item);
+	}
+}
+
+static bool clause_matches(const struct bc_case *c, const struct bc_clause *cl, const struct bc_observation *obs)
+{
+	int k = 0;
+	for (int i = 0; i < c->nsteps; i++) {
+		if (!c->steps[i].checked)
+			continue;
+		if (i >= obs->nsteps || !obs->steps[i].ran || !bc_item_matches(&cl->items[k], &obs->steps[i].out, obs))
+			return false;
+		k++;
+	}
+	return true;
+}
+
+void bc_judge(const struct bc_case *c, const struct bc_platform *p, const struct bc_observation *obs,
+	      struct bc_judgement *j)
+{
+	char why[256];
+	memset(j, 0, sizeof(*j));
+	j->posix = -1;
+	bc_obs_format_checked(c, obs, j->observed_text, sizeof(j->observed_text));
+	j->expected = bc_expect_for(c, p, &j->slot, why, sizeof(why));
+	if (!j->expected) {
+		j->verdict = BC_SKIP;
+		snprintf(j->reason, sizeof(j->reason), "%s", why);
+		return;
+	}
+	bc_clause_format(j->expected, j->expected_text, sizeof(j->expected_text));
+
+	if (obs->status == BC_OBS_UNSUPPORTED) {
+		j->verdict = BC_SKIP;
+		snprintf(j->reason, sizeof(j->reason), "step %d (%s) cannot run here: the uid is not mapped in this user namespace",
+			 obs->failed_step + 1, c->steps[obs->failed_step].text);
+		return;
+	}
+	if (obs->status == BC_OBS_SETUP_FAILED) {
+		const struct bc_step *st = &c->steps[obs->failed_step];
+		char o[BC_VALUE_MAX + 16];
+		bc_outcome_format(&obs->steps[obs->failed_step].out, o, sizeof(o));
+		j->verdict = BC_ERROR;
+		snprintf(j->reason, sizeof(j->reason), "setup step %d (%s) failed: %s", obs->failed_step + 1, st->text, o);
+		return;
+	}
+	/* Every step ran: the results can be held against POSIX too. */
+	const struct bc_clause *posix = matching_clause(&c->exp[BC_SLOT_POSIX], p->version);
+	if (c->exp[BC_SLOT_POSIX].state == BC_EXP_SET && posix)
+		j->posix = clause_matches(c, posix, obs) ? 1 : 0;
+	bool matches = clause_matches(c, j->expected, obs);
+	if (c->deviation_mask & (1u << j->slot)) {
+		/* The platform is known to differ from the documented result. */
+		const struct bc_clause *doc = matching_clause(&c->exp[BC_SLOT_EXPECT], p->version);
+		if (!doc)
+			doc = posix;
+		if (matches) {
+			j->verdict = BC_XFAIL;
+			snprintf(j->reason, sizeof(j->reason), "known deviation: %s", c->deviation);
+		} else if (doc && clause_matches(c, doc, obs)) {
+			j->verdict = BC_XPASS;
+			snprintf(j->reason, sizeof(j->reason),
+				 "the documented result was observed; the known deviation (%s) is gone", c->deviation);
+		} else {
+			j->verdict = BC_FAIL;
+			snprintf(j->reason, sizeof(j->reason), "neither the documented nor the known deviating result");
+		}
+		return;
+	}
+	j->verdict = matches ? BC_PASS : BC_FAIL;
+}

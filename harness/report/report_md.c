@@ -1,0 +1,184 @@
+/* report_md: the Markdown summary, made from results.json alone, short
+ * enough to paste into a pull request. */
+#define _POSIX_C_SOURCE 200809L
+#include <string.h>
+
+#include "report/report.h"
+#include "report/results.h"
+
+static const char *const verdicts[] = {"pass", "fail", "xfail", "xpass", "skip", "error"};
+#define NV (sizeof(verdicts) / sizeof(verdicts[0]))
+
+const char *bc_json_str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+#define str bc_json_str
+
+/* A table cell: '|' would end the cell, a newline the row. */
+void bc_md_cell(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", out);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', out);
+		else
+			fputc(*s, out);
+	}
+}
+
+static int verdict_index(const char *v)
+{
+	for (size_t k = 0; k < NV; k++)
+		if (strcmp(v, verdicts[k]) == 0)
+			return (int)k;
+	return -1;
+}
+
+static void table_counts(FILE *out, const json_t *root)
+{
+	const json_t *tables = json_object_get(root, "tables"), *cases = json_object_get(root, "cases"), *t, *c;
+	size_t i, j;
+	int total[NV] = {0};
+	fputs("| table | cases |", out);
+	for (size_t k = 0; k < NV; k++)
+		fprintf(out, " %s |", verdicts[k]);
+	fputs("\n|---|---:|", out);
+	for (size_t k = 0; k < NV; k++)
+		fputs("---:|", out);
+	fputc('\n', out);
+	json_array_foreach(tables, i, t)
+	{
+		int n[NV] = {0}, all = 0;
+		json_array_foreach(cases, j, c)
+		{
+			int k = verdict_index(str(c, "verdict"));
+			if (strcmp(str(c, "table"), str(t, "name")) != 0 || k < 0)
+				continue;
+			n[k]++;
+			total[k]++;
+			all++;
+		}
+		fprintf(out, "| %s | %d |", str(t, "name"), all);
+		for (size_t k = 0; k < NV; k++)
+			fprintf(out, " %d |", n[k]);
+		fputc('\n', out);
+	}
+	fprintf(out, "| **all** | %zu |", json_array_size(cases));
+	for (size_t k = 0; k < NV; k++)
+		fprintf(out, " %d |", total[k]);
+	fputs("\n\n", out);
+}
+
+static void case_list(FILE *out, const json_t *root, const char *title, const char *const *which, int nwhich,
+		      bool details)
+{
+	const json_t *cases = json_object_get(root, "cases"), *c;
+	size_t i;
+	bool any = false;
+	json_array_foreach(cases, i, c)
+	{
+		bool take = false;
+		for (int k = 0; k < nwhich; k++)
+			take |= strcmp(str(c, "verdict"), which[k]) == 0;
+		if (!take)
+			continue;
+		if (!any) {
+			fprintf(out, "## %s\n\n", title);
+			if (details)
+				fputs("| case | verdict | expected | observed | why | source |\n|---|---|---|---|---|---|\n", out);
+			else
+				fputs("| case | reason | source |\n|---|---|---|\n", out);
+			any = true;
+		}
+		fprintf(out, "| `%s/%s` | ", str(c, "table"), str(c, "id"));
+		if (details) {
+			const json_t *e = json_object_get(c, "expected");
+			fprintf(out, "%s | `", str(c, "verdict"));
+			bc_md_cell(out, str(e, "results"));
+			fputs("` | `", out);
+			bc_md_cell(out, str(c, "observed"));
+			fputs("` | ", out);
+		}
+		bc_md_cell(out, str(c, "reason"));
+		fputs(" | ", out);
+		bc_md_cell(out, str(c, "source"));
+		fputs(" |\n", out);
+	}
+	if (any)
+		fputc('\n', out);
+}
+
+/* Cases whose observation lies outside the set POSIX allows. */
+static void posix_section(FILE *out, const json_t *root)
+{
+	const json_t *cases = json_object_get(root, "cases"), *c;
+	size_t i;
+	int stated = 0, conform = 0;
+	json_array_foreach(cases, i, c)
+	{
+		const json_t *p = json_object_get(c, "posix_conformance");
+		if (json_is_boolean(p)) {
+			stated++;
+			conform += json_is_true(p);
+		}
+	}
+	if (!stated)
+		return;
+	fprintf(out, "POSIX: %d of %d cases with a POSIX result set stay within it.\n\n", conform, stated);
+	if (conform == stated)
+		return;
+	fputs("## Outside what POSIX allows\n\n| case | POSIX allows | observed | source |\n|---|---|---|---|\n", out);
+	json_array_foreach(cases, i, c)
+	{
+		if (!json_is_false(json_object_get(c, "posix_conformance")))
+			continue;
+		fprintf(out, "| `%s/%s` | `", str(c, "table"), str(c, "id"));
+		bc_md_cell(out, str(json_object_get(json_object_get(c, "expected"), "all"), "posix"));
+		fputs("` | `", out);
+		bc_md_cell(out, str(c, "observed"));
+		fputs("` | ", out);
+		bc_md_cell(out, str(c, "source"));
+		fputs(" |\n", out);
+	}
+	fputc('\n', out);
+}
+
+int bc_report_markdown(const json_t *root, FILE *out)
+{
+	const json_t *p = json_object_get(root, "platform"), *iso = json_object_get(root, "isolation");
+	const json_t *sum = json_object_get(root, "summary"), *errs = json_object_get(root, "input_errors"), *e;
+	static const char *const bad[] = {"fail", "xpass", "error"};
+	static const char *const xfail[] = {"xfail"};
+	static const char *const skip[] = {"skip"};
+	json_int_t judged = json_integer_value(json_object_get(sum, "total")) -
+			    json_integer_value(json_object_get(sum, "skip"));
+	json_int_t good = json_integer_value(json_object_get(sum, "pass")) + json_integer_value(json_object_get(sum, "xfail"));
+	size_t i;
+
+	fprintf(out, "# bindcheck conformance: %s\n\n", str(p, "id"));
+	fprintf(out, "%s %s on %s, %s, euid %lld; isolation: %s.\n\n", str(p, "os"), str(p, "release"), str(p, "machine"),
+		str(p, "libc"), (long long)json_integer_value(json_object_get(p, "euid")), str(iso, "mode"));
+	fprintf(out, "**%lld of %lld judged cases behave as documented or as a known deviation; %lld skipped.**\n\n",
+		(long long)good, (long long)judged, (long long)json_integer_value(json_object_get(sum, "skip")));
+	table_counts(out, root);
+	posix_section(out, root);
+	case_list(out, root, "Failures", bad, 3, true);
+	case_list(out, root, "Known deviations", xfail, 1, false);
+	case_list(out, root, "Skipped", skip, 1, false);
+	if (json_array_size(errs)) {
+		fputs("## Input errors\n\n", out);
+		json_array_foreach(errs, i, e)
+		{
+			fprintf(out, "- `%s:%lld:%lld`: ", str(e, "file"), (long long)json_integer_value(json_object_get(e, "line")),
+				(long long)json_integer_value(json_object_get(e, "column")));
+			bc_md_cell(out, str(e, "message"));
+			fputc('\n', out);
+		}
+		fputc('\n', out);
+	}
+	return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,208 @@
+/* lex: a table line into words.  Words are separated by blanks; a word with
+ * blanks in it is written in double quotes (\" and \\ escape); a '#' that
+ * starts a word, outside quotes, starts a comment (so "a#b" is one word, as
+ * in the shell).  Linear in the line's length. */
+#define _POSIX_C_SOURCE 200809L
+#include "table/reader.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past
+ * U+10FFFF.  Returns the offset of the first bad byte, or -1. */
+long bc_lex_find_binary(const char *text, size_t len, const char **why)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = p[i];
+		size_t need;
+		unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
+		if (c == 0) {
+			*why = "a NUL byte";
+			return (long)i;
+		}
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			need = 1;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2;
+			if (c == 0xe0)
+				lo = 0xa0; /* overlong */
+			else if (c == 0xed)
+				hi = 0x9f; /* surrogates */
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3;
+			if (c == 0xf0)
+				lo = 0x90; /* overlong */
+			else if (c == 0xf4)
+				hi = 0x8f; /* past U+10FFFF */
+		} else {
+			*why = "a byte that is not UTF-8";
+			return (long)i;
+		}
+		for (size_t k = 1; k <= need; k++) {
+			unsigned char b = i + k < len ? p[i + k] : 0;
+			bool ok = k == 1 ? (b >= lo && b <= hi) : (b & 0xc0) == 0x80;
+			if (i + k >= len || !ok) {
+				*why = "an invalid UTF-8 sequence";
+				return (long)i;
+			}
+		}
+		i += need + 1;
+	}
+	return -1;
+}
+
+static int push(struct bc_line *out, const char *s, size_t n, int col, bool quoted)
+{
+	struct bc_tok *v = realloc(out->tok, (size_t)(out->ntok + 1) * sizeof(*v));
+	char *copy = malloc(n + 1);
+	if (v)
+		out->tok = v;
+	if (!v || !copy) {
+		free(copy);
+		return -1;
+	}
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	out->tok[out->ntok++] = (struct bc_tok){copy, col, quoted};
+	return 0;
+}
+
+static bool is_control(unsigned char c)
+{
+	return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
+/* A cursor over the line that knows its character column. */
+struct cur {
+	const char *s;
+	size_t i, len;
+	int col;
+};
+
+static void advance(struct cur *c)
+{
+	c->i++;
+	/* Continuation bytes do not start a new column. */
+	if (c->i >= c->len || ((unsigned char)c->s[c->i] & 0xc0) != 0x80)
+		c->col++;
+}
+
+int bc_lex_line(const char *file, int lineno, const char *start, size_t len, struct bc_line *out,
+		struct bc_diags *d)
+{
+	struct cur c = {start, 0, len, 1};
+	char *buf = NULL;
+	memset(out, 0, sizeof(*out));
+	out->lineno = lineno;
+	if (len && start[len - 1] == '\r')
+		c.len = --len;
+	if (len > BC_MAX_LINE) {
+		bc_diag_add(d, file, lineno, 1, "line of %zu bytes, longer than the %d a table line may have", len, BC_MAX_LINE);
+		return -1;
+	}
+	buf = malloc(len + 1); /* one scratch buffer for every word of the line */
+	if (!buf)
+		goto oom;
+	while (c.i < len && (start[c.i] == ' ' || start[c.i] == '\t'))
+		advance(&c);
+	out->indented = c.i > 0;
+	while (c.i < len) {
+		unsigned char ch = (unsigned char)start[c.i];
+		size_t n = 0;
+		int col = c.col;
+		bool quoted = ch == '"';
+		if (ch == ' ' || ch == '\t') {
+			advance(&c);
+			continue;
+		}
+		if (ch == '#')
+			break;
+		if (quoted) {
+			advance(&c);
+			for (;;) {
+				if (c.i >= len) {
+					bc_diag_add(d, file, lineno, col, "unterminated quote; hint: close the cell with '\"'");
+					goto fail;
+				}
+				ch = (unsigned char)start[c.i];
+				if (ch == '\\' && c.i + 1 < len && (start[c.i + 1] == '"' || start[c.i + 1] == '\\')) {
+					advance(&c);
+					buf[n++] = start[c.i];
+					advance(&c);
+				} else if (ch == '"') {
+					advance(&c);
+					break;
+				} else if (is_control(ch)) {
+					bc_diag_add(d, file, lineno, c.col,
+						    "control character 0x%02x; hint: tables are plain text", ch);
+					goto fail;
+				} else {
+					buf[n++] = (char)ch;
+					advance(&c);
+				}
+			}
+			if (c.i < len && start[c.i] != ' ' && start[c.i] != '\t') {
+				bc_diag_add(d, file, lineno, c.col,
+					    "text right after a closing quote; hint: separate cells with blanks");
+				goto fail;
+			}
+		} else {
+			while (c.i < len && start[c.i] != ' ' && start[c.i] != '\t') {
+				ch = (unsigned char)start[c.i];
+				if (ch == '"') {
+					bc_diag_add(d, file, lineno, c.col,
+						    "quote inside a word; hint: quote the whole cell, as \"a b\"");
+					goto fail;
+				}
+				if (is_control(ch)) {
+					bc_diag_add(d, file, lineno, c.col,
+						    "control character 0x%02x; hint: tables are plain text", ch);
+					goto fail;
+				}
+				buf[n++] = (char)ch;
+				advance(&c);
+			}
+		}
+		if (push(out, buf, n, col, quoted) < 0)
+			goto oom;
+	}
+	free(buf);
+	return 0;
+oom:
+	bc_diag_add(d, file, lineno, 1, "out of memory while reading this line");
+fail:
+	free(buf);
+	bc_line_free(out);
+	return -1;
+}
+
+int bc_cell_col(const struct bc_tok *cell, size_t off)
+{
+	int col = cell->col + (cell->quoted ? 1 : 0);
+	for (size_t i = 0; i < off && cell->s[i]; i++) {
+		unsigned char ch = (unsigned char)cell->s[i];
+		if ((ch & 0xc0) != 0x80)
+			col++;
+		if (cell->quoted && (ch == '"' || ch == '\\'))
+			col++; /* written as \" or \\ */
+	}
+	if (cell->quoted && off > strlen(cell->s))
+		col++; /* the closing quote */
+	return col;
+}
+
+void bc_line_free(struct bc_line *l)
+{
+	for (int i = 0; i < l->ntok; i++)
+		free(l->tok[i].s);
+	free(l->tok);
+	l->tok = NULL;
+	l->ntok = 0;
+}

@@ -1,0 +1,212 @@
+/* profile_parse: profile lines into a bc_profile.  Pure: no system calls. */
+#define _POSIX_C_SOURCE 200809L
+#include "exec/profile.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static const char *const keywords[] = {"sysctl", "user", "caps", "hostname", "hosts", "addr", "peer"};
+#define NKEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
+
+
+#define BAD(i, ...)                                    \
+	do {                                           \
+		snprintf(err, errlen, __VA_ARGS__);    \
+		*bad = (i);                            \
+		return -1;                             \
+	} while (0)
+
+/* Only the network stack's own sysctls, which are per network namespace;
+ * nothing a case writes can reach the host. */
+static bool sysctl_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (strncmp(s, "net.", 4) != 0 || n < 5 || n >= sizeof(((struct bc_sysctl *)0)->name) || s[n - 1] == '.' ||
+	    strstr(s, ".."))
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
+			return false;
+	return true;
+}
+
+/* RFC 1123 host names: letters, digits, '-' and '.'; '_' is tolerated, as
+ * glibc's files backend does. */
+static bool host_name_ok(const char *s)
+{
+	if (!*s || *s == '-' || *s == '.')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+		      *s == '.' || *s == '_'))
+			return false;
+	return true;
+}
+
+static int parse_prefix(const char *text, struct bc_ifaddr *a)
+{
+	char host[64];
+	const char *slash = strchr(text, '/');
+	long prefix;
+	if (!slash || (size_t)(slash - text) >= sizeof(host))
+		return -1;
+	memcpy(host, text, (size_t)(slash - text));
+	host[slash - text] = '\0';
+	if (inet_pton(AF_INET, host, a->addr) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, host, a->addr) == 1)
+		a->family = AF_INET6;
+	else
+		return -1;
+	if (bc_parse_int(slash + 1, 1, a->family == AF_INET ? 32 : 128, &prefix) < 0)
+		return -1;
+	a->prefix = (int)prefix;
+	return 0;
+}
+
+static int add_addr(struct bc_profile *p, const char *text, const char *dev, bool on_peer)
+{
+	struct bc_ifaddr a;
+	memset(&a, 0, sizeof(a));
+	if (parse_prefix(text, &a) < 0)
+		return -1;
+	if (p->naddrs == BC_PROFILE_MAX_ADDRS)
+		return -2;
+	snprintf(a.dev, sizeof(a.dev), "%s", dev);
+	a.on_peer = on_peer;
+	p->addrs[p->naddrs++] = a;
+	return 0;
+}
+
+static int addr_words(struct bc_profile *p, char *const *w, int nw, char *err, size_t errlen, int *bad)
+{
+	bool peer = strcmp(w[0], "peer") == 0;
+	if (nw != 3)
+		BAD(0, "'%s' takes 2 words, got %d; hint: %s", w[0], nw - 1,
+		    peer ? "peer THIS/PREFIX PEER/PREFIX, as peer 192.0.2.1/24 192.0.2.2/24" : "addr lo 192.0.2.1/24");
+	if (!peer && strcmp(w[1], "lo") != 0)
+		BAD(1, "unknown device '%s'; hint: extra addresses go on lo, or use 'peer' for a link", w[1]);
+	for (int i = peer ? 1 : 2; i < 3; i++) {
+		int rc = add_addr(p, w[i], i == 1 || !peer ? (peer ? "veth0" : "lo") : "veth1", peer && i == 2);
+		if (rc == -2)
+			BAD(i, "more than %d addresses in one profile", BC_PROFILE_MAX_ADDRS);
+		if (rc < 0)
+			BAD(i, "bad address '%s'; hint: ADDRESS/PREFIX, as 192.0.2.1/24 or 2001:db8::1/64", w[i]);
+	}
+	if (peer)
+		p->peer = true;
+	return 0;
+}
+
+static int identity_words(struct bc_profile *p, char *const *w, int nw, char *err, size_t errlen, int *bad)
+{
+	long uid;
+	if (nw != 2)
+		BAD(0, "'%s' takes one word, got %d", w[0], nw - 1);
+	if (strcmp(w[0], "user") == 0) {
+		if (strcmp(w[1], "root") == 0)
+			uid = 0;
+		else if (bc_parse_int(w[1], 0, 0x7ffffffe, &uid) < 0)
+			BAD(1, "bad user '%s'; hint: root or a numeric uid such as 65534", w[1]);
+		p->set_uid = true;
+		p->uid = (unsigned)uid;
+		return 0;
+	}
+	if (strcmp(w[1], "-net_bind_service") == 0)
+		p->caps = BC_CAPS_DROP_NBS;
+	else if (strcmp(w[1], "net_bind_service") == 0)
+		p->caps = BC_CAPS_ONLY_NBS;
+	else
+		BAD(1, "unknown capability set '%s'; hint: -net_bind_service (drop it) or net_bind_service (only it)", w[1]);
+	return 0;
+}
+
+static int hosts_words(struct bc_profile *p, char *const *w, int nw, char *err, size_t errlen, int *bad)
+{
+	unsigned char buf[16];
+	size_t off = 0;
+	if (nw < 3)
+		BAD(0, "'hosts' takes an address and at least one name; hint: hosts 127.0.1.1 box");
+	if (inet_pton(AF_INET, w[1], buf) != 1 && inet_pton(AF_INET6, w[1], buf) != 1)
+		BAD(1, "bad address '%s' in a hosts line", w[1]);
+	if (p->nhosts == BC_PROFILE_MAX_HOSTS)
+		BAD(0, "more than %d hosts lines in one profile", BC_PROFILE_MAX_HOSTS);
+	char *line = p->hosts[p->nhosts];
+	for (int i = 1; i < nw; i++) {
+		if (i > 1 && !host_name_ok(w[i]))
+			BAD(i, "bad host name '%s'", w[i]);
+		int k = snprintf(line + off, sizeof(p->hosts[0]) - off, "%s%s", i > 1 ? " " : "", w[i]);
+		if (k < 0 || (size_t)k >= sizeof(p->hosts[0]) - off)
+			BAD(i, "hosts line longer than %zu bytes", sizeof(p->hosts[0]) - 1);
+		off += (size_t)k;
+	}
+	p->nhosts++;
+	p->names = true;
+	return 0;
+}
+
+int bc_profile_line(struct bc_profile *p, char *const *w, int nw, char *err, size_t errlen, int *bad)
+{
+	const char *kw = w[0];
+	if (strcmp(kw, "sysctl") == 0) {
+		if (nw != 3)
+			BAD(0, "'sysctl' takes a name and a value, got %d words; hint: quote a value with blanks, as \"40000 40001\"", nw - 1);
+		if (!sysctl_name_ok(w[1]))
+			BAD(1, "bad sysctl '%s'; hint: only the network's own sysctls (net.ipv4..., net.ipv6..., net.core...), which are private to the case's namespace", w[1]);
+		if (!w[2][0] || strlen(w[2]) >= sizeof(p->sysctl[0].value))
+			BAD(2, "bad sysctl value '%s'", w[2]);
+		if (p->nsysctl == BC_PROFILE_MAX_SYSCTL)
+			BAD(0, "more than %d sysctls in one profile", BC_PROFILE_MAX_SYSCTL);
+		snprintf(p->sysctl[p->nsysctl].name, sizeof(p->sysctl[0].name), "%s", w[1]);
+		snprintf(p->sysctl[p->nsysctl].value, sizeof(p->sysctl[0].value), "%s", w[2]);
+		p->nsysctl++;
+		return 0;
+	}
+	if (strcmp(kw, "user") == 0 || strcmp(kw, "caps") == 0)
+		return identity_words(p, w, nw, err, errlen, bad);
+	if (strcmp(kw, "hostname") == 0) {
+		if (nw != 2)
+			BAD(0, "'hostname' takes one word, got %d", nw - 1);
+		if (!host_name_ok(w[1]) || strlen(w[1]) >= sizeof(p->hostname))
+			BAD(1, "bad host name '%s'; hint: letters, digits, '-' and '.', at most 63 bytes", w[1]);
+		snprintf(p->hostname, sizeof(p->hostname), "%s", w[1]);
+		p->names = true;
+		return 0;
+	}
+	if (strcmp(kw, "hosts") == 0)
+		return hosts_words(p, w, nw, err, errlen, bad);
+	if (strcmp(kw, "addr") == 0 || strcmp(kw, "peer") == 0)
+		return addr_words(p, w, nw, err, errlen, bad);
+	const char *s = bc_suggest_from(kw, keywords, NKEYWORDS);
+	if (s)
+		BAD(0, "unknown profile setting '%s'; hint: did you mean %s?", kw, s);
+	BAD(0, "unknown profile setting '%s'; hint: sysctl, user, caps, hostname, hosts, addr or peer", kw);
+}
+
+int bc_profile_merge(struct bc_profile *dst, const struct bc_profile *src, char *err, size_t errlen)
+{
+	if (dst->nsysctl + src->nsysctl > BC_PROFILE_MAX_SYSCTL || dst->nhosts + src->nhosts > BC_PROFILE_MAX_HOSTS ||
+	    dst->naddrs + src->naddrs > BC_PROFILE_MAX_ADDRS) {
+		snprintf(err, errlen, "the profiles together set too many sysctls, hosts lines or addresses");
+		return -1;
+	}
+	memcpy(dst->sysctl + dst->nsysctl, src->sysctl, (size_t)src->nsysctl * sizeof(src->sysctl[0]));
+	dst->nsysctl += src->nsysctl;
+	memcpy(dst->hosts + dst->nhosts, src->hosts, (size_t)src->nhosts * sizeof(src->hosts[0]));
+	dst->nhosts += src->nhosts;
+	memcpy(dst->addrs + dst->naddrs, src->addrs, (size_t)src->naddrs * sizeof(src->addrs[0]));
+	dst->naddrs += src->naddrs;
+	if (src->set_uid) {
+		dst->set_uid = true;
+		dst->uid = src->uid;
+	}
+	if (src->caps != BC_CAPS_DEFAULT)
+		dst->caps = src->caps;
+	if (src->hostname[0])
+		snprintf(dst->hostname, sizeof(dst->hostname), "%s", src->hostname);
+	dst->names |= src->names;
+	dst->peer |= src->peer;
+	return 0;
+}

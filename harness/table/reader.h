@@ -1,0 +1,163 @@
+/* reader internals shared by the lexer, the table reader, the step parser
+ * and the expectation parser.  Not part of the harness's public surface. */
+#ifndef BC_READER_H
+#define BC_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/case.h"
+#include "table/diag.h"
+
+struct bc_tok {
+	char *s;
+	int col;
+	bool quoted;
+};
+
+struct bc_line {
+	int lineno;
+	bool indented;
+	int ntok;
+	struct bc_tok *tok;
+};
+
+/* A word of a step after the row's cells were put in, with the place to
+ * blame when it is wrong: the cell it came from, or the scenario itself. */
+struct bc_word {
+	char *s;
+	int line;
+	int col;
+};
+
+#define BC_MAX_LINE 65536 /* bytes in one table line */
+#define BC_MAX_WORDS 16 /* words in one step, verb included */
+
+struct bc_step_memo;
+
+struct bc_tmpl_step {
+	int line;
+	bool checked;
+	int nwords;
+	struct bc_tok *words;
+	struct bc_step_memo *memo; /* a step without cells, parsed once (table_rows.c) */
+};
+
+struct bc_scenario {
+	char name[BC_NAME_MAX];
+	int line;
+	int col;
+	int nsteps;
+	struct bc_tmpl_step steps[BC_MAX_STEPS];
+};
+
+/* Split one line into tokens.  Returns 0, or -1 after adding a diagnostic. */
+int bc_lex_line(const char *file, int lineno, const char *start, size_t len, struct bc_line *out,
+		struct bc_diags *d);
+void bc_line_free(struct bc_line *l);
+/* The column of byte off of a cell's text, quotes and escapes counted;
+ * off past the end is the column just after the cell. */
+int bc_cell_col(const struct bc_tok *cell, size_t off);
+/* Position of the first NUL byte or invalid UTF-8 sequence, or -1. */
+long bc_lex_find_binary(const char *text, size_t len, const char **why);
+
+/* Turn the words of one step into a bc_step.  handles and vars are the
+ * names the scenario has defined so far and grow as steps define more. */
+struct bc_names {
+	int n;
+	char v[BC_MAX_HANDLES][BC_NAME_MAX];
+};
+/* In a dry run (a scenario checked before any row) BC_ANY_VALUE stands for
+ * each cell; a word holding it is taken as valid, and so is any handle or
+ * variable, since their names may come from cells. */
+#define BC_ANY_VALUE "\x01"
+/* The names a scenario has defined so far: handles (fds), port variables,
+ * and the result lists of resolve steps. */
+struct bc_scope {
+	struct bc_names handles, vars, lists;
+};
+/* The words of a step joined by spaces, as reports show it; malloc'd. */
+char *bc_step_text(const struct bc_word *w, int nw);
+int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, struct bc_step *st,
+		  struct bc_scope *scope, bool dry, struct bc_diags *d);
+bool bc_step_verb_known(const char *word);
+
+/* Parse an expectation cell for a case with nchecked checked steps.  On error
+ * returns -1 with a message and the byte offset of the bad part. */
+int bc_expect_parse(const char *text, int nchecked, struct bc_expect *e, char *err, size_t errlen,
+		    size_t *offset);
+
+/* The reader's state while one table is read (table.c, table_rows.c). */
+enum colkind {
+	COL_ID, COL_SCENARIO, COL_SLOT, COL_SOURCE, COL_DEVIATION, COL_NOTE, COL_TIMEOUT, COL_PROFILE, COL_FAULT, COL_PARAM,
+	COL_BAD
+};
+
+struct column {
+	const char *name;
+	enum colkind kind;
+	int slot;
+};
+
+struct bc_rd_id {
+	char id[BC_ID_MAX];
+	int line;
+};
+
+/* A profile block: "profile NAME" and its indented settings. */
+struct bc_rd_profile {
+	char name[BC_NAME_MAX];
+	int line, col;
+	int nlines;
+	bool bad;                  /* a setting was wrong: rows naming it are dropped */
+	struct bc_profile p;
+};
+
+/* A target block: "target NAME" and its indented lines. */
+struct bc_rd_target {
+	int line, col;
+	int nlines;
+	bool bad;
+	bool has_command;
+	struct bc_target t;
+};
+
+struct rd {
+	const char *file;
+	struct bc_diags *d;
+	struct bc_table *t;
+	int cases_cap;          /* t->cases has room for this many */
+	int timeout_ms;
+	int nsc;
+	struct bc_scenario *sc;
+	struct bc_scenario *open_sc;
+	int nprof;
+	struct bc_rd_profile *prof;
+	int open_prof;          /* index of the profile being read, -1 none */
+	int ntgt;
+	struct bc_rd_target *tgt;
+	int open_tgt;           /* index of the target being read, -1 none */
+	bool have_header;
+	bool rows_dropped;  /* the header lacks a required column */
+	int ncols;
+	struct column *cols;
+	struct bc_line header;
+	struct bc_rd_id *ids; /* every id seen, dropped rows' included */
+	int nids;
+};
+
+#define BC_RD_ERR(r, line, col, ...) bc_diag_add((r)->d, (r)->file, (line), (col), __VA_ARGS__)
+
+/* p points at a '$': if "$name" or "${name}" starts there, set *name and
+ * *len to the name and return the whole reference's length; else 0. */
+size_t bc_rd_ref(const char *p, const char **name, size_t *len);
+bool bc_rd_valid_id(const char *s);
+int bc_rd_parse_timeout(const char *s, int *ms);
+int bc_rd_column_index(const struct rd *r, const char *name, size_t n);
+/* One row into a case appended to r->t, or diagnostics. */
+void bc_rd_read_row(struct rd *r, const struct bc_line *l);
+/* A scenario's steps with the row's cells put in. */
+void bc_rd_memo_free(struct bc_step_memo *m);
+int bc_rd_instantiate(struct rd *r, struct bc_scenario *sc, const struct bc_line *row, struct bc_case *c);
+
+#endif

@@ -1,0 +1,603 @@
+/* table: the case-table reader.  A table is a preamble (directives and
+ * scenarios), a header line that starts with "id", and one row per case.
+ * See cases/README.md for the format; this file enforces it. */
+#define _POSIX_C_SOURCE 200809L
+#include "table/table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/profile.h"
+#include "table/reader.h"
+
+
+bool bc_rd_valid_id(const char *s)
+{
+	if (!*s || strlen(s) >= BC_ID_MAX)
+		return false;
+	for (; *s; s++) {
+		char c = *s;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.' || c == '+'))
+			return false;
+	}
+	return true;
+}
+
+/* "5s", "250ms" */
+int bc_rd_parse_timeout(const char *s, int *ms)
+{
+	char num[16];
+	size_t n = strlen(s);
+	long v;
+	int mult;
+	if (n > 2 && strcmp(s + n - 2, "ms") == 0) {
+		mult = 1;
+		n -= 2;
+	} else if (n > 1 && s[n - 1] == 's') {
+		mult = 1000;
+		n -= 1;
+	} else {
+		return -1;
+	}
+	if (n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (bc_parse_int(num, 1, 600000, &v) < 0 || v * mult > 600000)
+		return -1;
+	*ms = (int)(v * mult);
+	return 0;
+}
+
+int bc_rd_column_index(const struct rd *r, const char *name, size_t n)
+{
+	for (int i = 0; i < r->ncols; i++)
+		if (strlen(r->cols[i].name) == n && strncmp(r->cols[i].name, name, n) == 0)
+			return i;
+	return -1;
+}
+
+
+/* Calls fn for every "$name" or "${name}" in word; returns the first
+ * malformed reference's offset, or -1. */
+size_t bc_rd_ref(const char *p, const char **name, size_t *len)
+{
+	bool brace = p[1] == '{';
+	const char *s = p + 1 + brace, *e = s;
+	while (bc_is_name_char(*e))
+		e++;
+	if (e == s || (brace && *e != '}'))
+		return 0;
+	*name = s;
+	*len = (size_t)(e - s);
+	return (size_t)(e + brace - p);
+}
+
+static long scan_refs(const char *w, void (*fn)(void *, const char *, size_t), void *arg)
+{
+	for (size_t i = 0; w[i]; i++) {
+		const char *name;
+		size_t len, n;
+		if (w[i] != '$')
+			continue;
+		if (!(n = bc_rd_ref(w + i, &name, &len)))
+			return (long)i;
+		fn(arg, name, len);
+		i += n - 1;
+	}
+	return -1;
+}
+
+struct find_ref {
+	const char *name;
+	bool found;
+};
+
+static void match_ref(void *arg, const char *s, size_t n)
+{
+	struct find_ref *f = arg;
+	if (strlen(f->name) == n && strncmp(f->name, s, n) == 0)
+		f->found = true;
+}
+
+static bool scenarios_use(const struct rd *r, const char *col)
+{
+	struct find_ref f = {col, false};
+	for (int i = 0; i < r->nsc && !f.found; i++)
+		for (int s = 0; s < r->sc[i].nsteps; s++)
+			for (int w = 0; w < r->sc[i].steps[s].nwords; w++)
+				scan_refs(r->sc[i].steps[s].words[w].s, match_ref, &f);
+	return f.found;
+}
+
+struct check_ref {
+	struct rd *r;
+	const struct bc_scenario *sc;
+	int line, col;
+};
+
+static void check_ref(void *arg, const char *s, size_t n)
+{
+	struct check_ref *c = arg;
+	int i = bc_rd_column_index(c->r, s, n);
+	if (i < 0 || c->r->cols[i].kind != COL_PARAM)
+		BC_RD_ERR(c->r, c->line, c->col, "scenario '%s' uses column '%.*s', which the header does not have as a parameter column",
+		    c->sc->name, (int)n, s);
+}
+
+static bool has_kind(const struct rd *r, enum colkind kind)
+{
+	for (int i = 0; i < r->ncols; i++)
+		if (r->cols[i].kind == kind)
+			return true;
+	return false;
+}
+
+/* The columns every table needs, and every scenario's references. */
+static void check_required(struct rd *r, int lineno)
+{
+	if (r->nsc == 0) {
+		BC_RD_ERR(r, lineno, 1, "the table has no scenario; hint: write 'scenario NAME' and its steps before the header");
+		r->rows_dropped = true;
+	}
+	if (!has_kind(r, COL_SOURCE)) {
+		BC_RD_ERR(r, lineno, 1, "the header has no 'source' column; hint: every row names where its expectation comes from");
+		r->rows_dropped = true;
+	}
+	if (!has_kind(r, COL_SLOT)) {
+		BC_RD_ERR(r, lineno, 1, "the header has no expectation column; hint: add expect, linux, freebsd, darwin or posix");
+		r->rows_dropped = true;
+	}
+	if (r->nsc > 1 && !has_kind(r, COL_SCENARIO)) {
+		BC_RD_ERR(r, lineno, 1, "the table has %d scenarios but no 'scenario' column", r->nsc);
+		r->rows_dropped = true;
+	}
+	for (int i = 0; i < r->nsc; i++) {
+		const struct bc_scenario *sc = &r->sc[i];
+		for (int s = 0; s < sc->nsteps; s++) {
+			for (int w = 0; w < sc->steps[s].nwords; w++) {
+				struct check_ref c = {r, sc, sc->steps[s].line, sc->steps[s].words[w].col};
+				scan_refs(sc->steps[s].words[w].s, check_ref, &c);
+			}
+		}
+	}
+}
+
+static const struct {
+	const char *name;
+	enum colkind kind;
+} fixed_columns[] = {
+	{"id", COL_ID},         {"scenario", COL_SCENARIO}, {"source", COL_SOURCE},
+	{"deviation", COL_DEVIATION}, {"note", COL_NOTE},  {"timeout", COL_TIMEOUT},
+	{"profile", COL_PROFILE}, {"fault", COL_FAULT},
+};
+
+/* What a header word names: a column of the format, an expectation slot, a
+ * parameter some scenario uses, or nothing (an error). */
+static enum colkind classify_column(struct rd *r, const struct bc_tok *tk, int lineno)
+{
+	for (size_t k = 0; k < sizeof(fixed_columns) / sizeof(fixed_columns[0]); k++)
+		if (strcmp(tk->s, fixed_columns[k].name) == 0)
+			return fixed_columns[k].kind;
+	if (bc_slot_from_name(tk->s) >= 0)
+		return COL_SLOT;
+	if (scenarios_use(r, tk->s))
+		return COL_PARAM;
+	BC_RD_ERR(r, lineno, tk->col,
+		  "unknown column '%s'; hint: columns are id, scenario, expect, linux, freebsd, darwin, posix, source, deviation, note, timeout, profile, fault, or one a scenario uses as $%s",
+		  tk->s, tk->s);
+	return COL_BAD;
+}
+
+static void read_header(struct rd *r, struct bc_line *l)
+{
+	r->header = *l;
+	l->tok = NULL;
+	l->ntok = 0;
+	r->have_header = true;
+	r->ncols = r->header.ntok;
+	r->cols = calloc((size_t)r->ncols, sizeof(*r->cols));
+	if (!r->cols) {
+		r->ncols = 0;
+		r->rows_dropped = true;
+		return;
+	}
+	for (int i = 0; i < r->ncols; i++) {
+		struct column *c = &r->cols[i];
+		const struct bc_tok *tk = &r->header.tok[i];
+		c->name = tk->s;
+		c->slot = bc_slot_from_name(tk->s);
+		if (bc_rd_column_index(r, tk->s, strlen(tk->s)) < i) {
+			BC_RD_ERR(r, l->lineno, tk->col, "column '%s' appears twice", tk->s);
+			c->kind = COL_BAD;
+		} else {
+			c->kind = classify_column(r, tk, l->lineno);
+		}
+	}
+	check_required(r, l->lineno);
+}
+
+
+static void close_profile(struct rd *r)
+{
+	if (r->open_prof < 0)
+		return;
+	struct bc_rd_profile *p = &r->prof[r->open_prof];
+	r->open_prof = -1;
+	if (p->nlines == 0) {
+		BC_RD_ERR(r, p->line, p->col, "profile '%s' has no settings; hint: indent them under it, as '    sysctl net.ipv6.bindv6only 1'", p->name);
+		p->bad = true;
+	}
+}
+
+static void add_profile_line(struct rd *r, struct bc_line *l)
+{
+	struct bc_rd_profile *p = &r->prof[r->open_prof];
+	char *words[BC_MAX_WORDS];
+	char err[256];
+	int bad = 0, nw = l->ntok < BC_MAX_WORDS ? l->ntok : BC_MAX_WORDS;
+	p->nlines++;
+	for (int i = 0; i < nw; i++) {
+		words[i] = l->tok[i].s;
+		if (strchr(words[i], '$')) {
+			BC_RD_ERR(r, l->lineno, l->tok[i].col, "a profile cannot use columns; hint: define one profile per setting and name them in the profile column, as a+b");
+			p->bad = true;
+			return;
+		}
+	}
+	if (l->ntok > BC_MAX_WORDS) {
+		BC_RD_ERR(r, l->lineno, l->tok[BC_MAX_WORDS].col, "a profile line has at most %d words", BC_MAX_WORDS);
+		p->bad = true;
+		return;
+	}
+	if (bc_profile_line(&p->p, words, nw, err, sizeof(err), &bad) < 0) {
+		BC_RD_ERR(r, l->lineno, l->tok[bad].col, "%s", err);
+		p->bad = true;
+	}
+}
+
+static void open_profile(struct rd *r, struct bc_line *l)
+{
+	const char *name = l->tok[1].s;
+	if (!bc_is_identifier(name) || strlen(name) >= BC_NAME_MAX) {
+		BC_RD_ERR(r, l->lineno, l->tok[1].col, "bad profile name '%s'; hint: letters, digits and '_'", name);
+		return;
+	}
+	for (int i = 0; i < r->nprof; i++) {
+		if (strcmp(r->prof[i].name, name) == 0) {
+			BC_RD_ERR(r, l->lineno, l->tok[1].col, "profile '%s' is defined twice (first on line %d)", name, r->prof[i].line);
+			return;
+		}
+	}
+	struct bc_rd_profile *v = realloc(r->prof, (size_t)(r->nprof + 1) * sizeof(*v));
+	if (!v)
+		return;
+	r->prof = v;
+	memset(&r->prof[r->nprof], 0, sizeof(r->prof[0]));
+	snprintf(r->prof[r->nprof].name, sizeof(r->prof[0].name), "%s", name);
+	r->prof[r->nprof].line = l->lineno;
+	r->prof[r->nprof].col = l->tok[1].col;
+	r->open_prof = r->nprof++;
+}
+
+/* --- target blocks ------------------------------------------------------ */
+
+static void close_target(struct rd *r)
+{
+	if (r->open_tgt < 0)
+		return;
+	struct bc_rd_target *t = &r->tgt[r->open_tgt];
+	r->open_tgt = -1;
+	if (!t->bad && !t->has_command) {
+		BC_RD_ERR(r, t->line, t->col, "target '%s' has no command; hint: indent '    command PROGRAM ARGS...' under it", t->t.name);
+		t->bad = true;
+	}
+}
+
+static void add_target_line(struct rd *r, struct bc_line *l)
+{
+	struct bc_rd_target *t = &r->tgt[r->open_tgt];
+	const char *kw = l->tok[0].s;
+	t->nlines++;
+	if (strcmp(kw, "command") == 0) {
+		if (l->ntok < 2 || l->ntok - 1 > BC_TARGET_ARGS) {
+			BC_RD_ERR(r, l->lineno, l->tok[0].col, "'command' takes a program and at most %d arguments", BC_TARGET_ARGS - 1);
+			t->bad = true;
+			return;
+		}
+		for (int i = 1; i < l->ntok; i++) {
+			if (strlen(l->tok[i].s) >= sizeof(t->t.argv[0])) {
+				BC_RD_ERR(r, l->lineno, l->tok[i].col, "argument longer than %zu bytes", sizeof(t->t.argv[0]) - 1);
+				t->bad = true;
+				return;
+			}
+			snprintf(t->t.argv[i - 1], sizeof(t->t.argv[0]), "%s", l->tok[i].s);
+		}
+		t->t.argc = l->ntok - 1;
+		t->has_command = true;
+		return;
+	}
+	if ((strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0) && l->ntok == 2 && strlen(l->tok[1].s) < sizeof(t->t.needs)) {
+		snprintf(strcmp(kw, "needs") == 0 ? t->t.needs : t->t.ready, sizeof(t->t.needs), "%s", l->tok[1].s);
+		return;
+	}
+	if (strcmp(kw, "grace") == 0 && l->ntok == 2 && bc_rd_parse_timeout(l->tok[1].s, &t->t.grace_ms) == 0)
+		return;
+	if (strcmp(kw, "stop") == 0 && l->ntok == 2 && bc_rd_parse_timeout(l->tok[1].s, &t->t.stop_ms) == 0)
+		return;
+	if (strcmp(kw, "listens") == 0) {
+		/* Up once all of these listen: no need to sit out the grace. */
+		if (l->ntok < 2 || l->ntok - 1 + t->t.nlistens > 4) {
+			BC_RD_ERR(r, l->lineno, l->tok[0].col, "'listens' takes 1 to 4 addresses with their port in all, as 127.0.0.1:8080 or [::1]:8080");
+			t->bad = true;
+			return;
+		}
+		for (int i = 1; i < l->ntok; i++) {
+			struct bc_addr a;
+			char err[160];
+			if (bc_addr_parse(l->tok[i].s, &a, err, sizeof(err)) < 0 || a.port_var[0] || a.list[0] || a.null ||
+			    (a.family != AF_INET && a.family != AF_INET6)) {
+				BC_RD_ERR(r, l->lineno, l->tok[i].col, "bad listening address '%s'; hint: an IPv4 or IPv6 address and a port number, as 127.0.0.1:8080 or [::1]:8080",
+					  l->tok[i].s);
+				t->bad = true;
+				return;
+			}
+			bc_sockaddr_format((const struct sockaddr *)&a.ss, a.len, t->t.listens[t->t.nlistens++], sizeof(t->t.listens[0]));
+		}
+		return;
+	}
+	if (strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0 || strcmp(kw, "grace") == 0 || strcmp(kw, "stop") == 0)
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "'%s' takes one value%s", kw,
+			  strcmp(kw, "grace") == 0 || strcmp(kw, "stop") == 0 ? "; hint: a time, as 300ms" : "");
+	else
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "unknown target setting '%s'; hint: command, needs, ready, listens, grace or stop", kw);
+	t->bad = true;
+}
+
+static void open_target(struct rd *r, struct bc_line *l)
+{
+	const char *name = l->tok[1].s;
+	if (!bc_is_identifier(name) || strlen(name) >= BC_NAME_MAX) {
+		BC_RD_ERR(r, l->lineno, l->tok[1].col, "bad target name '%s'; hint: letters, digits and '_'", name);
+		return;
+	}
+	for (int i = 0; i < r->ntgt; i++) {
+		if (strcmp(r->tgt[i].t.name, name) == 0) {
+			BC_RD_ERR(r, l->lineno, l->tok[1].col, "target '%s' is defined twice (first on line %d)", name, r->tgt[i].line);
+			return;
+		}
+	}
+	struct bc_rd_target *v = realloc(r->tgt, (size_t)(r->ntgt + 1) * sizeof(*v));
+	if (!v)
+		return;
+	r->tgt = v;
+	memset(&r->tgt[r->ntgt], 0, sizeof(r->tgt[0]));
+	snprintf(r->tgt[r->ntgt].t.name, sizeof(r->tgt[0].t.name), "%s", name);
+	r->tgt[r->ntgt].t.grace_ms = 500;
+	r->tgt[r->ntgt].line = l->lineno;
+	r->tgt[r->ntgt].col = l->tok[1].col;
+	r->open_tgt = r->ntgt++;
+}
+
+static void close_scenario(struct rd *r)
+{
+	struct bc_scenario *sc = r->open_sc;
+	close_profile(r);
+	close_target(r);
+	int checked = 0;
+	r->open_sc = NULL;
+	if (!sc)
+		return;
+	for (int i = 0; i < sc->nsteps; i++)
+		checked += sc->steps[i].checked;
+	if (sc->nsteps == 0)
+		BC_RD_ERR(r, sc->line, sc->col, "scenario '%s' has no steps; hint: indent its steps under it", sc->name);
+	else if (checked == 0)
+		BC_RD_ERR(r, sc->line, sc->col, "scenario '%s' checks no step; hint: mark the call under test with '?'", sc->name);
+	else {
+		/* Check every step now, cells standing in as "any value", so
+		 * that an error shows even when no row uses the scenario. */
+		struct bc_case c;
+		memset(&c, 0, sizeof(c));
+		bc_rd_instantiate(r, sc, NULL, &c);
+		bc_case_free(&c);
+	}
+}
+
+static void add_step(struct rd *r, struct bc_line *l)
+{
+	struct bc_scenario *sc = r->open_sc;
+	struct bc_tmpl_step *ts;
+	int first = 0;
+	if (sc->nsteps == BC_MAX_STEPS) {
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "scenario '%s' has more than %d steps", sc->name, BC_MAX_STEPS);
+		return;
+	}
+	ts = &sc->steps[sc->nsteps];
+	ts->checked = strcmp(l->tok[0].s, "?") == 0 && !l->tok[0].quoted;
+	first = ts->checked ? 1 : 0;
+	if (first >= l->ntok) {
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "'?' without a step after it");
+		return;
+	}
+	if (!bc_step_verb_known(l->tok[first].s)) {
+		/* Reported with a suggestion when a row instantiates it; report it
+		 * here too so a table without rows still hears of it. */
+		struct bc_word w = {l->tok[first].s, l->lineno, l->tok[first].col};
+		struct bc_step st;
+		struct bc_scope scope;
+		memset(&scope, 0, sizeof(scope));
+		bc_step_parse(r->file, &w, 1, false, &st, &scope, false, r->d);
+		return;
+	}
+	for (int i = first; i < l->ntok; i++) {
+		long bad = scan_refs(l->tok[i].s, match_ref, &(struct find_ref){"", false});
+		if (bad >= 0) {
+			BC_RD_ERR(r, l->lineno, l->tok[i].col + (int)bad, "bad column reference; hint: write $name or ${name}");
+			return;
+		}
+	}
+	if (l->ntok - first > BC_MAX_WORDS) {
+		BC_RD_ERR(r, l->lineno, l->tok[first + BC_MAX_WORDS].col, "a step has at most %d words", BC_MAX_WORDS);
+		return;
+	}
+	ts->line = l->lineno;
+	ts->nwords = l->ntok - first;
+	ts->words = malloc((size_t)ts->nwords * sizeof(*ts->words));
+	if (!ts->words)
+		return;
+	for (int i = first; i < l->ntok; i++) {
+		ts->words[i - first] = l->tok[i];
+		l->tok[i].s = NULL;
+	}
+	sc->nsteps++;
+}
+
+static void read_directive(struct rd *r, struct bc_line *l)
+{
+	const char *kw = l->tok[0].s;
+	int line = l->lineno;
+	if (strcmp(kw, "table") == 0 || strcmp(kw, "timeout") == 0 || strcmp(kw, "scenario") == 0 ||
+	    strcmp(kw, "profile") == 0 || strcmp(kw, "target") == 0) {
+		if (l->ntok != 2) {
+			BC_RD_ERR(r, line, l->tok[0].col, "'%s' takes one value, got %d", kw, l->ntok - 1);
+			return;
+		}
+	}
+	if (strcmp(kw, "table") == 0) {
+		if (!bc_rd_valid_id(l->tok[1].s))
+			BC_RD_ERR(r, line, l->tok[1].col, "bad table name '%s'; hint: letters, digits, '_', '-', '.'", l->tok[1].s);
+		else
+			snprintf(r->t->name, sizeof(r->t->name), "%s", l->tok[1].s);
+	} else if (strcmp(kw, "timeout") == 0) {
+		if (bc_rd_parse_timeout(l->tok[1].s, &r->timeout_ms) < 0)
+			BC_RD_ERR(r, line, l->tok[1].col, "bad timeout '%s'; hint: like 5s or 250ms, at most 600s", l->tok[1].s);
+	} else if (strcmp(kw, "profile") == 0) {
+		open_profile(r, l);
+	} else if (strcmp(kw, "target") == 0) {
+		open_target(r, l);
+	} else if (strcmp(kw, "scenario") == 0) {
+		const char *name = l->tok[1].s;
+		struct bc_scenario *v;
+		if (!bc_rd_valid_id(name) || strlen(name) >= BC_NAME_MAX) {
+			BC_RD_ERR(r, line, l->tok[1].col, "bad scenario name '%s'", name);
+			return;
+		}
+		for (int i = 0; i < r->nsc; i++) {
+			if (strcmp(r->sc[i].name, name) == 0) {
+				BC_RD_ERR(r, line, l->tok[1].col, "scenario '%s' is defined twice (first on line %d)", name, r->sc[i].line);
+				return;
+			}
+		}
+		v = realloc(r->sc, (size_t)(r->nsc + 1) * sizeof(*v));
+		if (!v)
+			return;
+		r->sc = v;
+		r->open_sc = &r->sc[r->nsc++];
+		memset(r->open_sc, 0, sizeof(*r->open_sc));
+		snprintf(r->open_sc->name, sizeof(r->open_sc->name), "%s", name);
+		r->open_sc->line = line;
+		r->open_sc->col = l->tok[1].col;
+	} else {
+		BC_RD_ERR(r, line, l->tok[0].col,
+		    "unknown directive '%s'; hint: before the header come 'table', 'timeout', 'profile', 'target' and 'scenario'; the header starts with 'id'",
+		    kw);
+	}
+}
+
+static void read_line(struct rd *r, struct bc_line *l)
+{
+	if (l->ntok == 0)
+		return;
+	if (r->have_header) {
+		bc_rd_read_row(r, l);
+		return;
+	}
+	if (l->indented) {
+		if (r->open_sc)
+			add_step(r, l);
+		else if (r->open_prof >= 0)
+			add_profile_line(r, l);
+		else if (r->open_tgt >= 0)
+			add_target_line(r, l);
+		else
+			BC_RD_ERR(r, l->lineno, l->tok[0].col, "indented line outside a scenario, profile or target; hint: steps follow a 'scenario NAME' line");
+		return;
+	}
+	close_scenario(r);
+	if (strcmp(l->tok[0].s, "id") == 0)
+		read_header(r, l);
+	else
+		read_directive(r, l);
+}
+
+static void default_name(const char *path, char *name, size_t n)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t len = strlen(base);
+	if (len > 4 && strcmp(base + len - 4, ".tbl") == 0)
+		len -= 4;
+	if (len >= n)
+		len = n - 1;
+	memcpy(name, base, len);
+	name[len] = '\0';
+}
+
+int bc_table_parse(const char *path, const char *text, size_t len, struct bc_table *t, struct bc_diags *d)
+{
+	struct rd r = {.file = path, .d = d, .t = t, .timeout_ms = BC_DEFAULT_TIMEOUT_MS, .open_prof = -1, .open_tgt = -1};
+	int before = d->n;
+	const char *why;
+	memset(t, 0, sizeof(*t));
+	snprintf(t->path, sizeof(t->path), "%s", path);
+	default_name(path, t->name, sizeof(t->name));
+
+	long bad = bc_lex_find_binary(text, len, &why);
+	if (bad >= 0) {
+		int line = 1, col = 1;
+		for (long i = 0; i < bad; i++) {
+			if (text[i] == '\n')
+				line++, col = 1;
+			else if (((unsigned char)text[i] & 0xc0) != 0x80)
+				col++;
+		}
+		bc_diag_add(d, path, line, col, "binary data (%s); hint: a case table is UTF-8 text", why);
+		return d->n - before;
+	}
+	size_t pos = 0;
+	int lineno = 0;
+	while (pos < len) {
+		const char *start = text + pos;
+		const char *nl = memchr(start, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - start) : len - pos;
+		struct bc_line l;
+		lineno++;
+		pos += n + (nl ? 1 : 0);
+		if (bc_diags_count_file(d, path) > BC_DIAG_MAX_PER_FILE)
+			break; /* the last message said so */
+		if (bc_lex_line(path, lineno, start, n, &l, d) < 0)
+			continue;
+		read_line(&r, &l);
+		bc_line_free(&l);
+	}
+	close_scenario(&r);
+	if (!r.have_header && d->n == before)
+		bc_diag_add(d, path, lineno ? lineno : 1, 1, "no header line; hint: the header starts with 'id' and names the columns");
+	for (int i = 0; i < r.nsc; i++)
+		for (int s = 0; s < r.sc[i].nsteps; s++) {
+			for (int w = 0; w < r.sc[i].steps[s].nwords; w++)
+				free(r.sc[i].steps[s].words[w].s);
+			free(r.sc[i].steps[s].words);
+			bc_rd_memo_free(r.sc[i].steps[s].memo);
+		}
+	free(r.sc);
+	free(r.prof);
+	free(r.tgt);
+	free(r.cols);
+	free(r.ids);
+	bc_line_free(&r.header);
+	return d->n - before;
+}

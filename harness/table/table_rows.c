@@ -1,0 +1,669 @@
+/* table_rows: one row of a table into a case: the row's cells put into its
+ * scenario's steps, then its expectations, source, deviation and timeout. */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "fault/faults.h"
+#include "exec/profile.h"
+#include "table/reader.h"
+
+/* Put the row's cells into one template word. */
+struct subst {
+	const struct rd *r;
+	const struct bc_line *row;
+	char *out;
+	size_t len, cap;
+	int blame_col;
+};
+
+static int append(struct subst *s, const char *p, size_t n)
+{
+	if (s->len + n + 1 > s->cap) {
+		size_t cap = (s->len + n + 1) * 2;
+		char *o = realloc(s->out, cap);
+		if (!o)
+			return -1;
+		s->out = o;
+		s->cap = cap;
+	}
+	memcpy(s->out + s->len, p, n);
+	s->len += n;
+	s->out[s->len] = '\0';
+	return 0;
+}
+
+static int substitute(const struct rd *r, const struct bc_tok *w, int tline, const struct bc_line *row,
+		      struct bc_word *out)
+{
+	struct subst s = {r, row, NULL, 0, 0, 0};
+	const char *p = w->s;
+	if (append(&s, "", 0) < 0)
+		return -1;
+	while (*p) {
+		if (*p != '$') {
+			size_t run = strcspn(p, "$");
+			if (append(&s, p, run) < 0)
+				goto fail;
+			p += run;
+			continue;
+		}
+		const char *n;
+		size_t nlen, whole = bc_rd_ref(p, &n, &nlen); /* checked when the step was read */
+		if (!whole)
+			goto fail;
+		p += whole;
+		if (!row) { /* a dry run: the cell may hold anything */
+			if (append(&s, BC_ANY_VALUE, 1) < 0)
+				goto fail;
+			continue;
+		}
+		int ci = bc_rd_column_index(r, n, nlen);
+		if (ci < 0 || ci >= row->ntok)
+			goto fail;
+		if (!s.blame_col)
+			s.blame_col = row->tok[ci].col;
+		if (append(&s, row->tok[ci].s, strlen(row->tok[ci].s)) < 0)
+			goto fail;
+	}
+	out->s = s.out;
+	out->line = s.blame_col ? row->lineno : tline;
+	out->col = s.blame_col ? s.blame_col : w->col;
+	return 0;
+fail:
+	free(s.out);
+	return -1;
+}
+
+/* A step whose words hold no cell parses the same for every row, given
+ * the same names defined before it: the first row's result is kept, with
+ * the scope before and after, and later rows copy it.  (Parsing the steps
+ * anew was most of the cost of loading a large matrix.) */
+struct bc_step_memo {
+	bool tried, usable;
+	struct bc_scope before, after;
+	struct bc_step st;
+};
+
+void bc_rd_memo_free(struct bc_step_memo *m)
+{
+	if (m)
+		free(m->st.text);
+	free(m);
+}
+
+static bool names_equal(const struct bc_names *a, const struct bc_names *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (int i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+static bool scope_equal(const struct bc_scope *a, const struct bc_scope *b)
+{
+	return names_equal(&a->handles, &b->handles) && names_equal(&a->vars, &b->vars) &&
+	       names_equal(&a->lists, &b->lists);
+}
+
+static bool has_cell(const struct bc_tmpl_step *ts)
+{
+	for (int i = 0; i < ts->nwords; i++)
+		if (strchr(ts->words[i].s, '$'))
+			return true;
+	return false;
+}
+
+/* 1: st and scope came from the memo; 0: parse it. */
+static int from_memo(const struct bc_tmpl_step *ts, struct bc_scope *scope, struct bc_step *st)
+{
+	const struct bc_step_memo *m = ts->memo;
+	if (!m || !m->usable || !scope_equal(&m->before, scope))
+		return 0;
+	*st = m->st;
+	st->text = strdup(m->st.text);
+	if (!st->text)
+		return -1;
+	*scope = m->after;
+	return 1;
+}
+
+static void remember(struct bc_tmpl_step *ts, const struct bc_scope *before, const struct bc_scope *after,
+		     const struct bc_step *st)
+{
+	struct bc_step_memo *m = ts->memo;
+	if (!m || m->tried)
+		return;
+	m->tried = true;
+	m->before = *before;
+	m->after = *after;
+	m->st = *st;
+	m->st.text = strdup(st->text);
+	m->usable = m->st.text != NULL;
+}
+
+int bc_rd_instantiate(struct rd *r, struct bc_scenario *sc, const struct bc_line *row, struct bc_case *c)
+{
+	struct bc_scope scope;
+	int rc = 0;
+	memset(&scope, 0, sizeof(scope));
+	c->steps = calloc((size_t)sc->nsteps, sizeof(*c->steps));
+	if (!c->steps)
+		return -1;
+	for (int i = 0; i < sc->nsteps && rc == 0; i++) {
+		struct bc_tmpl_step *ts = &sc->steps[i];
+		struct bc_word w[BC_MAX_WORDS];
+		int nw = ts->nwords;
+		int made = 0;
+		if (row && !ts->memo && !has_cell(ts))
+			ts->memo = calloc(1, sizeof(*ts->memo)); /* none: parsed every time */
+		int memo = row ? from_memo(ts, &scope, &c->steps[i]) : 0;
+		if (memo < 0) {
+			rc = -1;
+			break;
+		}
+		if (memo)
+			made = nw = 0;
+		struct bc_scope before;
+		bool learn = !memo && ts->memo && !ts->memo->tried;
+		if (learn)
+			before = scope;
+		for (; made < nw; made++)
+			if (substitute(r, &ts->words[made], ts->line, row, &w[made]) < 0)
+				break;
+		if (made < nw) {
+			rc = -1;
+		} else if (!memo) {
+			rc = bc_step_parse(r->file, w, nw, ts->checked, &c->steps[i], &scope, !row, r->d);
+			if (rc == 0 && !(c->steps[i].text = bc_step_text(w, nw)))
+				rc = -1;
+			if (rc == 0 && learn)
+				remember(ts, &before, &scope, &c->steps[i]);
+		}
+		for (int k = 0; k < made; k++)
+			free(w[k].s);
+		if (rc == 0) {
+			const struct bc_step *st = &c->steps[i];
+			c->nsteps++;
+			c->nchecked += st->checked;
+			if (st->family == AF_INET6 || st->addr.family == AF_INET6)
+				c->needs |= BC_NEEDS_INET6;
+			/* Relative paths live in the case's own scratch directory. */
+			const struct sockaddr_un *sun = (const struct sockaddr_un *)&st->addr.ss;
+			bool file_verb = st->verb == BC_V_OPEN || st->verb == BC_V_MKFILE || st->verb == BC_V_MKDIR ||
+					 st->verb == BC_V_SYMLINK || st->verb == BC_V_CHMOD || st->verb == BC_V_UNLINK ||
+					 st->verb == BC_V_STAT;
+			if ((st->addr.family == AF_UNIX && sun->sun_path[0] && sun->sun_path[0] != '/') ||
+			    (file_verb && st->path[0] && st->path[0] != '/') || st->verb == BC_V_RUN)
+				c->needs |= BC_NEEDS_SCRATCH; /* a target runs there too */
+		}
+	}
+	c->nhandles = scope.handles.n;
+	c->nvars = scope.vars.n;
+	memcpy(c->vars, scope.vars.v, sizeof(c->vars));
+	return rc;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+	while (*s == ' ')
+		s++;
+	for (e = s + strlen(s); e > s && e[-1] == ' '; e--)
+		;
+	*e = '\0';
+	return s;
+}
+
+/* "linux: why" or "linux, freebsd: why". */
+static int parse_deviation(struct rd *r, const struct bc_tok *cell, int line, struct bc_case *c)
+{
+	const char *colon = strchr(cell->s, ':');
+	char plats[64], reason_buf[1024];
+	int n = 0;
+	if (strcmp(cell->s, "-") == 0)
+		return 0;
+	if (!colon || (size_t)(colon - cell->s) >= sizeof(plats) || strlen(colon + 1) >= sizeof(reason_buf)) {
+		BC_RD_ERR(r, line, cell->col, "bad deviation; hint: write \"linux: the reason, with a link\"");
+		return -1;
+	}
+	memcpy(plats, cell->s, (size_t)(colon - cell->s));
+	plats[colon - cell->s] = '\0';
+	snprintf(reason_buf, sizeof(reason_buf), "%s", colon + 1);
+	const char *reason = trim(reason_buf);
+	if (!*reason) {
+		BC_RD_ERR(r, line, cell->col, "deviation without a reason; hint: say why, with a link or source");
+		return -1;
+	}
+	for (char *save = NULL, *tok = strtok_r(plats, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *p = trim(tok);
+		int slot = bc_slot_from_name(p);
+		if (slot != BC_SLOT_LINUX && slot != BC_SLOT_FREEBSD && slot != BC_SLOT_DARWIN) {
+			BC_RD_ERR(r, line, cell->col, "unknown platform '%s' in deviation; hint: linux, freebsd or darwin", p);
+			return -1;
+		}
+		if (c->exp[slot].state != BC_EXP_SET) {
+			BC_RD_ERR(r, line, cell->col,
+			    "deviation for %s, but the row gives no %s result; hint: put what %s does in the %s column",
+			    p, p, p, p);
+			return -1;
+		}
+		c->deviation_mask |= 1u << slot;
+		n++;
+	}
+	if (n == 0) {
+		BC_RD_ERR(r, line, cell->col, "deviation names no platform; hint: write \"linux: the reason\"");
+		return -1;
+	}
+	if (c->exp[BC_SLOT_EXPECT].state != BC_EXP_SET && c->exp[BC_SLOT_POSIX].state != BC_EXP_SET) {
+		BC_RD_ERR(r, line, cell->col, "a deviation needs the documented result in 'expect' or 'posix' to deviate from");
+		return -1;
+	}
+	c->deviation = strdup(reason);
+	return c->deviation ? 0 : -1;
+}
+
+/* "=127.0.0.1:P" in an expectation: P is the port getsockname stored in
+ * the case's variable P, filled in when the case is judged. */
+static void link_port_vars(struct bc_expect *e, const struct bc_case *c)
+{
+	for (int k = 0; k < e->nclauses; k++)
+		for (int i = 0; i < e->clauses[k].nitems; i++)
+			for (int a = 0; a < e->clauses[k].items[i].nalts; a++) {
+				struct bc_outcome *o = &e->clauses[k].items[i].alts[a];
+				const char *colon = strrchr(o->value, ':');
+				if (o->kind != BC_OUT_VALUE || !colon)
+					continue;
+				for (int v = 0; v < c->nvars; v++)
+					if (strcmp(colon + 1, c->vars[v]) == 0)
+						o->port_var = v + 1;
+			}
+}
+
+static int read_cell(struct rd *r, const struct column *col, const struct bc_tok *cell, int line, struct bc_case *c)
+{
+	char err[512];
+	size_t off;
+	switch (col->kind) {
+	case COL_SLOT:
+		if (bc_expect_parse(cell->s, c->nchecked, &c->exp[col->slot], err, sizeof(err), &off) < 0) {
+			BC_RD_ERR(r, line, bc_cell_col(cell, off), "%s: %s", col->name, err);
+			return -1;
+		}
+		link_port_vars(&c->exp[col->slot], c);
+		return 0;
+	case COL_SOURCE:
+		if (strcmp(cell->s, "-") == 0 || !cell->s[0]) {
+			BC_RD_ERR(r, line, cell->col, "the row names no source; hint: an anchor suite's file, a man page, a spec clause or kernel source");
+			return -1;
+		}
+		c->source = strdup(cell->s);
+		return c->source ? 0 : -1;
+	case COL_NOTE:
+		if (strcmp(cell->s, "-") != 0)
+			c->note = strdup(cell->s);
+		return 0;
+	case COL_TIMEOUT:
+		if (strcmp(cell->s, "-") != 0 && bc_rd_parse_timeout(cell->s, &c->timeout_ms) < 0) {
+			BC_RD_ERR(r, line, cell->col, "bad timeout '%s'; hint: like 5s or 250ms, at most 600s", cell->s);
+			return -1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static const struct bc_rd_profile *find_profile(const struct rd *r, const char *name, size_t n)
+{
+	for (int i = 0; i < r->nprof; i++)
+		if (strlen(r->prof[i].name) == n && strncmp(r->prof[i].name, name, n) == 0)
+			return &r->prof[i];
+	return NULL;
+}
+
+/* The row's profile: the ones its cell names, joined with '+', or the
+ * table's "default" profile when the cell is '-' or there is no column. */
+static int pick_profile(struct rd *r, const struct bc_tok *cell, int line, struct bc_case *c)
+{
+	const char *text = cell && strcmp(cell->s, "-") != 0 ? cell->s : NULL;
+	char err[256];
+	if (!text) {
+		if (!find_profile(r, "default", 7))
+			return 0;
+		text = "default";
+	}
+	if (strlen(text) >= sizeof(c->profile->name)) {
+		BC_RD_ERR(r, line, cell->col, "profile list too long");
+		return -1;
+	}
+	c->profile = calloc(1, sizeof(*c->profile));
+	if (!c->profile)
+		return -1;
+	snprintf(c->profile->name, sizeof(c->profile->name), "%s", text);
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, "+");
+		const struct bc_rd_profile *pr = find_profile(r, p, n);
+		if (!pr) {
+			if (r->nprof)
+				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)), "unknown profile '%.*s'; hint: the table defines %s%s",
+					  (int)n, p, r->prof[0].name, r->nprof > 1 ? " and others" : "");
+			else
+				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)), "unknown profile '%.*s'; hint: define it before the header with 'profile NAME' and indented settings",
+					  (int)n, p);
+			return -1;
+		}
+		if (pr->bad)
+			return -1; /* its own error was reported */
+		if (bc_profile_merge(c->profile, &pr->p, err, sizeof(err)) < 0) {
+			BC_RD_ERR(r, line, cell->col, "%s", err);
+			return -1;
+		}
+		p += n;
+		if (*p == '+' && !*++p) {
+			BC_RD_ERR(r, line, bc_cell_col(cell, strlen(text)), "empty profile name after '+'");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The next call of a sweep's "CALL,CALL...:" list, into call; false at the
+ * ':' that ends the list. */
+static bool next_sweep_call(const char **p, const char *colon, char call[16])
+{
+	if (*p >= colon)
+		return false;
+	size_t n = strcspn(*p, ",:");
+	snprintf(call, 16, "%.*s", (int)(n < 15 ? n : 15), *p);
+	*p += n + ((*p)[n] == ',');
+	return true;
+}
+
+/* The fault cell: '-', rules "CALL:WHEN:RESULT" joined with ';', or
+ * "sweep:CALL,CALL...:WHEN", which the row expands into (see expand_sweep). */
+static int read_fault(struct rd *r, const struct bc_tok *cell, int line, struct bc_case *c)
+{
+	char err[300];
+	const char *text = cell->s;
+	if (strcmp(text, "-") == 0)
+		return 0;
+	c->fault_text = strdup(text);
+	if (!c->fault_text)
+		return -1;
+	if (strncmp(text, "sweep:", 6) == 0) {
+		const char *calls = text + 6, *colon = strchr(calls, ':');
+		struct bc_fault f;
+		size_t bad;
+		if (!colon || colon == calls) {
+			BC_RD_ERR(r, line, cell->col, "bad sweep; hint: sweep:CALL,CALL...:WHEN, as sweep:bind,listen:1");
+			return -1;
+		}
+		const char *p = calls, *at = p;
+		char call[16], rule[64];
+		for (; next_sweep_call(&p, colon, call); at = p) {
+			int nres;
+			if (!bc_fault_sweep_results(call, &nres)) {
+				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(at - text)),
+					  "a sweep cannot cover '%s'; hint: socket, setsockopt, bind, listen or getaddrinfo", call);
+				return -1;
+			}
+			snprintf(rule, sizeof(rule), "%s:%s:%s", call, colon + 1, strcmp(call, "getaddrinfo") ? "EIO" : "EAI_FAIL");
+			if (bc_fault_parse_rule(rule, &f, err, sizeof(err), &bad) < 0) {
+				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(colon + 1 - text)), "%s", err);
+				return -1;
+			}
+		}
+		return 0;
+	}
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, ";"), bad;
+		char rule[128];
+		if (c->nfaults == BC_MAX_FAULTS) {
+			BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)), "more than %d faults in one row", BC_MAX_FAULTS);
+			return -1;
+		}
+		snprintf(rule, sizeof(rule), "%.*s", (int)(n < sizeof(rule) - 1 ? n : sizeof(rule) - 1), p);
+		if (bc_fault_parse_rule(rule, &c->faults[c->nfaults], err, sizeof(err), &bad) < 0) {
+			BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text) + bad), "%s", err);
+			return -1;
+		}
+		c->nfaults++;
+		p += n + (p[n] == ';');
+	}
+	return 0;
+}
+
+/* "@tabledir/..." in a command is the table's own directory, made absolute:
+ * a target runs in the case's scratch directory, not where bindcheck was
+ * started. */
+static void expand_tabledir(const struct rd *r, struct bc_target *t)
+{
+	char dir[PATH_MAX], abs[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", r->file);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (!realpath(dir, abs))
+		return;
+	for (int i = 0; i < t->argc; i++) {
+		if (strncmp(t->argv[i], "@tabledir", 9) != 0)
+			continue;
+		char rest[sizeof(t->argv[0])];
+		snprintf(rest, sizeof(rest), "%s", t->argv[i] + 9);
+		size_t a = strlen(abs), b = strlen(rest);
+		if (a + b < sizeof(t->argv[0])) {
+			memcpy(t->argv[i], abs, a);
+			memcpy(t->argv[i] + a, rest, b + 1);
+		}
+	}
+}
+
+/* The target the row's run steps name, copied into the case. */
+static int attach_target(struct rd *r, const struct bc_line *l, struct bc_case *c)
+{
+	const char *name = NULL;
+	for (int i = 0; i < c->nsteps; i++) {
+		if (c->steps[i].verb != BC_V_RUN)
+			continue;
+		if (name && strcmp(name, c->steps[i].path) != 0) {
+			BC_RD_ERR(r, l->lineno, l->tok[0].col, "row '%s' runs two targets, '%s' and '%s'; hint: one target per case", c->id, name,
+				  c->steps[i].path);
+			return -1;
+		}
+		name = c->steps[i].path;
+	}
+	if (!name) {
+		if (c->fault_text) {
+			BC_RD_ERR(r, l->lineno, l->tok[0].col, "row '%s' injects faults, but its scenario runs no target; hint: faults act on a 'run TARGET' step", c->id);
+			return -1;
+		}
+		return 0;
+	}
+	for (int i = 0; i < r->ntgt; i++) {
+		if (strcmp(r->tgt[i].t.name, name) != 0)
+			continue;
+		if (r->tgt[i].bad)
+			return -1; /* reported where it is defined */
+		c->target = malloc(sizeof(*c->target));
+		if (!c->target)
+			return -1;
+		*c->target = r->tgt[i].t;
+		expand_tabledir(r, c->target);
+		return 0;
+	}
+	BC_RD_ERR(r, l->lineno, l->tok[0].col, "row '%s' runs target '%s', which the table does not define; hint: 'target %s' and an indented 'command ...' before the header",
+		  c->id, name, name);
+	return -1;
+}
+
+static int append_case(struct rd *r, const struct bc_case *c)
+{
+	if (r->t->ncases == r->cases_cap) {
+		/* grown geometrically: a case is a few KiB, and copying the
+		 * array once per row made a large table's load quadratic */
+		int cap = r->cases_cap ? r->cases_cap * 2 : 64;
+		struct bc_case *v = realloc(r->t->cases, (size_t)cap * sizeof(*v));
+		if (!v)
+			return -1;
+		r->t->cases = v;
+		r->cases_cap = cap;
+	}
+	r->t->cases[r->t->ncases++] = *c;
+	return 0;
+}
+
+/* "sweep:CALLS:WHEN": one case per call and per result the call is
+ * documented to give, "ID.CALL.RESULT", each with the row's expectations. */
+static void expand_sweep(struct rd *r, struct bc_case *c)
+{
+	const char *p = c->fault_text + 6, *colon = strchr(p, ':');
+	char call[16];
+	while (next_sweep_call(&p, colon, call)) {
+		int nres;
+		const char *const *res = bc_fault_sweep_results(call, &nres);
+		int made = 0;
+		for (int k = 0; k < nres; k++) {
+			char rule[96], err[200];
+			size_t bad;
+			struct bc_case one;
+			struct bc_fault f;
+			snprintf(rule, sizeof(rule), "%s:%s:%s", call, colon + 1, res[k]);
+			if (bc_fault_parse_rule(rule, &f, err, sizeof(err), &bad) < 0)
+				continue; /* a name this platform lacks */
+			if (bc_case_clone(c, &one) < 0)
+				return;
+			one.faults[0] = f;
+			one.nfaults = 1;
+			one.sweep_rank = made++;
+			snprintf(one.id, sizeof(one.id), "%.40s.%s.%s", c->id, call, res[k]);
+			free(one.fault_text);
+			one.fault_text = strdup(rule);
+			if (append_case(r, &one) < 0)
+				bc_case_free(&one);
+		}
+	}
+}
+
+/* The row's id: valid, and new in this table. */
+static int claim_id(struct rd *r, const struct bc_line *l, struct bc_case *c)
+{
+	for (int i = 0; i < r->ncols; i++) {
+		const struct bc_tok *cell = &l->tok[i];
+		if (r->cols[i].kind != COL_ID)
+			continue;
+		if (!bc_rd_valid_id(cell->s)) {
+			BC_RD_ERR(r, l->lineno, cell->col, "bad id '%s'; hint: letters, digits, '_', '-', '.', '+'", cell->s);
+			return -1;
+		}
+		/* Rows dropped for other errors keep their ids too. */
+		for (int k = 0; k < r->nids; k++) {
+			if (strcmp(r->ids[k].id, cell->s) == 0) {
+				BC_RD_ERR(r, l->lineno, cell->col, "id '%s' is already used on line %d", cell->s, r->ids[k].line);
+				return -1;
+			}
+		}
+		struct bc_rd_id *ids = realloc(r->ids, (size_t)(r->nids + 1) * sizeof(*ids));
+		if (!ids)
+			return -1;
+		r->ids = ids;
+		snprintf(r->ids[r->nids].id, sizeof(r->ids[0].id), "%s", cell->s);
+		r->ids[r->nids++].line = l->lineno;
+		snprintf(c->id, sizeof(c->id), "%s", cell->s);
+	}
+	return 0;
+}
+
+/* The scenario the row names, or the table's only one. */
+static int pick_scenario(struct rd *r, const struct bc_line *l, struct bc_scenario **sc)
+{
+	for (int i = 0; i < r->ncols; i++) {
+		const struct bc_tok *cell = &l->tok[i];
+		if (r->cols[i].kind != COL_SCENARIO)
+			continue;
+		*sc = NULL;
+		for (int k = 0; k < r->nsc; k++)
+			if (strcmp(r->sc[k].name, cell->s) == 0)
+				*sc = &r->sc[k];
+		if (!*sc) {
+			BC_RD_ERR(r, l->lineno, cell->col, "unknown scenario '%s'; hint: the table defines %s%s", cell->s,
+				  r->sc[0].name, r->nsc > 1 ? " and others" : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void bc_rd_read_row(struct rd *r, const struct bc_line *l)
+{
+	struct bc_case c;
+	struct bc_scenario *sc = r->nsc == 1 ? &r->sc[0] : NULL;
+	int line = l->lineno, dev_col = -1, prof_col = -1;
+	memset(&c, 0, sizeof(c));
+	if (l->ntok != r->ncols) {
+		const struct bc_tok *last = &l->tok[l->ntok - 1];
+		if (l->ntok < r->ncols)
+			BC_RD_ERR(r, line, bc_cell_col(last, strlen(last->s) + 1),
+			    "row has %d cells, the header has %d (first missing: '%s'); hint: write '-' for an empty cell",
+			    l->ntok, r->ncols, r->cols[l->ntok].name);
+		else
+			BC_RD_ERR(r, line, l->tok[r->ncols].col,
+			    "row has %d cells, the header has %d; hint: quote a cell that contains blanks", l->ntok, r->ncols);
+		return;
+	}
+	if (r->rows_dropped)
+		return;
+	snprintf(c.table, sizeof(c.table), "%s", r->t->name);
+	snprintf(c.file, sizeof(c.file), "%s", r->file);
+	c.line = line;
+	c.timeout_ms = r->timeout_ms;
+	if (claim_id(r, l, &c) < 0 || pick_scenario(r, l, &sc) < 0)
+		return;
+	if (!sc || sc->nsteps == 0)
+		return;
+	snprintf(c.scenario, sizeof(c.scenario), "%s", sc->name);
+	if (bc_rd_instantiate(r, sc, l, &c) < 0 || c.nchecked == 0)
+		goto drop;
+	for (int i = 0; i < r->ncols; i++) {
+		if (r->cols[i].kind == COL_DEVIATION)
+			dev_col = i;
+		else if (r->cols[i].kind == COL_PROFILE)
+			prof_col = i;
+		else if (r->cols[i].kind == COL_FAULT) {
+			if (read_fault(r, &l->tok[i], line, &c) < 0)
+				goto drop;
+		}
+		else if (read_cell(r, &r->cols[i], &l->tok[i], line, &c) < 0)
+			goto drop;
+	}
+	if (pick_profile(r, prof_col >= 0 ? &l->tok[prof_col] : NULL, line, &c) < 0)
+		goto drop;
+	bool any = false;
+	for (int s = 0; s < BC_SLOT_COUNT; s++)
+		any |= c.exp[s].state != BC_EXP_UNSET;
+	if (!any) {
+		BC_RD_ERR(r, line, l->tok[0].col, "row '%s' states no expectation; hint: fill expect or a platform column", c.id);
+		goto drop;
+	}
+	if (dev_col >= 0 && parse_deviation(r, &l->tok[dev_col], line, &c) < 0)
+		goto drop;
+	if (attach_target(r, l, &c) < 0)
+		goto drop;
+	if (c.fault_text && c.nfaults == 0 && strncmp(c.fault_text, "sweep:", 6) == 0) {
+		expand_sweep(r, &c);
+		goto drop; /* the template itself is not a case */
+	}
+	if (append_case(r, &c) < 0)
+		goto drop;
+	return;
+drop:
+	bc_case_free(&c);
+}
