@@ -82,9 +82,7 @@ static void run_table(const struct bc_table *t)
 	}
 	for (int i = 0; i < t->ncases; i++)
 		list[i] = &t->cases[i];
-	if (bc_pool_run(&runner, list, t->ncases, (int)sysconf(_SC_NPROCESSORS_ONLN), keep_result, NULL) < 0)
-		for (int i = 0; i < t->ncases; i++) /* no worker could start */
-			bc_run_case(&runner, list[i], &ran[i]);
+	bc_run_cases(&runner, list, t->ncases, (int)sysconf(_SC_NPROCESSORS_ONLN), keep_result, NULL);
 	free(list);
 }
 

@@ -31,6 +31,7 @@ static void usage(FILE *out)
 	fputs("usage: bindcheck run [TABLE|DIR ...] [--filter PATTERN]... [--json FILE] [--summary FILE]\n"
 	      "                     [--junit FILE] [--html FILE] [--report-dir DIR] [--timeout MS]\n"
 	      "                     [--platform-profile bindv6only|noipv6|lowports] [--allow-host-network]\n"
+	      "                     [--jobs N] [--order reversed|shuffled[:SEED]] [--isolation auto|sandbox]\n"
 	      "       bindcheck list [TABLE|DIR ...] [--filter PATTERN]...\n"
 	      "       bindcheck report RESULTS.json [--markdown FILE] [--junit FILE] [--html FILE] [--report-dir DIR]\n"
 	      "       bindcheck merge RESULTS.json... [--html FILE] [--markdown FILE]\n"
@@ -50,6 +51,7 @@ struct opts {
 	int jobs;
 	int timeout_ms;
 	bool allow_host_net;
+	bool sandbox_all; /* --isolation sandbox */
 	char **paths;
 	int npaths;
 };
@@ -64,6 +66,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"junit", required_argument, NULL, 'J'},   {"html", required_argument, NULL, 'W'},
 		{"platform-profile", required_argument, NULL, 'P'},
 		{"jobs", required_argument, NULL, 'j'}, {"order", required_argument, NULL, 'O'},
+		{"isolation", required_argument, NULL, 'I'},
 		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -122,6 +125,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			o->order = optarg;
+			break;
+		case 'I':
+			if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "sandbox") != 0) {
+				fprintf(stderr, "bindcheck: bad --isolation '%s': auto or sandbox\n", optarg);
+				return -1;
+			}
+			o->sandbox_all = strcmp(optarg, "sandbox") == 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -370,6 +380,7 @@ static int cmd_run(struct opts *o, const char *prog)
 		return EXIT_BAD_INPUT;
 	}
 	r.pooled = true;
+	r.isolation = o->sandbox_all ? BC_ISO_SANDBOX : BC_ISO_AUTO;
 	/* The results document is built only when a report is asked for:
 	 * for a plain run its cost per case would be more than the case's. */
 	bool want = o->json || o->summary || o->markdown || o->junit || o->html || o->report_dir;
@@ -392,14 +403,8 @@ static int cmd_run(struct opts *o, const char *prog)
 	if (list && o->order)
 		reorder(list, nlist, o->order);
 	int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (list && bc_pool_run(&r, list, nlist, jobs, one_done, &rc_) < 0) {
-		/* No worker could start: run them here, one after another. */
-		for (int i = rc_.printed; i < nlist; i++) {
-			struct bc_case_result res;
-			bc_run_case(&r, list[i], &res);
-			one_done(&rc_, i, &res);
-		}
-	}
+	if (list)
+		bc_run_cases(&r, list, nlist, jobs, one_done, &rc_);
 	free(list);
 	const int *counts = rc_.counts, failed = rc_.failed, total = rc_.printed;
 	const bool tty = rc_.tty;

@@ -573,3 +573,32 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 	munmap(beats, (size_t)jobs * sizeof(*beats));
 	return rc;
 }
+
+/* Counts the cases the pool reported, so that a fallback takes up where it
+ * stopped. */
+struct counted {
+	void (*done)(void *, int, const struct bc_case_result *);
+	void *arg;
+	int reported;
+};
+
+static void count_done(void *arg, int index, const struct bc_case_result *res)
+{
+	struct counted *k = arg;
+	k->reported = index + 1;
+	k->done(k->arg, index, res);
+}
+
+void bc_run_cases(const struct bc_runner *r, const struct bc_case *const *cases, int n, int jobs,
+		  void (*done)(void *arg, int index, const struct bc_case_result *res), void *arg)
+{
+	struct counted k = {done, arg, 0};
+	if (n > 0 && bc_pool_run(r, cases, n, jobs, count_done, &k) == 0)
+		return;
+	/* No worker could start (or all were lost): the rest run here. */
+	for (int i = k.reported; i < n; i++) {
+		static struct bc_case_result res;
+		bc_run_case(r, cases[i], &res);
+		done(arg, i, &res);
+	}
+}

@@ -20,4 +20,10 @@ bool bc_pool_profile_inplace_ok(const struct bc_profile *p);
 int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, int n, int jobs,
 		void (*done)(void *arg, int index, const struct bc_case_result *res), void *arg);
 
+/* The one way a list of cases is run, for the command line and the suite
+ * alike: on jobs pool workers, or one after another in this process when no
+ * worker can be started.  done() is called once per case, in order. */
+void bc_run_cases(const struct bc_runner *r, const struct bc_case *const *cases, int n, int jobs,
+		  void (*done)(void *arg, int index, const struct bc_case_result *res), void *arg);
+
 #endif

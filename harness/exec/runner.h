@@ -13,6 +13,11 @@
 #include "model/result.h"
 #include "model/verdict.h"
 
+/* --isolation: auto runs a case in place in a pool worker where it can
+ * leave nothing behind, in the full sandbox otherwise; sandbox runs every
+ * case in the full sandbox.  The verdicts must be the same. */
+enum bc_isolation { BC_ISO_AUTO, BC_ISO_SANDBOX };
+
 struct bc_runner {
 	struct bc_platform platform;
 	struct bc_sandbox_caps caps;
@@ -23,6 +28,7 @@ struct bc_runner {
 	unsigned long host_net; /* the runner's own network namespace: no profile applies there */
 	bool reaper;        /* orphans of cases come back to this process, which kills them */
 	bool pooled;        /* cases run on pool workers (pool.c) */
+	enum bc_isolation isolation;
 	const struct bc_profile *run_profile; /* applied under every case's own (--platform-profile) */
 	char run_profile_name[BC_ID_MAX];
 };
