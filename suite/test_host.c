@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "exec/profile.h"
+#include "exec/guard.h"
 #include "exec/sandbox.h"
 #include "suite.h"
 
@@ -237,7 +238,7 @@ static void no_socket_reached_the_host(void)
  * opened: the process has the fds it started with. */
 static void no_fd_leaked_by_the_harness(void)
 {
-	int now = bc_sandbox_count_fds();
+	int now = bc_guard_count_fds();
 	if (now != fds_at_start)
 		BC_FAILF("the suite started with %d open fds and ends with %d", fds_at_start, now);
 }
@@ -290,7 +291,7 @@ static int teardown(void)
 
 int bc_suite_host(void)
 {
-	fds_at_start = bc_sandbox_count_fds();
+	fds_at_start = bc_guard_count_fds();
 	before = snapshot();
 	start_watcher();
 	CU_pSuite s = CU_add_suite("host/unchanged", NULL, teardown);

@@ -5,14 +5,10 @@
 
 #include "exec/runner.h"
 
-/* Can this case run inside a worker's own namespace, without a process of
- * its own?  Only when it can leave nothing behind once its sockets are
- * closed: no profile, target, file or identity change, no connection (no
- * TIME_WAIT), nothing that can block. */
+/* Can this case run in a worker's own namespace and leave nothing behind
+ * once its sockets are closed: no profile, target, file or identity change,
+ * no connection (no TIME_WAIT)?  What `bindcheck bare` times. */
 bool bc_pool_inprocess_ok(const struct bc_case *c);
-/* A profile a worker can give its own namespace, so that such cases run
- * in place too: namespace sysctls and lo addresses only (NULL: none). */
-bool bc_pool_profile_inplace_ok(const struct bc_profile *p);
 
 /* Run cases[0..n) on jobs workers.  done() is called once per case, in
  * index order, whatever order they finish in.  Returns 0, or -1 when no

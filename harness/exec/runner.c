@@ -1,16 +1,23 @@
 /* runner: one case through sandbox and verdict; printing of its line. */
-#define _XOPEN_SOURCE 700 /* nftw, mkdtemp */
+#define _XOPEN_SOURCE 700
 #include "exec/runner.h"
 
 #include <errno.h>
 #include <fnmatch.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec/guard.h"
+#include "exec/judge.h"
+#include "exec/plan.h"
 #include "exec/profile.h"
+#include "exec/scratch.h"
+
+#ifndef BC_FIU_PRELOAD /* the build gives it, from pkg-config */
+#define BC_FIU_PRELOAD "/usr/lib/fiu/fiu_posix_preload.so"
+#endif
 
 #define EXIT_PROFILE_UNAVAILABLE 77 /* the sandbox's "isolation unavailable" */
 #define EXIT_PROFILE_FAILED 78
@@ -60,7 +67,7 @@ void bc_runner_init(struct bc_runner *r, const char *prog)
 	bc_platform_detect(&r->platform);
 	bc_sandbox_probe(&r->caps);
 	r->host_net = bc_profile_net_id();
-	r->reaper = bc_sandbox_become_reaper();
+	r->reaper = bc_guard_become_reaper();
 }
 
 const char *bc_runner_isolation(const struct bc_runner *r)
@@ -116,28 +123,6 @@ static int case_child(void *arg, int out_fd)
 	return 0;
 }
 
-/* The scratch directory goes, whatever the case left in it (a directory
- * without write permission included). */
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int open_dirs(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)ftw;
-	if (flag == FTW_D || flag == FTW_DNR)
-		chmod(path, (sb->st_mode & 07777) | S_IRWXU);
-	return 0;
-}
-
-void bc_runner_remove_scratch(const char *dir)
-{
-	nftw(dir, open_dirs, 16, FTW_PHYS);
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* The observation is the last thing the child wrote. */
 static bool take_observation(const struct bc_sandbox_result *sb, struct bc_observation *obs)
 {
@@ -147,76 +132,54 @@ static bool take_observation(const struct bc_sandbox_result *sb, struct bc_obser
 	return obs->magic == BC_OBS_MAGIC && obs->nsteps >= 0 && obs->nsteps <= BC_MAX_STEPS;
 }
 
-static void set_error(struct bc_case_result *res, enum bc_verdict v, const char *reason)
+/* What the sandbox saw, as the facts of the case's run. */
+static void sandbox_facts(const struct bc_case *c, const char *profile, const struct bc_sandbox_cfg *cfg,
+			  const struct bc_sandbox_result *sb, struct bc_observation *obs, struct bc_run_facts *f)
 {
-	res->j.verdict = v;
-	res->j.posix = -1; /* conformance speaks only of cases judged on their results */
-	snprintf(res->j.reason, sizeof(res->j.reason), "%s", reason);
-}
-
-/* What the sandbox saw, turned into the case's result. */
-static void interpret(const struct bc_runner *r, const struct bc_case *c, const struct bc_sandbox_cfg *cfg,
-		      const struct bc_sandbox_result *sb, struct bc_case_result *res)
-{
-	char why[512];
+	memset(f, 0, sizeof(*f));
+	f->step = -1;
+	f->timeout_ms = cfg->timeout_ms;
+	f->fds_before = sb->fds_before;
+	f->fds_after = sb->fds_after;
+	f->heap_delta = sb->heap_delta;
+	f->lingering = sb->lingering;
+	f->log_total = sb->log_total;
+	f->log_kept = sb->loglen;
+	f->duration_us = sb->duration_us;
+	f->status = sb->status;
 	switch (sb->end) {
 	case BC_SB_TIMEOUT:
-		if (sb->outlen > 0 && (unsigned char)sb->out[sb->outlen - 1] < c->nsteps) {
-			int i = (unsigned char)sb->out[sb->outlen - 1];
-			snprintf(why, sizeof(why), "timeout: killed after %d ms in step %d (%s)", cfg->timeout_ms, i + 1,
-				 c->steps[i].text);
-		} else {
-			snprintf(why, sizeof(why), "timeout: killed after %d ms", cfg->timeout_ms);
-		}
-		if (sb->lingering > 0)
-			snprintf(why + strlen(why), sizeof(why) - strlen(why),
-				 "; %d process%s that had left its process group killed too", sb->lingering,
-				 sb->lingering == 1 ? "" : "es");
-		set_error(res, BC_ERROR, why);
-		break;
+		f->end = BC_RUN_TIMEOUT;
+		if (sb->outlen > 0 && (unsigned char)sb->out[sb->outlen - 1] < c->nsteps)
+			f->step = (unsigned char)sb->out[sb->outlen - 1];
+		return;
 	case BC_SB_SIGNALED:
-		snprintf(why, sizeof(why), "signal %d (%s)", sb->status, strsignal(sb->status));
-		set_error(res, BC_ERROR, why);
-		break;
+		f->end = BC_RUN_SIGNALED;
+		return;
 	case BC_SB_UNAVAILABLE:
-		set_error(res, BC_SKIP, sb->detail);
-		break;
 	case BC_SB_FAILED:
-		set_error(res, BC_ERROR, sb->detail);
-		break;
+		f->end = sb->end == BC_SB_UNAVAILABLE ? BC_RUN_UNAVAILABLE : BC_RUN_FAILED;
+		snprintf(f->detail, sizeof(f->detail), "%s", sb->detail);
+		return;
 	case BC_SB_EXITED:
-		if (sb->status == EXIT_PROFILE_UNAVAILABLE && sb->outlen && sb->outlen < 300 && !memchr(sb->out, 0, sb->outlen)) {
-			snprintf(why, sizeof(why), "profile %s: %.*s", c->profile ? c->profile->name : r->run_profile_name,
-				 (int)sb->outlen, sb->out);
-			set_error(res, BC_SKIP, why);
-		} else if (sb->status == EXIT_PROFILE_FAILED) {
-			snprintf(why, sizeof(why), "profile %s: %.*s", c->profile ? c->profile->name : r->run_profile_name,
-				 (int)sb->outlen, sb->out);
-			set_error(res, BC_ERROR, why);
-		} else if (sb->status == BC_SANDBOX_VALGRIND_EXIT) {
-			set_error(res, BC_ERROR, "valgrind reported errors in the case child (exit 99)");
-		} else if (sb->status != 0) {
-			snprintf(why, sizeof(why), "the case child exited with status %d", sb->status);
-			set_error(res, BC_ERROR, why);
-		} else if (!take_observation(sb, &res->obs)) {
-			snprintf(why, sizeof(why), "incomplete report from the case child (%zu bytes)", sb->outlen);
-			set_error(res, BC_ERROR, why);
-		} else {
-			res->ran = true;
-			bc_judge(c, &r->platform, &res->obs, &res->j);
-			if (sb->fds_before != sb->fds_after) {
-				snprintf(why, sizeof(why), "fd leak: %d fds before, %d after", sb->fds_before, sb->fds_after);
-				set_error(res, BC_ERROR, why);
-			} else if (sb->lingering > 0) {
-				snprintf(why, sizeof(why), "left %d process%s running after its steps (killed)", sb->lingering,
-					 sb->lingering == 1 ? "" : "es");
-				set_error(res, BC_ERROR, why);
-			} else if (sb->heap_delta > BC_HEAP_LEAK_MIN) {
-				snprintf(why, sizeof(why), "memory leak: the heap grew by %ld bytes during the steps", sb->heap_delta);
-				set_error(res, BC_ERROR, why);
-			}
-		}
 		break;
+	}
+	if (sb->status == EXIT_PROFILE_UNAVAILABLE && sb->outlen && sb->outlen < 200 && !memchr(sb->out, 0, sb->outlen)) {
+		f->end = BC_RUN_UNAVAILABLE;
+		snprintf(f->detail, sizeof(f->detail), "profile %s: %.*s", profile, (int)sb->outlen, sb->out);
+	} else if (sb->status == EXIT_PROFILE_FAILED) {
+		f->end = BC_RUN_FAILED;
+		snprintf(f->detail, sizeof(f->detail), "profile %s: %.*s", profile, (int)(sb->outlen < 200 ? sb->outlen : 200),
+			 sb->out);
+	} else if (sb->status == BC_SANDBOX_VALGRIND_EXIT) {
+		f->end = BC_RUN_VALGRIND;
+	} else if (sb->status != 0) {
+		f->end = BC_RUN_EXITED;
+	} else if (!take_observation(sb, obs)) {
+		f->end = BC_RUN_FAILED;
+		snprintf(f->detail, sizeof(f->detail), "incomplete report from the case child (%zu bytes)", sb->outlen);
+	} else {
+		f->end = BC_RUN_DONE;
 	}
 }
 
@@ -250,8 +213,8 @@ static const char *target_skip_reason(const struct bc_case *c, char *buf, unsign
 		return "this bindcheck is built with AddressSanitizer, whose allocator cannot share the process with libfiu's "
 		       "preload (it wraps malloc); make check runs these cases natively, make check-valgrind under Memcheck";
 #endif
-	if (access("/usr/lib/fiu/fiu_posix_preload.so", R_OK) < 0)
-		return "libfiu's POSIX preload (/usr/lib/fiu/fiu_posix_preload.so, Debian package libfiu0) is not installed";
+	if (access(BC_FIU_PRELOAD, R_OK) < 0)
+		return "libfiu's POSIX preload (" BC_FIU_PRELOAD ", Debian package libfiu0) is not installed";
 	bc_exe_dir(dir, sizeof(dir));
 	snprintf(shim, sizeof(shim), "%s/bc_fiu.so", dir);
 	if (access(shim, R_OK) < 0) {
@@ -280,56 +243,44 @@ const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_cas
 	return NULL;
 }
 
-void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res)
+int bc_runner_timeout_ms(const struct bc_runner *r, const struct bc_case *c)
+{
+	return r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms;
+}
+
+void bc_run_sandboxed(const struct bc_runner *r, const struct bc_case *c, const struct bc_profile *profile,
+		      struct bc_observation *obs, struct bc_run_facts *f)
 {
 	struct bc_sandbox_cfg cfg;
 	struct bc_sandbox_result sb;
-	char why[512];
-	const char *skip;
-
-	memset(res, 0, sizeof(*res));
-	res->c = c;
-	res->j.posix = -1;
-	res->j.slot = -1;
-	if ((skip = bc_runner_skip_reason(r, c, why, sizeof(why)))) {
-		set_error(res, BC_SKIP, skip);
-		return;
-	}
-	cfg.timeout_ms = r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms;
+	char why[256], scratch[BC_SCRATCH_PATH_MAX];
+	cfg.timeout_ms = bc_runner_timeout_ms(r, c);
 	cfg.private_net = r->caps.private_net;
 	cfg.reap_orphans = r->reaper;
-	struct bc_profile merged;
-	struct child_arg arg = {c, c->profile, r->host_net, NULL};
-	if (r->run_profile) {
-		/* The platform's environment first, the case's own on top. */
-		char err[128];
-		merged = *r->run_profile;
-		if (c->profile && bc_profile_merge(&merged, c->profile, err, sizeof(err)) < 0) {
-			set_error(res, BC_ERROR, err);
-			return;
-		}
-		arg.profile = &merged;
-	}
-	char scratch[64];
+	struct child_arg arg = {c, profile, r->host_net, NULL};
 	if (c->needs & BC_NEEDS_SCRATCH) {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(scratch, sizeof(scratch), "%s/bindcheck-XXXXXX", tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
-		/* Open to every uid: a profile may run the steps as nobody. */
-		if (!mkdtemp(scratch) || chmod(scratch, 01777) < 0) {
-			snprintf(why, sizeof(why), "cannot create a scratch directory: %s", strerror(errno));
-			set_error(res, BC_ERROR, why);
+		if (bc_scratch_make(scratch, why, sizeof(why)) < 0) {
+			bc_facts_refused(f, BC_RUN_FAILED, why);
 			return;
 		}
 		arg.scratch = scratch;
 	}
 	bc_sandbox_run(&cfg, case_child, &arg, &sb);
 	if (arg.scratch)
-		bc_runner_remove_scratch(scratch);
-	res->duration_us = sb.duration_us;
-	res->log_total = sb.log_total;
-	res->log_kept = sb.loglen;
-	interpret(r, c, &cfg, &sb, res);
+		bc_scratch_remove(scratch);
+	sandbox_facts(c, c->profile ? c->profile->name : r->run_profile_name, &cfg, &sb, obs, f);
 	bc_sandbox_result_free(&sb);
+}
+
+void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res)
+{
+	static struct bc_profile merged;
+	static struct bc_observation obs;
+	struct bc_run_facts f;
+	struct bc_plan pl;
+	if (bc_plan_case(r, c, false, &merged, &pl, &f) == 0)
+		bc_run_sandboxed(r, c, pl.profile, &obs, &f);
+	bc_result_make(r, c, &obs, &f, res);
 }
 
 void bc_rerun_command(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned buflen)

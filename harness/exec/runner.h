@@ -36,14 +36,9 @@ struct bc_runner {
 /* How cases are isolated on this runner, in words for reports. */
 const char *bc_runner_isolation(const struct bc_runner *r);
 
-/* A case whose heap grows by more than this during its steps has leaked
- * (glibc only; Valgrind's Memcheck finds the smaller leaks). */
-#define BC_HEAP_LEAK_MIN (256 * 1024)
 
 
 void bc_runner_init(struct bc_runner *r, const char *prog);
-/* Remove a case's scratch directory and whatever it left there. */
-void bc_runner_remove_scratch(const char *dir);
 /* --platform-profile NAME: run every case under one of the built-in
  * profiles that make this host behave like another platform (bindv6only,
  * noipv6, lowports); the platform id gets "+NAME".  -1: unknown name. */
@@ -51,6 +46,14 @@ int bc_runner_set_platform_profile(struct bc_runner *r, const char *name);
 /* Why c will not run here (no expectation for this platform, no isolation,
  * no IPv6), or NULL.  The reason may be written into buf. */
 const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned len);
+/* The timeout a case runs under: --timeout, else its own. */
+int bc_runner_timeout_ms(const struct bc_runner *r, const struct bc_case *c);
+/* Run c in the full sandbox under profile (its own, merged with the run's;
+ * see exec/plan.h): the facts of the run, and the observation when its
+ * steps ran.  Judges nothing. */
+void bc_run_sandboxed(const struct bc_runner *r, const struct bc_case *c, const struct bc_profile *profile,
+		      struct bc_observation *obs, struct bc_run_facts *f);
+/* Run c in the full sandbox of this process and judge it. */
 void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res);
 /* The shell command that re-runs just this case. */
 void bc_rerun_command(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned buflen);

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE /* unshare, CLONE_NEWNET */
 #include "exec/sandbox.h"
 
+#include "exec/guard.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,10 +24,6 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <sched.h>
-#include <sys/prctl.h>
-#endif
-#ifdef __GLIBC__
-#include <malloc.h>
 #endif
 
 #define EXIT_UNAVAILABLE 77 /* the child could not isolate itself; its output says why */
@@ -37,20 +35,6 @@ static long now_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
-}
-
-int bc_sandbox_count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-	if (!d)
-		d = opendir("/dev/fd");
-	if (!d)
-		return -1;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n - 3; /* ".", ".." and the directory's own fd */
 }
 
 bool bc_sandbox_write(int fd, const void *buf, size_t n)
@@ -158,84 +142,9 @@ static int bring_lo_up(char *why, size_t n)
 }
 #endif
 
-static long heap_in_use(void)
-{
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-	struct mallinfo2 mi = mallinfo2();
-	return (long)mi.uordblks + (long)mi.hblkhd;
-#else
-	return 0;
-#endif
-}
-
-/* The children of pid, from /proc/PID/task/PID/children (Linux 3.5 on). */
-static int children_of(pid_t pid, pid_t *out, int max)
-{
-	char path[64];
-	int n = 0;
-	long v;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (n < max && fscanf(f, "%ld", &v) == 1)
-		out[n++] = (pid_t)v;
-	fclose(f);
-	return n;
-}
-
-static bool in_list(pid_t pid, const pid_t *list, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (list[i] == pid)
-			return true;
-	return false;
-}
-
-/* Kill and reap every child this process has but those in keep, again and
- * again while orphans of the killed ones arrive (this process being their
- * reaper).  Returns how many there were. */
-static int reap_children(const pid_t *keep, int nkeep)
-{
-	int total = 0;
-	for (int round = 0; round < 64; round++) {
-		pid_t kids[256];
-		int n = children_of(getpid(), kids, 256), killed = 0;
-		for (int i = 0; i < n; i++) {
-			if (in_list(kids[i], keep, nkeep))
-				continue;
-			kill(kids[i], SIGKILL);
-			waitpid(kids[i], NULL, 0);
-			killed++;
-		}
-		total += killed;
-		if (!killed)
-			break;
-	}
-	return total;
-}
-
 int bc_sandbox_enter_private_net(char *why, size_t n)
 {
 	return enter_private_net(why, n) < 0 || bring_lo_up(why, n) < 0 ? -1 : 0;
-}
-
-int bc_sandbox_reap_children(const int *keep, int nkeep)
-{
-	pid_t k[64];
-	int m = 0;
-	for (int i = 0; i < nkeep && m < 64; i++)
-		k[m++] = (pid_t)keep[i];
-	return reap_children(k, m);
-}
-
-bool bc_sandbox_become_reaper(void)
-{
-#ifdef PR_SET_CHILD_SUBREAPER
-	return prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == 0;
-#else
-	return false;
-#endif
 }
 
 static void child(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg, int wfd, int logfd)
@@ -257,17 +166,17 @@ static void child(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg,
 	close(logfd);
 	/* Orphans of the case's own processes come back to it, whatever
 	 * session or group they moved to, and are killed below. */
-	bc_sandbox_become_reaper();
+	bc_guard_become_reaper();
 	if (cfg->private_net && (enter_private_net(why, sizeof(why)) < 0 || bring_lo_up(why, sizeof(why)) < 0)) {
 		bc_sandbox_write(out_fd, why, strlen(why));
 		_exit(EXIT_UNAVAILABLE);
 	}
-	before = bc_sandbox_count_fds();
-	heap = heap_in_use();
+	before = bc_guard_count_fds();
+	heap = bc_guard_heap();
 	rc = fn(arg, out_fd);
-	heap = heap_in_use() - heap;
-	after = bc_sandbox_count_fds();
-	lingering = reap_children(NULL, 0);
+	heap = bc_guard_heap() - heap;
+	after = bc_guard_count_fds();
+	lingering = bc_guard_reap(NULL, 0);
 	snprintf(trailer, sizeof(trailer), TRAILER "%d %d %ld %d\n", before, after, heap, lingering);
 	bc_sandbox_write(out_fd, trailer, strlen(trailer));
 	_exit(rc);
@@ -444,7 +353,7 @@ int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg
 	/* The caller's own children (other than the case) are left alone by
 	 * the orphan sweep below. */
 	pid_t before_kids[256];
-	int nbefore = cfg->reap_orphans ? children_of(getpid(), before_kids, 256) : 0;
+	int nbefore = cfg->reap_orphans ? bc_guard_children(before_kids, 256) : 0;
 	fflush(NULL); /* a buffered line must not be printed by both processes */
 	pid = fork();
 	if (pid < 0) {
@@ -487,7 +396,7 @@ int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg
 	/* A process that left the case's group before the group was killed
 	 * (setsid) was orphaned to us: it goes now. */
 	if (cfg->reap_orphans)
-		res->lingering += reap_children(before_kids, nbefore);
+		res->lingering += bc_guard_reap(before_kids, nbefore);
 	res->duration_us = now_us() - start;
 	res->out[res->outlen] = '\0';
 	if (res->end == BC_SB_TIMEOUT)

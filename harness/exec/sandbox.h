@@ -18,14 +18,10 @@
 struct bc_sandbox_cfg {
 	int timeout_ms;
 	bool private_net;  /* a fresh network namespace with lo up */
-	bool reap_orphans; /* the caller is a child subreaper (bc_sandbox_become_reaper):
+	bool reap_orphans; /* the caller is a child subreaper (bc_guard_become_reaper):
 	                      after the case, kill and count any other child it has */
 };
 
-/* Make this process the reaper of every orphan its cases leave, so that a
- * process that left the case's process group (setsid) is still found.
- * Returns false where that is not possible. */
-bool bc_sandbox_become_reaper(void);
 
 enum bc_sandbox_end {
 	BC_SB_EXITED,      /* status holds the exit code */
@@ -69,11 +65,6 @@ int bc_sandbox_enter_private_net(char *why, size_t n);
 /* Read a link's flags into *now (when not NULL) after setting the flags in
  * set (when not 0): 0, or -errno.  Linux only. */
 int bc_sandbox_link_flags(const char *dev, short set, short *now);
-/* Open fds of this process, -1 when they cannot be counted. */
-int bc_sandbox_count_fds(void);
-/* Kill and reap every child of this process but those in keep; returns
- * how many there were. */
-int bc_sandbox_reap_children(const int *keep, int nkeep);
 
 /* Probe, in a throwaway child, whether private network namespaces and IPv6
  * are available here.  reason says why not. */

@@ -490,6 +490,7 @@ int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, str
 	memset(st, 0, sizeof(*st));
 	st->checked = checked;
 	st->handle = st->handle2 = st->var = st->addr_var = st->family_list = st->list = st->list_use = -1;
+	st->fd_literal = -1; /* none: a literal names no fd of the worker */
 	st->optval = 1;
 	st->mode = 0755;
 	st->count = 1;

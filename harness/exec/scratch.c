@@ -1,0 +1,48 @@
+/* scratch: make and remove a case's working directory (see scratch.h). */
+#define _XOPEN_SOURCE 700 /* nftw, mkdtemp */
+#include "exec/scratch.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int bc_scratch_make(char dir[BC_SCRATCH_PATH_MAX], char *why, size_t n)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, BC_SCRATCH_PATH_MAX, "%s/bindcheck-XXXXXX", tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+	/* Open to every uid: a profile may run the steps as nobody. */
+	if (!mkdtemp(dir)) {
+		snprintf(why, n, "cannot create a scratch directory: %s", strerror(errno));
+		return -1;
+	}
+	if (chmod(dir, 01777) < 0) {
+		snprintf(why, n, "cannot create a scratch directory: %s", strerror(errno));
+		rmdir(dir);
+		return -1;
+	}
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int open_dirs(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D || flag == FTW_DNR)
+		chmod(path, (sb->st_mode & 07777) | S_IRWXU);
+	return 0;
+}
+
+void bc_scratch_remove(const char *dir)
+{
+	nftw(dir, open_dirs, 16, FTW_PHYS);
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
