@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "table/reader.h" /* bc_lex_find_binary: the one UTF-8 check */
+#include "model/text.h"
 
 /* A JSON string of any C string.  jansson refuses text that is not UTF-8;
  * a step's value or a cut message may not be, so bad bytes become '?'
@@ -23,7 +23,7 @@ static json_t *jstr(const char *s)
 	if (!copy)
 		return json_string("(unprintable)");
 	memcpy(copy, s, n + 1);
-	while ((bad = bc_lex_find_binary(copy, n, &why)) >= 0)
+	while ((bad = bc_text_find_binary(copy, n, &why)) >= 0)
 		copy[bad] = '?';
 	j = json_string(copy);
 	free(copy);
