@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "report/escape.h"
 #include "report/report.h"
 #include "report/results.h"
 #include "suite.h"

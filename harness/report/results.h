@@ -21,7 +21,4 @@ void bc_results_add_diags(json_t *root, const struct bc_diags *d);
 void bc_results_finish(json_t *root);
 int bc_results_write(const json_t *root, const char *path);
 
-/* The Markdown summary, read from a results document. */
-int bc_report_markdown(const json_t *root, FILE *out);
-
 #endif
