@@ -19,6 +19,7 @@
 #include "sut/bindpath.h"
 #include "exec/pool.h"
 #include "exec/sandbox.h"
+#include "report/console.h"
 #include "report/report.h"
 #include "report/results.h"
 #include "exec/runner.h"
@@ -268,7 +269,7 @@ static int write_requested(const json_t *root, const struct opts *o)
 	return rc;
 }
 
-static int write_reports(const json_t *root, const struct opts *o, const struct bc_runner *r)
+static int write_reports(const json_t *root, const struct opts *o, const struct bc_run_info *run)
 {
 	char path[4096];
 	int rc = 0;
@@ -279,19 +280,19 @@ static int write_reports(const json_t *root, const struct opts *o, const struct 
 	if (write_requested(root, o) < 0)
 		rc = -1;
 	if (o->report_dir) {
-		snprintf(path, sizeof(path), "%s/%s", o->report_dir, r->platform.id);
+		snprintf(path, sizeof(path), "%s/%s", o->report_dir, run->platform.id);
 		if (mkdirs(path) < 0) {
 			fprintf(stderr, "bindcheck: cannot create %s: %s\n", path, strerror(errno));
 			return -1;
 		}
-		snprintf(path, sizeof(path), "%s/%s/results.json", o->report_dir, r->platform.id);
+		snprintf(path, sizeof(path), "%s/%s/results.json", o->report_dir, run->platform.id);
 		if (bc_results_write(root, path) < 0) {
 			fprintf(stderr, "bindcheck: cannot write %s\n", path);
 			rc = -1;
 		} else {
 			printf("report: %s\n", path);
 		}
-		snprintf(path, sizeof(path), "%s/%s", o->report_dir, r->platform.id);
+		snprintf(path, sizeof(path), "%s/%s", o->report_dir, run->platform.id);
 		if (write_derived(root, path, true) < 0)
 			rc = -1;
 	}
@@ -299,7 +300,7 @@ static int write_reports(const json_t *root, const struct opts *o, const struct 
 }
 
 struct run_ctx {
-	struct bc_runner *r;
+	const struct bc_run_info *run;
 	json_t *root;
 	int counts[BC_VERDICT_COUNT];
 	int failed;
@@ -321,12 +322,12 @@ static void one_done(void *arg, int index, const struct bc_case_result *res)
 	if (x->tty && bc_verdict_is_failure(res->j.verdict))
 		fputs("\r\033[K\033[1;31m", stdout);
 	if (!x->tty || bc_verdict_is_failure(res->j.verdict)) {
-		bc_print_result(x->r, res, stdout);
+		bc_console_print_result(x->run->prog, res, stdout);
 		if (x->tty)
 			fputs("\033[0m", stdout);
 	}
 	if (x->root)
-		bc_results_add_case(x->root, x->r, res);
+		bc_results_add_case(x->root, x->run, res);
 	x->counts[res->j.verdict]++;
 	x->failed += bc_verdict_is_failure(res->j.verdict);
 }
@@ -384,7 +385,9 @@ static int cmd_run(struct opts *o, const char *prog)
 	/* The results document is built only when a report is asked for:
 	 * for a plain run its cost per case would be more than the case's. */
 	bool want = o->json || o->summary || o->markdown || o->junit || o->html || o->report_dir;
-	json_t *root = want ? bc_results_new(&r) : NULL;
+	struct bc_run_info info;
+	bc_runner_describe(&r, &info);
+	json_t *root = want ? bc_results_new(&info) : NULL;
 	for (int t = 0; t < ntables; t++)
 		ncases += tables[t].ncases;
 	const struct bc_case **list = calloc((size_t)(ncases ? ncases : 1), sizeof(*list));
@@ -399,7 +402,7 @@ static int cmd_run(struct opts *o, const char *prog)
 	/* On a terminal (and not in CI): one progress line, and only the
 	 * cases that need attention in full; otherwise one stable line per
 	 * case. */
-	struct run_ctx rc_ = {.r = &r, .root = root, .tty = isatty(STDOUT_FILENO) && !getenv("CI"), .planned = nlist};
+	struct run_ctx rc_ = {.run = &info, .root = root, .tty = isatty(STDOUT_FILENO) && !getenv("CI"), .planned = nlist};
 	if (list && o->order)
 		reorder(list, nlist, o->order);
 	int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -425,7 +428,7 @@ static int cmd_run(struct opts *o, const char *prog)
 			d.n == 1 ? "" : "s");
 	if (o->nfilters && total == 0)
 		fprintf(stderr, "bindcheck: no case matches the filter\n");
-	int wrote = root ? write_reports(root, o, &r) : 0;
+	int wrote = root ? write_reports(root, o, &info) : 0;
 	json_decref(root);
 	/* The tables are left for the exit to take back: freeing them would
 	 * touch every page they fill once more (a fault each on a VM) only to
