@@ -4,7 +4,6 @@
 #define BC_RESULTS_H
 
 #include <jansson.h>
-#include <stdio.h>
 
 #include "model/case.h"
 #include "model/result.h"
