@@ -29,7 +29,10 @@ LDFLAGS += -fsanitize=$(SAN)
 endif
 
 # harness/ has one folder per stage of the data flow (harness/README.md).
-LIB_SRC   := $(filter-out harness/cli/main.c harness/fault/fiu_shim.c,$(wildcard harness/*/*.c))
+# cli/ is the command's own; the library is everything the suite links too.
+CLI_SRC   := $(wildcard harness/cli/*.c)
+CLI_OBJ   := $(CLI_SRC:harness/%.c=$(BUILD)/harness/%.o)
+LIB_SRC   := $(filter-out $(CLI_SRC) harness/fault/fiu_shim.c,$(wildcard harness/*/*.c))
 LIB_OBJ   := $(LIB_SRC:harness/%.c=$(BUILD)/harness/%.o)
 SUITE_SRC := $(wildcard suite/*.c)
 SUITE_OBJ := $(SUITE_SRC:suite/%.c=$(BUILD)/suite/%.o)
@@ -59,12 +62,12 @@ $(BUILD)/suite/%.o: suite/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -DBC_BUILD_DIR='"$(BUILD)"' -c -o $@ $<
 
--include $(LIB_OBJ:.o=.d) $(SUITE_OBJ:.o=.d) $(BUILD)/harness/cli/main.d
+-include $(LIB_OBJ:.o=.d) $(SUITE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
 $(BUILD)/libbindcheck.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/bindcheck: $(BUILD)/harness/cli/main.o $(BUILD)/libbindcheck.a
+$(BUILD)/bindcheck: $(CLI_OBJ) $(BUILD)/libbindcheck.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bc_suite: $(SUITE_OBJ) $(BUILD)/libbindcheck.a

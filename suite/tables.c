@@ -14,6 +14,7 @@
 
 #include "exec/pool.h"
 #include "exec/runner.h"
+#include "report/console.h"
 #include "suite.h"
 #include "table/table.h"
 
@@ -114,7 +115,7 @@ static void row_test(void)
 		BC_FAILF("%s/%s: %s (%s)", c->table, c->id, bc_verdict_name(res.j.verdict), res.j.reason);
 		return;
 	}
-	bc_print_result(&runner, &res, f);
+	bc_console_print_result(runner.prog, &res, f);
 	fclose(f);
 	BC_FAILF("%s", text);
 	free(text);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "report/escape.h"
 #include "report/report.h"
 #include "report/results.h"
 #include "suite.h"
@@ -15,7 +16,7 @@ static const char table_text[] = "scenario s\n    socket h inet stream\n  ? bind
 				 "good ok ok \"LTP bind01\"\n"
 				 "bad EADDRINUSE|EINVAL EINVAL \"KSRC __inet_bind\"\n";
 
-static void fake_runner(struct bc_runner *r)
+static void fake_run(struct bc_run_info *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->prog = "bindcheck";
@@ -25,10 +26,11 @@ static void fake_runner(struct bc_runner *r)
 	r->platform.version[0] = 6;
 	r->platform.version[1] = 1;
 	snprintf(r->platform.id, sizeof(r->platform.id), "linux-6.1-test");
-	r->caps.private_net = r->caps.ipv6 = true;
+	r->isolation = "fork + private network namespace";
+	r->private_net = r->ipv6 = true;
 }
 
-static void result_for(const struct bc_runner *r, const struct bc_case *c, int err, struct bc_case_result *res)
+static void result_for(const struct bc_run_info *r, const struct bc_case *c, int err, struct bc_case_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->c = c;
@@ -44,10 +46,10 @@ static void result_for(const struct bc_runner *r, const struct bc_case *c, int e
 
 static json_t *build(struct bc_table *t)
 {
-	struct bc_runner r;
+	struct bc_run_info r;
 	struct bc_diags d = {0};
 	struct bc_case_result res;
-	fake_runner(&r);
+	fake_run(&r);
 	if (bc_table_parse("cases/x.tbl", table_text, strlen(table_text), t, &d) != 0 || t->ncases != 2)
 		return NULL;
 	bc_diag_add(&d, "cases/y.tbl", 3, 7, "unknown column 'z'");
@@ -139,11 +141,11 @@ static void json_round_trip(void)
 static void bad_utf8_keeps_the_case(void)
 {
 	struct bc_table t;
-	struct bc_runner r;
+	struct bc_run_info r;
 	struct bc_case_result res;
 	struct bc_diags d = {0};
 	static const char text[] = "scenario s\n    socket h unix stream\n  ? getsockname h\nid expect source\nx =a \"caf\xc3\xa9\"\n";
-	fake_runner(&r);
+	fake_run(&r);
 	CU_ASSERT_FATAL(bc_table_parse("u.tbl", text, strlen(text), &t, &d) == 0);
 	memset(&res, 0, sizeof(res));
 	res.c = &t.cases[0];

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "exec/runner.h"
+#include "report/console.h"
 #include "suite.h"
 #include "table/table.h"
 
@@ -65,7 +66,7 @@ static void wrong_expectation_fails_with_a_rerun_command(void)
 	CU_ASSERT_EQUAL(res.j.verdict, BC_FAIL);
 	FILE *f = open_memstream(&text, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	bc_print_result(&runner, &res, f);
+	bc_console_print_result(runner.prog, &res, f);
 	fclose(f);
 	static const char *const want[] = {
 		"FAIL  r/wrong\n",

@@ -35,6 +35,9 @@ struct bc_runner {
 
 /* How cases are isolated on this runner, in words for reports. */
 const char *bc_runner_isolation(const struct bc_runner *r);
+/* The run in plain data, for results.json and the console (exec/describe.c).
+ * Call it once the runner is set up: its strings point into r. */
+void bc_runner_describe(const struct bc_runner *r, struct bc_run_info *info);
 
 
 

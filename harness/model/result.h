@@ -8,6 +8,7 @@
 
 #include "model/case.h"
 #include "model/observation.h"
+#include "model/platform.h"
 #include "model/verdict.h"
 
 /* How a case's run ended, as the executor saw it, at whatever isolation
@@ -49,6 +50,19 @@ struct bc_case_result {
 	struct bc_observation obs;
 	struct bc_judgement j;
 	long duration_us;
+};
+
+/* The run as results.json records it besides its cases: where it ran, how
+ * cases were isolated, how to call bindcheck again.  The runner fills it
+ * (bc_runner_describe); reports take this, never the runner.  The strings
+ * belong to whoever filled it and last as long as that. */
+struct bc_run_info {
+	struct bc_platform platform;
+	const char *profile;    /* --platform-profile NAME, or NULL for none */
+	const char *isolation;  /* how cases were isolated, in words */
+	bool private_net, ipv6; /* what the sandbox could provide */
+	const char *note;       /* why not, when not ("" otherwise) */
+	const char *prog;       /* how to call bindcheck in a re-run command, or NULL */
 };
 
 #endif

@@ -6,6 +6,8 @@
 #include <jansson.h>
 #include <stdio.h>
 
+/* The Markdown summary, short enough to paste into a pull request. */
+int bc_report_markdown(const json_t *root, FILE *out);
 /* JUnit XML: one testsuite per table; passes xmllint --noout. */
 int bc_report_junit(const json_t *root, FILE *out);
 /* One self-contained HTML page: fingerprint, per-table conformance bars,
@@ -14,14 +16,5 @@ int bc_report_html(const json_t *root, FILE *out);
 /* The cross-platform matrix of several runs (cases x platforms). */
 int bc_report_merge_html(json_t *const *roots, int n, FILE *out);
 int bc_report_merge_markdown(json_t *const *roots, int n, FILE *out);
-
-/* The string at key of a JSON object, "" when there is none. */
-const char *bc_json_str(const json_t *o, const char *key);
-/* Text for a Markdown table cell: '|' escaped, line breaks as blanks. */
-void bc_md_cell(FILE *out, const char *s);
-
-/* Escapes for XML and HTML text and attributes (the same five characters);
- * control characters become visible \xNN text. */
-void bc_xml_escape(FILE *out, const char *s);
 
 #endif

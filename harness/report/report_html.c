@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <string.h>
 
+#include "report/escape.h"
 #include "report/report.h"
 
 static const char *const verdicts[] = {"pass", "xfail", "fail", "xpass", "error", "skip"};

@@ -5,37 +5,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include <string.h>
 
+#include "report/escape.h"
 #include "report/report.h"
 
 #define str bc_json_str
-
-void bc_xml_escape(FILE *out, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
-			if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f)
-				fprintf(out, "\\x%02x", *p);
-			else
-				fputc(*p, out);
-		}
-	}
-}
 
 static double seconds(const json_t *c)
 {

@@ -1,34 +1,16 @@
 /* report_md: the Markdown summary, made from results.json alone, short
  * enough to paste into a pull request. */
 #define _POSIX_C_SOURCE 200809L
+#include <stdbool.h>
 #include <string.h>
 
+#include "report/escape.h"
 #include "report/report.h"
-#include "report/results.h"
 
 static const char *const verdicts[] = {"pass", "fail", "xfail", "xpass", "skip", "error"};
 #define NV (sizeof(verdicts) / sizeof(verdicts[0]))
 
-const char *bc_json_str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 #define str bc_json_str
-
-/* A table cell: '|' would end the cell, a newline the row. */
-void bc_md_cell(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|')
-			fputs("\\|", out);
-		else if (*s == '\n' || *s == '\r')
-			fputc(' ', out);
-		else
-			fputc(*s, out);
-	}
-}
 
 static int verdict_index(const char *v)
 {

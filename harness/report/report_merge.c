@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/escape.h"
 #include "report/report.h"
 
 #define E(s) bc_xml_escape(out, (s))

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "table/reader.h" /* bc_lex_find_binary: the one UTF-8 check */
+#include "model/text.h"
+#include "report/console.h"
 
 /* A JSON string of any C string.  jansson refuses text that is not UTF-8;
  * a step's value or a cut message may not be, so bad bytes become '?'
@@ -23,7 +24,7 @@ static json_t *jstr(const char *s)
 	if (!copy)
 		return json_string("(unprintable)");
 	memcpy(copy, s, n + 1);
-	while ((bad = bc_lex_find_binary(copy, n, &why)) >= 0)
+	while ((bad = bc_text_find_binary(copy, n, &why)) >= 0)
 		copy[bad] = '?';
 	j = json_string(copy);
 	free(copy);
@@ -41,9 +42,9 @@ static void put(json_t *o, const char *key, json_t *v)
 	json_object_set_new(o, key, v ? v : json_null());
 }
 
-json_t *bc_results_new(const struct bc_runner *r)
+json_t *bc_results_new(const struct bc_run_info *run)
 {
-	const struct bc_platform *p = &r->platform;
+	const struct bc_platform *p = &run->platform;
 	json_t *root = json_object(), *plat = json_object(), *iso = json_object();
 	put(root, "schema", json_string(BC_RESULTS_SCHEMA));
 	put(root, "schema_version", json_integer(BC_RESULTS_VERSION));
@@ -57,12 +58,12 @@ json_t *bc_results_new(const struct bc_runner *r)
 	put(plat, "euid", json_integer(p->euid));
 	put(plat, "capabilities", jstr(p->caps));
 	put(plat, "container", jstr(p->container));
-	put(plat, "profile", r->run_profile ? jstr(r->run_profile_name) : json_null());
+	put(plat, "profile", run->profile ? jstr(run->profile) : json_null());
 	put(root, "platform", plat);
-	put(iso, "mode", jstr(bc_runner_isolation(r)));
-	put(iso, "private_net", json_boolean(r->caps.private_net));
-	put(iso, "ipv6", json_boolean(r->caps.ipv6));
-	put(iso, "note", jstr(r->caps.reason));
+	put(iso, "mode", jstr(run->isolation));
+	put(iso, "private_net", json_boolean(run->private_net));
+	put(iso, "ipv6", json_boolean(run->ipv6));
+	put(iso, "note", jstr(run->note));
 	put(root, "isolation", iso);
 	put(root, "summary", json_object());
 	put(root, "tables", json_array());
@@ -100,7 +101,7 @@ static json_t *steps_json(const struct bc_case_result *res)
 	return steps;
 }
 
-void bc_results_add_case(json_t *root, const struct bc_runner *r, const struct bc_case_result *res)
+void bc_results_add_case(json_t *root, const struct bc_run_info *run, const struct bc_case_result *res)
 {
 	const struct bc_case *c = res->c;
 	char rerun[512];
@@ -109,11 +110,11 @@ void bc_results_add_case(json_t *root, const struct bc_runner *r, const struct b
 	for (int s = 0; s < BC_SLOT_COUNT; s++)
 		if (c->exp[s].state != BC_EXP_UNSET)
 			put(all, bc_slot_name(s), jstr(c->exp[s].text));
-	put(exp, "platform", jstr(bc_slot_name(r->platform.slot)));
+	put(exp, "platform", jstr(bc_slot_name(run->platform.slot)));
 	put(exp, "column", res->j.slot >= 0 ? jstr(bc_slot_name(res->j.slot)) : json_null());
 	put(exp, "results", res->j.slot >= 0 ? jstr(res->j.expected_text) : json_null());
 	put(exp, "all", all);
-	bc_rerun_command(r, c, rerun, sizeof(rerun));
+	bc_console_rerun(run->prog, c, rerun, sizeof(rerun));
 
 	put(obj, "table", jstr(c->table));
 	put(obj, "id", jstr(c->id));

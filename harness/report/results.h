@@ -4,24 +4,22 @@
 #define BC_RESULTS_H
 
 #include <jansson.h>
-#include <stdio.h>
 
+#include "model/case.h"
+#include "model/result.h"
 #include "table/diag.h"
-#include "exec/runner.h"
 
 #define BC_RESULTS_SCHEMA "bindcheck-results"
 #define BC_RESULTS_VERSION 1
 #define BC_VERSION "0.1.0"
 
-json_t *bc_results_new(const struct bc_runner *r);
+/* A results document for the run described by run, with no case yet. */
+json_t *bc_results_new(const struct bc_run_info *run);
 void bc_results_add_table(json_t *root, const struct bc_table *t);
-void bc_results_add_case(json_t *root, const struct bc_runner *r, const struct bc_case_result *res);
+void bc_results_add_case(json_t *root, const struct bc_run_info *run, const struct bc_case_result *res);
 void bc_results_add_diags(json_t *root, const struct bc_diags *d);
 /* Fill in the summary counts; call once, after the last case. */
 void bc_results_finish(json_t *root);
 int bc_results_write(const json_t *root, const char *path);
-
-/* The Markdown summary, read from a results document. */
-int bc_report_markdown(const json_t *root, FILE *out);
 
 #endif

@@ -1,0 +1,124 @@
+/* options: the command line after the command's name, into bc_cli_opts. */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "model/values.h"
+
+/* A number option's value, lo to hi, or -1 with what is wrong said. */
+static int number(const char *arg, long lo, long hi, const char *name, const char *range, int *out)
+{
+	long v;
+	if (bc_parse_int(arg, lo, hi, &v) < 0) {
+		fprintf(stderr, "bindcheck: bad --%s '%s': %s\n", name, arg, range);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int order(const char *arg, struct bc_cli_opts *o)
+{
+	if (strcmp(arg, "reversed") != 0 && strncmp(arg, "shuffled", 8) != 0) {
+		fprintf(stderr, "bindcheck: bad --order '%s': reversed, shuffled or shuffled:SEED\n", arg);
+		return -1;
+	}
+	o->order = arg;
+	return 0;
+}
+
+static int isolation(const char *arg, struct bc_cli_opts *o)
+{
+	if (strcmp(arg, "auto") != 0 && strcmp(arg, "sandbox") != 0) {
+		fprintf(stderr, "bindcheck: bad --isolation '%s': auto or sandbox\n", arg);
+		return -1;
+	}
+	o->sandbox_all = strcmp(arg, "sandbox") == 0;
+	return 0;
+}
+
+/* One option: 0, 1 for --help, -1 for a bad one. */
+static int take(int ch, char *arg, struct bc_cli_opts *o)
+{
+	switch (ch) {
+	case 'f':
+		o->filters[o->nfilters++] = arg;
+		return 0;
+	case 1000:
+		o->json = arg;
+		return 0;
+	case 's':
+		o->summary = arg;
+		return 0;
+	case 'r':
+		o->report_dir = arg;
+		return 0;
+	case 'm':
+		o->markdown = arg;
+		return 0;
+	case 'J':
+		o->junit = arg;
+		return 0;
+	case 'W':
+		o->html = arg;
+		return 0;
+	case 'P':
+		o->platform_profile = arg;
+		return 0;
+	case 'H':
+		o->allow_host_net = true;
+		return 0;
+	case 't':
+		return number(arg, 1, 600000, "timeout", "milliseconds, 1 to 600000", &o->timeout_ms);
+	case 'j':
+		return number(arg, 1, 64, "jobs", "1 to 64", &o->jobs);
+	case 'O':
+		return order(arg, o);
+	case 'I':
+		return isolation(arg, o);
+	case 'h':
+		bc_cli_usage(stdout);
+		return 1;
+	default:
+		bc_cli_usage(stderr);
+		return -1;
+	}
+}
+
+int bc_cli_parse(int argc, char **argv, struct bc_cli_opts *o)
+{
+	static const struct option longopts[] = {
+		{"filter", required_argument, NULL, 'f'},  {"json", required_argument, NULL, 1000},
+		{"summary", required_argument, NULL, 's'}, {"report-dir", required_argument, NULL, 'r'},
+		{"timeout", required_argument, NULL, 't'}, {"markdown", required_argument, NULL, 'm'},
+		{"allow-host-network", no_argument, NULL, 'H'},
+		{"junit", required_argument, NULL, 'J'},   {"html", required_argument, NULL, 'W'},
+		{"platform-profile", required_argument, NULL, 'P'},
+		{"jobs", required_argument, NULL, 'j'}, {"order", required_argument, NULL, 'O'},
+		{"isolation", required_argument, NULL, 'I'},
+		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	};
+	int ch, rc;
+	memset(o, 0, sizeof(*o));
+	o->filters = calloc((size_t)argc, sizeof(char *));
+	if (!o->filters)
+		return -1;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "f:j:s:r:t:m:h", longopts, NULL)) != -1)
+		if ((rc = take(ch, optarg, o)) != 0)
+			return rc;
+	o->paths = argv + optind;
+	o->npaths = argc - optind;
+	return 0;
+}
+
+void bc_cli_report_files(const struct bc_cli_opts *o, struct bc_report_files *f)
+{
+	f->json = o->json;
+	f->markdown = o->summary ? o->summary : o->markdown;
+	f->junit = o->junit;
+	f->html = o->html;
+	f->dir = o->report_dir;
+}

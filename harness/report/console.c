@@ -1,0 +1,58 @@
+/* console: a case's result on the terminal, written from the result alone. */
+#define _POSIX_C_SOURCE 200809L
+#include "report/console.h"
+
+#include "model/values.h"
+#include "model/verdict.h"
+
+void bc_console_rerun(const char *prog, const struct bc_case *c, char *buf, unsigned buflen)
+{
+	snprintf(buf, buflen, "%s run %s --filter '%s/%s'", prog ? prog : "bindcheck", c->file, c->table, c->id);
+}
+
+/* Every step with its outcome; a checked step that missed says what was
+ * expected of it. */
+static void print_steps(const struct bc_case_result *res, FILE *out)
+{
+	const struct bc_case *c = res->c;
+	int k = 0;
+	for (int i = 0; i < res->obs.nsteps; i++) {
+		const struct bc_step *st = &c->steps[i];
+		char o[BC_VALUE_MAX + 16], want[BC_MAX_ALTS * (BC_VALUE_MAX + 16)] = "";
+		bc_outcome_format(&res->obs.steps[i].out, o, sizeof(o));
+		if (st->checked && res->j.expected && k < res->j.expected->nitems) {
+			const struct bc_expect_item *it = &res->j.expected->items[k++];
+			if (!bc_item_matches(it, &res->obs.steps[i].out, &res->obs))
+				bc_item_format(it, want, sizeof(want));
+		}
+		fprintf(out, "      step %-3d  %s%s -> %s%s%s\n", i + 1, st->checked ? "? " : "  ", st->text, o,
+			want[0] ? "   <- expected " : "", want);
+	}
+}
+
+void bc_console_print_result(const char *prog, const struct bc_case_result *res, FILE *out)
+{
+	static const char *const upper[BC_VERDICT_COUNT] = {"PASS", "FAIL", "XFAIL", "XPASS", "SKIP", "ERROR"};
+	const struct bc_case *c = res->c;
+	enum bc_verdict v = res->j.verdict;
+	char rerun[512];
+
+	fprintf(out, "%-5s %s/%s", upper[v], c->table, c->id);
+	if ((v == BC_SKIP || v == BC_XFAIL) && res->j.reason[0])
+		fprintf(out, " (%s)", res->j.reason);
+	fputc('\n', out);
+	if (!bc_verdict_is_failure(v))
+		return;
+	if (res->j.reason[0])
+		fprintf(out, "      why:      %s\n", res->j.reason);
+	if (res->j.slot >= 0)
+		fprintf(out, "      expected: %s (column %s)\n", res->j.expected_text, bc_slot_name(res->j.slot));
+	if (res->ran) {
+		fprintf(out, "      observed: %s\n", res->j.observed_text);
+		print_steps(res, out);
+	}
+	fprintf(out, "      source:   %s\n", c->source);
+	fprintf(out, "      table:    %s:%d\n", c->file, c->line);
+	bc_console_rerun(prog, c, rerun, sizeof(rerun));
+	fprintf(out, "      rerun:    %s\n", rerun);
+}
