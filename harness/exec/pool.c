@@ -55,6 +55,8 @@ struct pool {
 	int next, reported, ring;
 	struct bc_case_result *results; /* ring of finished results, by index % ring */
 	bool *have;
+	pid_t before[256];              /* the caller's own children: never the pool's to kill */
+	int nbefore;
 	void (*done)(void *, int, const struct bc_case_result *);
 	void *arg;
 };
@@ -193,11 +195,13 @@ static void lose(struct pool *p, struct worker *w, bool hung, struct bc_run_fact
 	f->in_place = step >= 0 || hung;
 	f->end = hung ? BC_RUN_TIMEOUT : WIFSIGNALED(status) ? BC_RUN_SIGNALED : BC_RUN_LOST;
 	f->status = WIFSIGNALED(status) ? WTERMSIG(status) : status;
-	pid_t keep[MAX_JOBS];
+	pid_t keep[MAX_JOBS + 256];
 	int nk = 0;
 	for (int i = 0; i < p->jobs; i++)
 		if (p->ws[i].pid > 0)
 			keep[nk++] = p->ws[i].pid;
+	for (int i = 0; i < p->nbefore; i++)
+		keep[nk++] = p->before[i];
 	f->lingering = bc_guard_reap(keep, nk);
 }
 
@@ -284,6 +288,7 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 	 * order per worker; a case that lost its worker goes out again first.
 	 * So no finished case is more than ring ahead of the next to report. */
 	p.ring = jobs * DEPTH + 16;
+	p.nbefore = bc_guard_children(p.before, 256);
 	p.beats = mmap(NULL, (size_t)jobs * sizeof(*p.beats), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	p.results = calloc((size_t)p.ring, sizeof(*p.results));
 	p.have = calloc((size_t)p.ring, sizeof(*p.have));

@@ -72,8 +72,10 @@ void bc_runner_init(struct bc_runner *r, const char *prog)
 
 const char *bc_runner_isolation(const struct bc_runner *r)
 {
+	if (r->caps.private_net && r->pooled && r->isolation == BC_ISO_SANDBOX)
+		return "pool workers, each in its own network namespace; every case in a forked child with private namespaces (--isolation sandbox)";
 	if (r->caps.private_net && r->pooled)
-		return "pool workers, each in its own network namespace: cases that change no identity, file or name service of their own run in place (in a fresh namespace after one that connected or ran a target, or with its profile's sysctls and addresses; a target sets up its profile's names itself), the others in a forked child with private namespaces";
+		return "pool workers, each in its own network namespace: cases that change no identity, file or name service of their own run in place (in a fresh namespace after one that connected or ran a target, or with its profile's sysctls and addresses; a target sets up its profile's names itself), the others in a forked child with private namespaces; the same guards at both levels";
 	if (r->caps.private_net)
 		return "fork + private network namespace";
 	if (r->allow_host_net)
@@ -283,11 +285,6 @@ void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_c
 	bc_result_make(r, c, &obs, &f, res);
 }
 
-void bc_rerun_command(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned buflen)
-{
-	snprintf(buf, buflen, "%s run %s --filter '%s/%s'", r->prog ? r->prog : "bindcheck", c->file, c->table, c->id);
-}
-
 bool bc_filter_match(const struct bc_case *c, char *const *patterns, int n)
 {
 	char full[2 * BC_ID_MAX + 2];
@@ -298,43 +295,4 @@ bool bc_filter_match(const struct bc_case *c, char *const *patterns, int n)
 		if (fnmatch(patterns[i], full, 0) == 0 || fnmatch(patterns[i], c->table, 0) == 0)
 			return true;
 	return false;
-}
-
-void bc_print_result(const struct bc_runner *r, const struct bc_case_result *res, FILE *out)
-{
-	static const char *const upper[BC_VERDICT_COUNT] = {"PASS", "FAIL", "XFAIL", "XPASS", "SKIP", "ERROR"};
-	const struct bc_case *c = res->c;
-	enum bc_verdict v = res->j.verdict;
-	char rerun[512];
-
-	fprintf(out, "%-5s %s/%s", upper[v], c->table, c->id);
-	if ((v == BC_SKIP || v == BC_XFAIL) && res->j.reason[0])
-		fprintf(out, " (%s)", res->j.reason);
-	fputc('\n', out);
-	if (!bc_verdict_is_failure(v))
-		return;
-	if (res->j.reason[0])
-		fprintf(out, "      why:      %s\n", res->j.reason);
-	if (res->j.slot >= 0)
-		fprintf(out, "      expected: %s (column %s)\n", res->j.expected_text, bc_slot_name(res->j.slot));
-	if (res->ran) {
-		fprintf(out, "      observed: %s\n", res->j.observed_text);
-		int k = 0;
-		for (int i = 0; i < res->obs.nsteps; i++) {
-			const struct bc_step *st = &c->steps[i];
-			char o[BC_VALUE_MAX + 16], want[BC_MAX_ALTS * (BC_VALUE_MAX + 16)] = "";
-			bc_outcome_format(&res->obs.steps[i].out, o, sizeof(o));
-			if (st->checked && res->j.expected && k < res->j.expected->nitems) {
-				const struct bc_expect_item *it = &res->j.expected->items[k++];
-				if (!bc_item_matches(it, &res->obs.steps[i].out, &res->obs))
-					bc_item_format(it, want, sizeof(want));
-			}
-			fprintf(out, "      step %-3d  %s%s -> %s%s%s\n", i + 1, st->checked ? "? " : "  ", st->text, o,
-				want[0] ? "   <- expected " : "", want);
-		}
-	}
-	fprintf(out, "      source:   %s\n", c->source);
-	fprintf(out, "      table:    %s:%d\n", c->file, c->line);
-	bc_rerun_command(r, c, rerun, sizeof(rerun));
-	fprintf(out, "      rerun:    %s\n", rerun);
 }

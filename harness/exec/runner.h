@@ -58,11 +58,6 @@ void bc_run_sandboxed(const struct bc_runner *r, const struct bc_case *c, const 
 		      struct bc_observation *obs, struct bc_run_facts *f);
 /* Run c in the full sandbox of this process and judge it. */
 void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res);
-/* The shell command that re-runs just this case. */
-void bc_rerun_command(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned buflen);
-/* "PASS  table/id", and for a failure what was expected, what was seen, the
- * source and the re-run command. */
-void bc_print_result(const struct bc_runner *r, const struct bc_case_result *res, FILE *out);
 /* Does "table/id" match any of the patterns (shell globs; a bare table name
  * matches all its cases)?  No patterns: everything matches. */
 bool bc_filter_match(const struct bc_case *c, char *const *patterns, int n);
