@@ -358,11 +358,11 @@ static void sysctl_profiles_run_in_place(void)
 	out_free(&r);
 	json_t *root = load_results(json);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
-	size_t inplace = 0, n = json_array_size(json_object_get(root, "cases"));
+	size_t in_place = 0, n = json_array_size(json_object_get(root, "cases"));
 	for (size_t i = 0; i < n; i++)
-		inplace += strcmp(case_field(root, i, "isolation"), "in-place") == 0;
+		in_place += strcmp(case_field(root, i, "isolation"), "in-place") == 0;
 	CU_ASSERT_EQUAL(n, 132);
-	CU_ASSERT_EQUAL(inplace, n);
+	CU_ASSERT_EQUAL(in_place, n);
 	json_decref(root);
 }
 

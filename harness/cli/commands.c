@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "exec/plan.h"
 #include "exec/pool.h"
 #include "exec/runner.h"
 #include "exec/sandbox.h"
@@ -127,7 +128,7 @@ static int time_cases(const struct bc_table *tables, int ntables, long *us, bool
 	for (int t = 0; t < ntables; t++) {
 		for (int i = 0; i < tables[t].ncases; i++) {
 			const struct bc_case *c = &tables[t].cases[i];
-			if (!bc_pool_inprocess_ok(c))
+			if (!bc_plan_in_place_clean(c))
 				continue;
 			struct timespec a, b;
 			clock_gettime(CLOCK_MONOTONIC, &a);

@@ -127,3 +127,8 @@ int bc_plan_case(const struct bc_runner *r, const struct bc_case *c, bool worker
 	pl->retire_after = k == BC_PLACE_RETIRE;
 	return 0;
 }
+
+bool bc_plan_in_place_clean(const struct bc_case *c)
+{
+	return !c->profile && !c->target && steps_place(c) == BC_PLACE_CLEAN;
+}

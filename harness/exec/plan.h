@@ -30,4 +30,9 @@ int bc_plan_case(const struct bc_runner *r, const struct bc_case *c, bool worker
  * run in place too: namespace sysctls and lo addresses only (NULL: none). */
 bool bc_plan_profile_netns_only(const struct bc_profile *p);
 
+/* Does this case run in place and leave nothing behind once its sockets
+ * are closed: no profile, target, file or identity change, no connection
+ * (no TIME_WAIT)?  What `bindcheck bare` times. */
+bool bc_plan_in_place_clean(const struct bc_case *c);
+
 #endif

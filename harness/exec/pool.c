@@ -61,19 +61,6 @@ struct pool {
 	void *arg;
 };
 
-bool bc_pool_inprocess_ok(const struct bc_case *c)
-{
-	static struct bc_runner plain; /* no run profile, auto isolation */
-	static struct bc_profile merged;
-	struct bc_plan pl;
-	struct bc_run_facts f;
-	plain.caps.private_net = true;
-	plain.allow_host_net = true;
-	if (c->profile || c->target || bc_plan_case(&plain, c, true, &merged, &pl, &f) < 0)
-		return false;
-	return pl.where == BC_WHERE_IN_PLACE && !pl.reset_after;
-}
-
 static int spawn(struct pool *p, struct worker *w)
 {
 	int c[2], o[2];

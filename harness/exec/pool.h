@@ -5,10 +5,6 @@
 
 #include "exec/runner.h"
 
-/* Can this case run in a worker's own namespace and leave nothing behind
- * once its sockets are closed: no profile, target, file or identity change,
- * no connection (no TIME_WAIT)?  What `bindcheck bare` times. */
-bool bc_pool_inprocess_ok(const struct bc_case *c);
 
 /* Run cases[0..n) on jobs workers.  done() is called once per case, in
  * index order, whatever order they finish in.  Returns 0, or -1 when no
