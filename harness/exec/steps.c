@@ -1,7 +1,7 @@
 /* steps: one function per verb; each makes its system call and turns the
  * result into an outcome. */
 #define _GNU_SOURCE /* if_nametoindex, setns */
-#include "exec/steps.h"
+#include "exec/step_ctx.h"
 #include "exec/profile.h"
 
 #include "fault/faults.h"
@@ -26,43 +26,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_CLIENTS 256
-
-struct list {
-	int n;
-	struct sockaddr_storage addr[BC_MAX_RESULTS];
-	socklen_t len[BC_MAX_RESULTS];
-};
-
-/* What a run step saw of its target, for the steps that ask about it. */
-struct run {
-	bool done;
-	char out[65536]; /* its stdout and stderr, the first 64 KiB */
-	size_t outlen;
-	char report[4096]; /* what the preload wrote at exit, one block per process */
-	int pid;
-	char listening[BC_VALUE_MAX];
-};
-
-struct ctx {
-	const struct bc_case *c;
-	struct run *run;
-	int fds[BC_MAX_HANDLES];
-	in_port_t ports[BC_MAX_VARS]; /* network order */
-	struct list lists[BC_MAX_LISTS];
-	int clients[MAX_CLIENTS];     /* handshakes: connections kept open */
-	int nclients;
-	const struct bc_step_env *env;
-};
-
-static int fd_of(const struct ctx *x, const struct bc_step *st)
+static int fd_of(const struct bc_step_ctx *x, const struct bc_step *st)
 {
 	return st->handle >= 0 ? x->fds[st->handle] : st->fd_literal;
 }
 
 /* The address as the step gives it to the kernel, with variables filled in.
  * A resolve result that does not exist gives -1 with errno ENXIO. */
-static int build_addr(const struct ctx *x, const struct bc_step *st, struct sockaddr_storage *ss, socklen_t *len)
+static int build_addr(const struct bc_step_ctx *x, const struct bc_step *st, struct sockaddr_storage *ss, socklen_t *len)
 {
 	*len = 0;
 	*ss = st->addr.ss;
@@ -71,7 +42,7 @@ static int build_addr(const struct ctx *x, const struct bc_step *st, struct sock
 			errno = ENXIO;
 			return -1;
 		}
-		const struct list *l = &x->lists[st->list_use];
+		const struct bc_step_list *l = &x->lists[st->list_use];
 		in_port_t port = ((struct sockaddr_in *)&st->addr.ss)->sin_port;
 		*ss = l->addr[st->addr.list_idx];
 		if (st->addr.list_port || st->addr_var >= 0) {
@@ -99,18 +70,16 @@ static int build_addr(const struct ctx *x, const struct bc_step *st, struct sock
 	return 0;
 }
 
-static void set_handle(struct ctx *x, int h, int fd)
+static void set_handle(struct bc_step_ctx *x, int h, int fd)
 {
 	if (x->fds[h] >= 0)
 		close(x->fds[h]);
 	x->fds[h] = fd;
 }
 
-/* One function per verb.  Each makes its call and returns its result;
- * -1 leaves the cause in errno.  A value goes into out. */
-typedef int (*verb_fn)(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out);
+typedef int (*verb_fn)(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out);
 
-static int new_handle(struct ctx *x, int h, int fd)
+static int new_handle(struct bc_step_ctx *x, int h, int fd)
 {
 	if (fd < 0)
 		return -1;
@@ -120,7 +89,7 @@ static int new_handle(struct ctx *x, int h, int fd)
 
 /* A socket belongs to the network namespace it was created in, so a
  * "peer" socket is made there and then used from here. */
-static int socket_in_peer(const struct ctx *x, int family, int type, int proto)
+static int socket_in_peer(const struct bc_step_ctx *x, int family, int type, int proto)
 {
 	int fd, saved;
 	if (!x->env || x->env->peer_net < 0) {
@@ -139,12 +108,12 @@ static int socket_in_peer(const struct ctx *x, int family, int type, int proto)
 	return fd;
 }
 
-static int do_socket(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_socket(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	int family = st->family;
 	(void)fd, (void)out;
 	if (st->family_list >= 0) {
-		const struct list *l = &x->lists[st->family_list];
+		const struct bc_step_list *l = &x->lists[st->family_list];
 		if (st->family_list_idx >= l->n) {
 			errno = ENXIO;
 			return -1;
@@ -156,20 +125,20 @@ static int do_socket(struct ctx *x, const struct bc_step *st, int fd, struct bc_
 	return new_handle(x, st->handle, socket(family, st->type, st->proto));
 }
 
-static int do_open(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_open(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)fd, (void)out;
 	return new_handle(x, st->handle, open(st->path, O_RDONLY | O_CLOEXEC));
 }
 
-static int do_setsockopt(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_setsockopt(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	int v = st->optval;
 	(void)x, (void)out;
 	return st->no_option ? 0 : setsockopt(fd, st->level, st->optname, &v, sizeof(v));
 }
 
-static int do_getsockopt(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_getsockopt(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	int v = 0;
 	socklen_t len = sizeof(v);
@@ -181,7 +150,7 @@ static int do_getsockopt(struct ctx *x, const struct bc_step *st, int fd, struct
 	return 0;
 }
 
-static int do_bind(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_bind(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -191,7 +160,7 @@ static int do_bind(struct ctx *x, const struct bc_step *st, int fd, struct bc_ou
 	return bind(fd, st->addr.null ? NULL : (struct sockaddr *)&ss, len);
 }
 
-static int do_connect(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_connect(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -203,19 +172,19 @@ static int do_connect(struct ctx *x, const struct bc_step *st, int fd, struct bc
 	return connect(fd, st->addr.null ? NULL : (struct sockaddr *)&ss, len);
 }
 
-static int do_listen(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_listen(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)out;
 	return listen(fd, st->backlog);
 }
 
-static int do_accept(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_accept(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)out;
 	return new_handle(x, st->handle2, accept(fd, NULL, NULL));
 }
 
-static int do_close(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_close(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)out;
 	if (st->handle >= 0)
@@ -223,19 +192,19 @@ static int do_close(struct ctx *x, const struct bc_step *st, int fd, struct bc_o
 	return close(fd);
 }
 
-static int do_shutdown(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_shutdown(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)out;
 	return shutdown(fd, st->how);
 }
 
-static int do_seteuid(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_seteuid(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)fd, (void)out;
 	return seteuid((uid_t)st->optval);
 }
 
-static int do_getsockname(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_getsockname(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -253,12 +222,12 @@ static int do_getsockname(struct ctx *x, const struct bc_step *st, int fd, struc
 
 /* resolve: getaddrinfo() as a server calls it.  The addresses, in order,
  * fill the step's list and are its value, joined with '+'. */
-static int do_resolve(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_resolve(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	struct addrinfo hints, *res = NULL;
 	char host[256];
 	const char *node = st->host_null ? NULL : st->host;
-	struct list *l = &x->lists[st->list];
+	struct bc_step_list *l = &x->lists[st->list];
 	(void)fd;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = st->ai_family;
@@ -302,7 +271,7 @@ static int do_resolve(struct ctx *x, const struct bc_step *st, int fd, struct bc
 /* A listener's accept queue as the kernel sees it: for a socket in LISTEN,
  * tcp_get_info() reports the queue's length in tcpi_unacked and its limit
  * (sk_max_ack_backlog) in tcpi_sacked. */
-static int do_queue(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_queue(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
@@ -319,7 +288,7 @@ static int do_queue(struct ctx *x, const struct bc_step *st, int fd, struct bc_o
 	return 0;
 }
 #else
-static int do_queue(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_queue(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)st, (void)fd, (void)out;
 	errno = EOPNOTSUPP;
@@ -367,14 +336,14 @@ static bool connected(int cfd)
  * accepting any, and count those whose handshake completed.  They stay open
  * until the case ends; the first one that does not complete ends the count,
  * since nothing makes room in the queue. */
-static int do_handshakes(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_handshakes(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int done = 0;
 	if (listener_target(fd, &ss, &len) < 0)
 		return -1;
-	for (int i = 0; i < st->count && x->nclients < MAX_CLIENTS; i++) {
+	for (int i = 0; i < st->count && x->nclients < BC_MAX_CLIENTS; i++) {
 		int cfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (cfd < 0)
 			return -1;
@@ -396,33 +365,33 @@ static int do_handshakes(struct ctx *x, const struct bc_step *st, int fd, struct
 
 /* Files, for AF_UNIX cases.  Relative paths are in the case's own scratch
  * directory. */
-static int do_mkfile(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_mkfile(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)fd, (void)out;
 	int f = open(st->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	return f < 0 ? -1 : close(f);
 }
 
-static int do_mkdir(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_mkdir(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)fd, (void)out;
 	/* The umask must not change the mode the table asked for. */
 	return mkdir(st->path, (mode_t)st->mode) < 0 ? -1 : chmod(st->path, (mode_t)st->mode);
 }
 
-static int do_symlink(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_symlink(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)fd, (void)out;
 	return symlink(st->path2, st->path);
 }
 
-static int do_chmod(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_chmod(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)fd, (void)out;
 	return chmod(st->path, (mode_t)st->mode);
 }
 
-static int do_unlink(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_unlink(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)fd, (void)out;
 	return unlink(st->path);
@@ -430,7 +399,7 @@ static int do_unlink(struct ctx *x, const struct bc_step *st, int fd, struct bc_
 
 /* stat: what is at a path, "=socket", "=file", "=dir", "=symlink" or
  * "=other", or the errno (ENOENT when nothing is there). */
-static int do_stat(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_stat(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	struct stat sb;
 	(void)x, (void)fd;
@@ -445,7 +414,7 @@ static int do_stat(struct ctx *x, const struct bc_step *st, int fd, struct bc_ou
 
 /* hostile: what a broken system under test does, so that the harness's
  * self-tests can show each is caught. */
-static int do_hostile(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_hostile(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	static const char chunk[65536];
 	(void)x, (void)fd;
@@ -573,7 +542,7 @@ static bool listens_all(const struct bc_target *t)
 
 /* One read of the target's output: the first 64 KiB are kept, the rest
  * is read and dropped.  Returns what read() returned. */
-static ssize_t drain(int fd, struct run *r)
+static ssize_t drain(int fd, struct bc_step_run *r)
 {
 	char buf[4096];
 	ssize_t n = read(fd, buf, sizeof(buf));
@@ -719,7 +688,7 @@ static __attribute__((noinline)) void launch_exec(const struct launch *l, const 
  * up (its ready text, the listeners it "listens" on, or its grace time
  * passed) or has ended, note what
  * listens, stop it (SIGTERM, then SIGKILL), and keep what it said. */
-static int do_run(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_run(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	const struct bc_target *t = x->c->target;
 	int outp[2], repp[2], ws = 0;
@@ -728,7 +697,7 @@ static int do_run(struct ctx *x, const struct bc_step *st, int fd, struct bc_out
 		errno = ENOEXEC;
 		return -1;
 	}
-	struct run *r = x->run;
+	struct bc_step_run *r = x->run;
 	memset(r, 0, sizeof(*r));
 	snprintf(r->listening, sizeof(r->listening), "none");
 	if (pipe2(outp, O_CLOEXEC) < 0)
@@ -814,7 +783,7 @@ static bool contains_nocase(const char *hay, const char *needle)
 }
 
 /* names E: did the target's output name E, by name or by its message? */
-static int do_names(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_names(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	struct bc_outcome o;
 	char err[64];
@@ -842,7 +811,7 @@ static int do_names(struct ctx *x, const struct bc_step *st, int fd, struct bc_o
 	return 0;
 }
 
-static int do_said(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_said(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)fd;
 	if (!x->run || !x->run->done) {
@@ -856,7 +825,7 @@ static int do_said(struct ctx *x, const struct bc_step *st, int fd, struct bc_ou
 
 /* calls C: how often the target called C, all its processes together ("=?"
  * when none reported, as when it was killed). */
-static int do_calls(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_calls(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	char key[sizeof(st->path) + 4];
 	long total = 0;
@@ -879,7 +848,7 @@ static int do_calls(struct ctx *x, const struct bc_step *st, int fd, struct bc_o
 	return 0;
 }
 
-static int do_leaked(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_leaked(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)fd, (void)st;
 	if (!x->run || !x->run->done) {
@@ -904,7 +873,7 @@ static int do_leaked(struct ctx *x, const struct bc_step *st, int fd, struct bc_
 	return 0;
 }
 
-static int do_listening(struct ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+int bc_exec_listening(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)fd, (void)st;
 	if (!x->run || !x->run->done) {
@@ -917,19 +886,12 @@ static int do_listening(struct ctx *x, const struct bc_step *st, int fd, struct 
 }
 
 static const verb_fn verbs[] = {
-	[BC_V_SOCKET] = do_socket,         [BC_V_SETSOCKOPT] = do_setsockopt, [BC_V_GETSOCKOPT] = do_getsockopt,
-	[BC_V_BIND] = do_bind,             [BC_V_LISTEN] = do_listen,         [BC_V_CONNECT] = do_connect,
-	[BC_V_ACCEPT] = do_accept,         [BC_V_CLOSE] = do_close,           [BC_V_SHUTDOWN] = do_shutdown,
-	[BC_V_GETSOCKNAME] = do_getsockname, [BC_V_OPEN] = do_open,           [BC_V_SETEUID] = do_seteuid,
-	[BC_V_RESOLVE] = do_resolve,       [BC_V_QUEUE] = do_queue,           [BC_V_HANDSHAKES] = do_handshakes,
-	[BC_V_MKFILE] = do_mkfile,         [BC_V_MKDIR] = do_mkdir,           [BC_V_SYMLINK] = do_symlink,
-	[BC_V_CHMOD] = do_chmod,           [BC_V_UNLINK] = do_unlink,         [BC_V_STAT] = do_stat,
-	[BC_V_HOSTILE] = do_hostile,       [BC_V_RUN] = do_run,               [BC_V_NAMES] = do_names,
-	[BC_V_SAID] = do_said,             [BC_V_CALLS] = do_calls,           [BC_V_LEAKED] = do_leaked,
-	[BC_V_LISTENING] = do_listening,
+#define BC_VERB(id, name, place, min, max, args, opts, exec) [id] = exec,
+#include "model/verbs.def"
+#undef BC_VERB
 };
 
-static int run_step(struct ctx *x, const struct bc_step *st, struct bc_outcome *out)
+static int run_step(struct bc_step_ctx *x, const struct bc_step *st, struct bc_outcome *out)
 {
 	if ((size_t)st->verb >= sizeof(verbs) / sizeof(verbs[0]) || !verbs[st->verb]) {
 		errno = ENOSYS;
@@ -941,8 +903,8 @@ static int run_step(struct ctx *x, const struct bc_step *st, struct bc_outcome *
 void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct bc_observation *obs,
 		  void (*started)(void *, int), void *arg)
 {
-	struct ctx x;
-	static struct run run; /* large; the case child runs one case */
+	struct bc_step_ctx x;
+	static struct bc_step_run run; /* large; the case child runs one case */
 	memset(&x, 0, sizeof(x));
 	x.env = env;
 	x.c = c;

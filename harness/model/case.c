@@ -1,4 +1,4 @@
-/* case: names of slots and verbs, and the one release path of a case. */
+/* case: names of slots, and the one release path of a case. */
 #define _POSIX_C_SOURCE 200809L
 #include "model/case.h"
 
@@ -12,19 +12,6 @@ static const char *const slot_names[BC_SLOT_COUNT] = {
 	[BC_SLOT_DARWIN] = "darwin",   [BC_SLOT_POSIX] = "posix",
 };
 
-static const char *const verb_names[] = {
-	[BC_V_SOCKET] = "socket",   [BC_V_SETSOCKOPT] = "setsockopt", [BC_V_GETSOCKOPT] = "getsockopt",
-	[BC_V_BIND] = "bind",       [BC_V_LISTEN] = "listen",         [BC_V_CONNECT] = "connect",
-	[BC_V_ACCEPT] = "accept",   [BC_V_CLOSE] = "close",           [BC_V_SHUTDOWN] = "shutdown",
-	[BC_V_GETSOCKNAME] = "getsockname", [BC_V_OPEN] = "open",
-	[BC_V_SETEUID] = "seteuid", [BC_V_RESOLVE] = "resolve",       [BC_V_QUEUE] = "queue",
-	[BC_V_HANDSHAKES] = "handshakes", [BC_V_MKFILE] = "mkfile",   [BC_V_MKDIR] = "mkdir",
-	[BC_V_SYMLINK] = "symlink", [BC_V_CHMOD] = "chmod",           [BC_V_UNLINK] = "unlink",
-	[BC_V_STAT] = "stat",       [BC_V_HOSTILE] = "hostile",       [BC_V_RUN] = "run",
-	[BC_V_NAMES] = "names",     [BC_V_SAID] = "said",             [BC_V_CALLS] = "calls",
-	[BC_V_LEAKED] = "leaked",   [BC_V_LISTENING] = "listening",
-};
-
 const char *bc_slot_name(enum bc_slot slot)
 {
 	return slot < BC_SLOT_COUNT ? slot_names[slot] : "?";
@@ -36,11 +23,6 @@ int bc_slot_from_name(const char *name)
 		if (strcmp(slot_names[i], name) == 0)
 			return i;
 	return -1;
-}
-
-const char *bc_verb_name(enum bc_verb verb)
-{
-	return (size_t)verb < sizeof(verb_names) / sizeof(verb_names[0]) && verb_names[verb] ? verb_names[verb] : "?";
 }
 
 static char *dup_or_null(const char *s)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "model/values.h"
+#include "model/verbs.h"
 
 #define BC_MAX_STEPS 48
 #define BC_MAX_HANDLES 16
@@ -15,36 +16,6 @@
 #define BC_ID_MAX 64
 #define BC_DEFAULT_TIMEOUT_MS 5000
 
-enum bc_verb {
-	BC_V_SOCKET,
-	BC_V_SETSOCKOPT,
-	BC_V_GETSOCKOPT,
-	BC_V_BIND,
-	BC_V_LISTEN,
-	BC_V_CONNECT,
-	BC_V_ACCEPT,
-	BC_V_CLOSE,
-	BC_V_SHUTDOWN,
-	BC_V_GETSOCKNAME,
-	BC_V_OPEN,
-	BC_V_SETEUID,
-	BC_V_RESOLVE,
-	BC_V_QUEUE,
-	BC_V_HANDSHAKES,
-	BC_V_MKFILE,
-	BC_V_MKDIR,
-	BC_V_SYMLINK,
-	BC_V_CHMOD,
-	BC_V_UNLINK,
-	BC_V_STAT,
-	BC_V_HOSTILE,
-	BC_V_RUN,
-	BC_V_NAMES,
-	BC_V_SAID,
-	BC_V_CALLS,
-	BC_V_LEAKED,
-	BC_V_LISTENING,
-};
 
 /* hostile: misbehaviours for the harness's own self-tests. */
 enum bc_hostile {
@@ -253,7 +224,6 @@ struct bc_table {
 
 const char *bc_slot_name(enum bc_slot slot);
 int bc_slot_from_name(const char *name);
-const char *bc_verb_name(enum bc_verb verb);
 void bc_case_free(struct bc_case *c);
 /* A deep copy; -1 when out of memory (nothing to free then). */
 int bc_case_clone(const struct bc_case *c, struct bc_case *out);

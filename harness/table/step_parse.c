@@ -10,81 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum arg {
-	A_NONE,
-	A_HANDLE,     /* an existing handle, or an fd number */
-	A_NEWHANDLE,  /* a handle this step creates */
-	A_FAMILY,     /* family name, or an address whose family is taken */
-	A_TYPE,
-	A_PROTO,
-	A_ADDR,
-	A_OPT,        /* socket option name, or "-" for none */
-	A_INT,
-	A_BACKLOG,
-	A_HOW,
-	A_NEWVAR,
-	A_PATH,
-	A_PATH2,
-	A_UID,
-	A_NEWLIST,
-	A_HOST,
-	A_SERVICE,
-	A_COUNT,
-	A_MODE,
-	A_HOSTILE,
-	A_TARGET,
-	A_RESULTNAME,
-	A_TEXT,
-	A_CALL,
-};
-
 static const char *const hostile_names[] = {"hang", "crash", "leakfd", "leakmem", "linger", "escape", "spew"};
 
-/* The options a verb takes after its positional arguments. */
-enum {
-	O_ADDR = 1 << 0,     /* len=N family=F */
-	O_NONBLOCK = 1 << 1, /* nonblock */
-	O_PEER = 1 << 2,     /* peer */
-	O_HINTS = 1 << 3,    /* family=F type=T proto=P and the AI_* flag words */
-};
-
+/* The grammar of each verb, from model/verbs.def. */
 struct verb {
 	const char *name;
 	enum bc_verb verb;
 	int min, max;          /* positional arguments */
-	enum arg args[4];
+	enum bc_arg args[BC_VERB_MAX_ARGS];
 	unsigned opts;
 };
 
 static const struct verb verbs[] = {
-	{"socket", BC_V_SOCKET, 3, 4, {A_NEWHANDLE, A_FAMILY, A_TYPE, A_PROTO}, O_PEER},
-	{"setsockopt", BC_V_SETSOCKOPT, 2, 3, {A_HANDLE, A_OPT, A_INT}, 0},
-	{"getsockopt", BC_V_GETSOCKOPT, 2, 2, {A_HANDLE, A_OPT}, 0},
-	{"bind", BC_V_BIND, 2, 2, {A_HANDLE, A_ADDR}, O_ADDR},
-	{"connect", BC_V_CONNECT, 2, 2, {A_HANDLE, A_ADDR}, O_ADDR | O_NONBLOCK},
-	{"listen", BC_V_LISTEN, 2, 2, {A_HANDLE, A_BACKLOG}, 0},
-	{"accept", BC_V_ACCEPT, 2, 2, {A_HANDLE, A_NEWHANDLE}, 0},
-	{"close", BC_V_CLOSE, 1, 1, {A_HANDLE}, 0},
-	{"shutdown", BC_V_SHUTDOWN, 2, 2, {A_HANDLE, A_HOW}, 0},
-	{"getsockname", BC_V_GETSOCKNAME, 1, 2, {A_HANDLE, A_NEWVAR}, 0},
-	{"open", BC_V_OPEN, 2, 2, {A_NEWHANDLE, A_PATH}, 0},
-	{"seteuid", BC_V_SETEUID, 1, 1, {A_UID}, 0},
-	{"resolve", BC_V_RESOLVE, 3, 3, {A_NEWLIST, A_HOST, A_SERVICE}, O_HINTS},
-	{"queue", BC_V_QUEUE, 1, 1, {A_HANDLE}, 0},
-	{"handshakes", BC_V_HANDSHAKES, 2, 2, {A_HANDLE, A_COUNT}, 0},
-	{"mkfile", BC_V_MKFILE, 1, 1, {A_PATH}, 0},
-	{"mkdir", BC_V_MKDIR, 1, 2, {A_PATH, A_MODE}, 0},
-	{"symlink", BC_V_SYMLINK, 2, 2, {A_PATH2, A_PATH}, 0},
-	{"chmod", BC_V_CHMOD, 2, 2, {A_PATH, A_MODE}, 0},
-	{"unlink", BC_V_UNLINK, 1, 1, {A_PATH}, 0},
-	{"stat", BC_V_STAT, 1, 1, {A_PATH}, 0},
-	{"hostile", BC_V_HOSTILE, 1, 2, {A_HOSTILE, A_COUNT}, 0},
-	{"run", BC_V_RUN, 1, 1, {A_TARGET}, 0},
-	{"names", BC_V_NAMES, 1, 1, {A_RESULTNAME}, 0},
-	{"said", BC_V_SAID, 1, 1, {A_TEXT}, 0},
-	{"calls", BC_V_CALLS, 1, 1, {A_CALL}, 0},
-	{"leaked", BC_V_LEAKED, 0, 0, {A_NONE}, 0},
-	{"listening", BC_V_LISTENING, 0, 0, {A_NONE}, 0},
+#define BC_ARGS(...) {__VA_ARGS__}
+#define BC_VERB(id, name, place, min, max, args, opts, exec) {name, id, min, max, args, opts},
+#include "model/verbs.def"
+#undef BC_VERB
+#undef BC_ARGS
 };
 
 /* resolve's flag words: AI_* flags, and "nohints" for hints == NULL. */
@@ -118,6 +60,16 @@ static const char *suggest_verb(const char *word)
 	for (size_t i = 0; i < NVERBS; i++)
 		names[i] = verbs[i].name;
 	return bc_suggest_from(word, names, NVERBS);
+}
+
+/* "socket, setsockopt, ..., listening": every verb, for a hint. */
+static const char *verb_list(char *buf, size_t n)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < NVERBS && off < n; i++)
+		off += (size_t)snprintf(buf + off, n - off, "%s%s", i ? ", " : "", verbs[i].name);
+	return buf;
 }
 
 static int name_index(const struct bc_names *n, const char *name)
@@ -159,19 +111,19 @@ static int lookup_list(const char *file, struct bc_word *w, const char *name, st
 	return idx;
 }
 
-static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct bc_step *st, struct bc_scope *scope,
+static int parse_arg(const char *file, enum bc_arg kind, struct bc_word *w, struct bc_step *st, struct bc_scope *scope,
 		     bool dry, struct bc_diags *d)
 {
 	struct bc_names *handles = &scope->handles, *vars = &scope->vars;
 	char err[256];
 	long n;
 	int idx;
-	if (dry && (strstr(w->s, BC_ANY_VALUE) || kind == A_HANDLE))
+	if (dry && (strstr(w->s, BC_ANY_VALUE) || kind == BC_ARG_HANDLE))
 		return 0;
 	switch (kind) {
-	case A_NONE:
+	case BC_ARG_NONE:
 		return 0;
-	case A_HANDLE:
+	case BC_ARG_HANDLE:
 		if (bc_parse_int(w->s, INT_MIN, INT_MAX, &n) == 0) {
 			st->handle = -1;
 			st->fd_literal = (int)n;
@@ -182,7 +134,8 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 			FAIL(w, "handle '%s' is used before a step creates it; hint: create it with socket, open or accept", w->s);
 		st->handle = idx;
 		return 0;
-	case A_NEWHANDLE:
+	case BC_ARG_NEWHANDLE:
+	case BC_ARG_NEWCONN:
 		if (!is_name(w->s))
 			FAIL(w, "bad handle name '%s'; hint: a name is letters, digits and '_'", w->s);
 		idx = define(handles, w->s, BC_MAX_HANDLES);
@@ -193,7 +146,7 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 		else
 			st->handle = idx;
 		return 0;
-	case A_FAMILY: {
+	case BC_ARG_FAMILY: {
 		struct bc_addr a;
 		if (bc_family_from_name(w->s, &st->family) == 0)
 			return 0;
@@ -217,11 +170,11 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 		}
 		FAIL(w, "unknown family '%s'; hint: inet, inet6, unix, unspec, or an address", w->s);
 	}
-	case A_TYPE:
+	case BC_ARG_TYPE:
 		if (bc_socktype_from_name(w->s, &st->type) < 0)
 			FAIL(w, "unknown socket type '%s'; hint: stream, dgram, seqpacket or raw", w->s);
 		return 0;
-	case A_PROTO:
+	case BC_ARG_PROTO:
 		if (strcmp(w->s, "-") == 0) { /* an empty cell: the default protocol */
 			st->proto = 0;
 			return 0;
@@ -229,7 +182,7 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 		if (bc_proto_from_name(w->s, &st->proto) < 0)
 			FAIL(w, "unknown protocol '%s'; hint: 0, tcp, udp, udplite, sctp, icmp, icmpv6 or a number", w->s);
 		return 0;
-	case A_ADDR:
+	case BC_ARG_ADDR:
 		if (bc_addr_parse(w->s, &st->addr, err, sizeof(err)) < 0)
 			FAIL(w, "%s", err);
 		st->addr_var = -1;
@@ -245,7 +198,7 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 				     st->addr.port_var, st->addr.port_var);
 		}
 		return 0;
-	case A_OPT: {
+	case BC_ARG_OPT: {
 		if (strcmp(w->s, "-") == 0) {
 			if (st->verb == BC_V_GETSOCKOPT)
 				FAIL(w, "getsockopt needs an option name");
@@ -259,35 +212,35 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 			FAIL(w, "unknown socket option '%s'; hint: did you mean %s?", w->s, s);
 		FAIL(w, "unknown socket option '%s'; hint: see cases/README.md for the list", w->s);
 	}
-	case A_INT:
+	case BC_ARG_OPTVAL:
 		if (bc_parse_int(w->s, INT_MIN, INT_MAX, &n) < 0)
 			FAIL(w, "bad integer '%s'", w->s);
 		st->optval = (int)n;
 		return 0;
-	case A_BACKLOG:
+	case BC_ARG_BACKLOG:
 		if (bc_parse_int(w->s, INT_MIN, INT_MAX, &n) < 0)
 			FAIL(w, "bad backlog '%s'; hint: an integer, negative ones included", w->s);
 		st->backlog = (int)n;
 		return 0;
-	case A_HOW:
+	case BC_ARG_HOW:
 		if (bc_shutdown_from_name(w->s, &st->how) < 0)
 			FAIL(w, "unknown shutdown mode '%s'; hint: rd, wr or rdwr", w->s);
 		return 0;
-	case A_NEWVAR:
+	case BC_ARG_NEWVAR:
 		if (!is_name(w->s))
 			FAIL(w, "bad variable name '%s'", w->s);
 		st->var = define(vars, w->s, BC_MAX_VARS);
 		if (st->var < 0)
 			FAIL(w, "more than %d variables in one scenario", BC_MAX_VARS);
 		return 0;
-	case A_UID:
+	case BC_ARG_UID:
 		if (bc_parse_int(w->s, 0, 0x7fffffff, &n) < 0)
 			FAIL(w, "bad uid '%s'", w->s);
 		st->optval = (int)n;
 		return 0;
-	case A_PATH:
-	case A_PATH2: {
-		char *dst = kind == A_PATH ? st->path : st->path2;
+	case BC_ARG_PATH:
+	case BC_ARG_LINKTARGET: {
+		char *dst = kind == BC_ARG_PATH ? st->path : st->path2;
 		if (w->s[0] == '\0')
 			FAIL(w, "empty path");
 		if (strlen(w->s) >= sizeof(st->path))
@@ -295,32 +248,33 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 		snprintf(dst, sizeof(st->path), "%s", w->s);
 		return 0;
 	}
-	case A_NEWLIST:
+	case BC_ARG_NEWLIST:
 		if (!is_name(w->s))
 			FAIL(w, "bad result name '%s'; hint: a name is letters, digits and '_'", w->s);
 		st->list = define(&scope->lists, w->s, BC_MAX_LISTS);
 		if (st->list < 0)
 			FAIL(w, "more than %d resolve results in one scenario", BC_MAX_LISTS);
 		return 0;
-	case A_HOST:
+	case BC_ARG_HOST:
 		if (strlen(w->s) >= sizeof(st->host))
 			FAIL(w, "host name too long");
 		st->host_null = strcmp(w->s, "null") == 0;
 		st->host_is_hostname = strcmp(w->s, "@hostname") == 0;
 		snprintf(st->host, sizeof(st->host), "%s", st->host_null ? "" : w->s);
 		return 0;
-	case A_SERVICE:
+	case BC_ARG_SERVICE:
 		if (strlen(w->s) >= sizeof(st->service))
 			FAIL(w, "service name too long");
 		st->service_null = strcmp(w->s, "null") == 0;
 		snprintf(st->service, sizeof(st->service), "%s", st->service_null ? "" : w->s);
 		return 0;
-	case A_COUNT:
+	case BC_ARG_COUNT:
+	case BC_ARG_MIB:
 		if (bc_parse_int(w->s, 1, 256, &n) < 0)
 			FAIL(w, "bad count '%s'; hint: 1 to 256 connections", w->s);
 		st->count = (int)n;
 		return 0;
-	case A_HOSTILE:
+	case BC_ARG_HOSTILE:
 		for (size_t i = 0; i < sizeof(hostile_names) / sizeof(hostile_names[0]); i++) {
 			if (strcmp(w->s, hostile_names[i]) == 0) {
 				st->hostile = (int)i;
@@ -328,12 +282,12 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 			}
 		}
 		FAIL(w, "unknown misbehaviour '%s'; hint: hang, crash, leakfd, leakmem, linger, escape or spew", w->s);
-	case A_TARGET:
+	case BC_ARG_TARGET:
 		if (!is_name(w->s))
 			FAIL(w, "bad target name '%s'; hint: a name is letters, digits and '_'", w->s);
 		snprintf(st->path, sizeof(st->path), "%s", w->s);
 		return 0;
-	case A_RESULTNAME: {
+	case BC_ARG_RESULTNAME: {
 		struct bc_outcome o;
 		char e2[128];
 		if (strcmp(w->s, "@fault") != 0 && (bc_outcome_parse(w->s, &o, e2, sizeof(e2)) < 0 ||
@@ -342,17 +296,17 @@ static int parse_arg(const char *file, enum arg kind, struct bc_word *w, struct 
 		snprintf(st->path, sizeof(st->path), "%s", w->s);
 		return 0;
 	}
-	case A_TEXT:
+	case BC_ARG_TEXT:
 		if (!w->s[0] || strlen(w->s) >= sizeof(st->path))
 			FAIL(w, "bad text '%s'; hint: 1 to %zu bytes", w->s, sizeof(st->path) - 1);
 		snprintf(st->path, sizeof(st->path), "%s", w->s);
 		return 0;
-	case A_CALL:
+	case BC_ARG_CALL:
 		if (!bc_fault_call_known(w->s))
 			FAIL(w, "unknown call '%s'; hint: socket, bind, listen, accept, connect, close, setsockopt or getaddrinfo", w->s);
 		snprintf(st->path, sizeof(st->path), "%s", w->s);
 		return 0;
-	case A_MODE: {
+	case BC_ARG_MODE: {
 		char *end;
 		unsigned long m = strtoul(w->s, &end, 8);
 		if (!w->s[0] || *end || m > 07777)
@@ -375,13 +329,13 @@ static int ai_flag(const char *word)
 /* Is word an option of v rather than a positional argument? */
 static bool is_option(const struct verb *v, const char *word)
 {
-	if ((v->opts & (O_ADDR | O_HINTS)) && strchr(word, '='))
+	if ((v->opts & (BC_OPT_ADDR | BC_OPT_HINTS)) && strchr(word, '='))
 		return true;
-	if ((v->opts & O_NONBLOCK) && strcmp(word, "nonblock") == 0)
+	if ((v->opts & BC_OPT_NONBLOCK) && strcmp(word, "nonblock") == 0)
 		return true;
-	if ((v->opts & O_PEER) && strcmp(word, "peer") == 0)
+	if ((v->opts & BC_OPT_PEER) && strcmp(word, "peer") == 0)
 		return true;
-	if (!(v->opts & O_HINTS))
+	if (!(v->opts & BC_OPT_HINTS))
 		return false;
 	/* Every comma-separated part a flag, "nohints" or "-". */
 	for (const char *p = word; *p;) {
@@ -457,30 +411,30 @@ static int parse_option(const char *file, const struct verb *v, struct bc_word *
 	if (dry && strstr(w->s, BC_ANY_VALUE))
 		return 0;
 	const char *eq = strchr(w->s, '=');
-	if (v->opts & O_HINTS)
+	if (v->opts & BC_OPT_HINTS)
 		return parse_hint(file, w, st, d);
-	if ((v->opts & O_NONBLOCK) && strcmp(w->s, "nonblock") == 0) {
+	if ((v->opts & BC_OPT_NONBLOCK) && strcmp(w->s, "nonblock") == 0) {
 		st->nonblock = true;
 		return 0;
 	}
-	if ((v->opts & O_PEER) && strcmp(w->s, "peer") == 0) {
+	if ((v->opts & BC_OPT_PEER) && strcmp(w->s, "peer") == 0) {
 		st->in_peer = true;
 		return 0;
 	}
-	if ((v->opts & O_ADDR) && eq && strncmp(w->s, "len=", 4) == 0) {
+	if ((v->opts & BC_OPT_ADDR) && eq && strncmp(w->s, "len=", 4) == 0) {
 		if (bc_parse_int(eq + 1, INT_MIN, INT_MAX, &st->len) < 0)
 			FAIL(w, "bad length '%s'", eq + 1);
 		st->has_len = true;
 		return 0;
 	}
-	if ((v->opts & O_ADDR) && eq && strncmp(w->s, "family=", 7) == 0) {
+	if ((v->opts & BC_OPT_ADDR) && eq && strncmp(w->s, "family=", 7) == 0) {
 		if (bc_family_from_name(eq + 1, &st->family_override) < 0)
 			FAIL(w, "unknown family '%s'; hint: inet, inet6, unix or unspec", eq + 1);
 		st->has_family = true;
 		return 0;
 	}
 	FAIL(w, "unexpected argument '%s' to %s%s", w->s, v->name,
-	     (v->opts & O_ADDR) ? "; hint: options are len=N and family=F" : "");
+	     (v->opts & BC_OPT_ADDR) ? "; hint: options are len=N and family=F" : "");
 }
 
 int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, struct bc_step *st,
@@ -497,8 +451,8 @@ int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, str
 		const char *s = suggest_verb(w[0].s);
 		if (s)
 			FAIL(&w[0], "unknown step '%s'; hint: did you mean %s?", w[0].s, s);
-		FAIL(&w[0], "unknown step '%s'; hint: steps are socket, setsockopt, getsockopt, bind, connect, listen, accept, close, shutdown, getsockname, open, seteuid, resolve, queue, handshakes, mkfile, mkdir, symlink, chmod, unlink, stat, hostile, run, names, said, calls, leaked, listening",
-		     w[0].s);
+		char all[512];
+		FAIL(&w[0], "unknown step '%s'; hint: steps are %s", w[0].s, verb_list(all, sizeof(all)));
 	}
 	st->verb = v->verb;
 	int pos = 0;
@@ -510,7 +464,7 @@ int bc_step_parse(const char *file, struct bc_word *w, int nw, bool checked, str
 				return -1;
 			continue;
 		}
-		if (pos == v->max && (v->opts & O_HINTS)) {
+		if (pos == v->max && (v->opts & BC_OPT_HINTS)) {
 			if (parse_hint(file, &w[i], st, d) < 0) /* says what is wrong with it */
 				return -1;
 			continue;
