@@ -70,8 +70,8 @@ static void directives_quotes_comments_braces(void)
 	CU_ASSERT_EQUAL(a->nchecked, 2);
 	CU_ASSERT_STRING_EQUAL(a->steps[4].text, "socket b inet6 stream");
 	CU_ASSERT_STRING_EQUAL(a->steps[5].text, "bind b [::1]:P");
-	CU_ASSERT_EQUAL(a->steps[5].addr_var, 0);
-	CU_ASSERT(a->steps[1].no_option);
+	CU_ASSERT_EQUAL(a->steps[5].addr_op.port_var, 0);
+	CU_ASSERT(a->steps[1].sockopt.none);
 	CU_ASSERT_STRING_EQUAL(a->source, "a b \"c\"");
 	CU_ASSERT_STRING_EQUAL(a->note, "x # y");
 	CU_ASSERT_EQUAL(a->timeout_ms, 2000);
@@ -79,7 +79,7 @@ static void directives_quotes_comments_braces(void)
 	CU_ASSERT_EQUAL(a->exp[BC_SLOT_FREEBSD].state, BC_EXP_NA);
 	CU_ASSERT(a->needs & BC_NEEDS_INET6);
 	CU_ASSERT(!(b->needs & BC_NEEDS_INET6));
-	CU_ASSERT(!b->steps[1].no_option);
+	CU_ASSERT(!b->steps[1].sockopt.none);
 	const struct bc_expect *e = &b->exp[BC_SLOT_LINUX];
 	CU_ASSERT_EQUAL_FATAL(e->nclauses, 2);
 	CU_ASSERT_EQUAL(e->clauses[0].op, BC_VER_GE);

@@ -62,11 +62,11 @@ static enum in_place steps_in_place(const struct bc_case *c)
 	if ((c->needs & BC_NEEDS_SCRATCH) && !c->target)
 		return IN_PLACE_NO;
 	for (int i = 0; i < c->nsteps; i++) {
-		if (c->steps[i].addr.family == AF_UNIX)
+		if (bc_step_addr(&c->steps[i]) && bc_step_addr(&c->steps[i])->family == AF_UNIX)
 			return IN_PLACE_NO; /* a relative path would land in the worker's directory */
 		switch (c->steps[i].verb) {
 		case BC_V_SOCKET:
-			if (c->steps[i].in_peer)
+			if (c->steps[i].sock.in_peer)
 				return IN_PLACE_NO;
 			break;
 		case BC_V_RUN: /* the target sets up its own directory and names */

@@ -28,45 +28,47 @@
 
 static int fd_of(const struct bc_step_ctx *x, const struct bc_step *st)
 {
-	return st->handle >= 0 ? x->fds[st->handle] : st->fd_literal;
+	return st->handle >= 0 ? x->fds[st->handle] : st->fd;
 }
 
 /* The address as the step gives it to the kernel, with variables filled in.
  * A resolve result that does not exist gives -1 with errno ENXIO. */
-static int build_addr(const struct bc_step_ctx *x, const struct bc_step *st, struct sockaddr_storage *ss, socklen_t *len)
+static int build_addr(const struct bc_step_ctx *x, const struct bc_step *st, struct sockaddr_storage *ss,
+		      socklen_t *len)
 {
+	const struct bc_step_addr_op *op = &st->addr_op;
 	*len = 0;
-	*ss = st->addr.ss;
-	if (st->addr.list[0]) {
-		if (st->list_use < 0 || st->addr.list_idx >= x->lists[st->list_use].n) {
+	*ss = op->addr.ss;
+	if (op->addr.list[0]) {
+		if (op->list < 0 || op->addr.list_idx >= x->lists[op->list].n) {
 			errno = ENXIO;
 			return -1;
 		}
-		const struct bc_step_list *l = &x->lists[st->list_use];
-		in_port_t port = ((struct sockaddr_in *)&st->addr.ss)->sin_port;
-		*ss = l->addr[st->addr.list_idx];
-		if (st->addr.list_port || st->addr_var >= 0) {
+		const struct bc_step_list *l = &x->lists[op->list];
+		in_port_t port = ((const struct sockaddr_in *)&op->addr.ss)->sin_port;
+		*ss = l->addr[op->addr.list_idx];
+		if (op->addr.list_port || op->port_var >= 0) {
 			if (ss->ss_family == AF_INET)
-				((struct sockaddr_in *)ss)->sin_port = st->addr_var >= 0 ? x->ports[st->addr_var] : port;
+				((struct sockaddr_in *)ss)->sin_port = op->port_var >= 0 ? x->ports[op->port_var] : port;
 			else if (ss->ss_family == AF_INET6)
-				((struct sockaddr_in6 *)ss)->sin6_port = st->addr_var >= 0 ? x->ports[st->addr_var] : port;
+				((struct sockaddr_in6 *)ss)->sin6_port = op->port_var >= 0 ? x->ports[op->port_var] : port;
 		}
-		if (st->has_family)
-			ss->ss_family = (sa_family_t)st->family_override;
-		*len = st->has_len ? (socklen_t)(int)st->len : l->len[st->addr.list_idx];
+		if (op->has_family)
+			ss->ss_family = (sa_family_t)op->family;
+		*len = op->has_len ? (socklen_t)(int)op->len : l->len[op->addr.list_idx];
 		return 0;
 	}
-	if (st->addr_var >= 0) {
-		if (st->addr.family == AF_INET)
-			((struct sockaddr_in *)ss)->sin_port = x->ports[st->addr_var];
-		else if (st->addr.family == AF_INET6)
-			((struct sockaddr_in6 *)ss)->sin6_port = x->ports[st->addr_var];
+	if (op->port_var >= 0) {
+		if (op->addr.family == AF_INET)
+			((struct sockaddr_in *)ss)->sin_port = x->ports[op->port_var];
+		else if (op->addr.family == AF_INET6)
+			((struct sockaddr_in6 *)ss)->sin6_port = x->ports[op->port_var];
 	}
-	if (st->addr.scope_name[0] && st->addr.family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_scope_id = if_nametoindex(st->addr.scope_name);
-	if (st->has_family)
-		ss->ss_family = (sa_family_t)st->family_override;
-	*len = st->has_len ? (socklen_t)(int)st->len : st->addr.len;
+	if (op->addr.scope_name[0] && op->addr.family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_scope_id = if_nametoindex(op->addr.scope_name);
+	if (op->has_family)
+		ss->ss_family = (sa_family_t)op->family;
+	*len = op->has_len ? (socklen_t)(int)op->len : op->addr.len;
 	return 0;
 }
 
@@ -110,32 +112,33 @@ static int socket_in_peer(const struct bc_step_ctx *x, int family, int type, int
 
 int bc_exec_socket(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
-	int family = st->family;
+	const struct bc_step_socket *s = &st->sock;
+	int family = s->family;
 	(void)fd, (void)out;
-	if (st->family_list >= 0) {
-		const struct bc_step_list *l = &x->lists[st->family_list];
-		if (st->family_list_idx >= l->n) {
+	if (s->family_list >= 0) {
+		const struct bc_step_list *l = &x->lists[s->family_list];
+		if (s->family_list_idx >= l->n) {
 			errno = ENXIO;
 			return -1;
 		}
-		family = l->addr[st->family_list_idx].ss_family;
+		family = l->addr[s->family_list_idx].ss_family;
 	}
-	if (st->in_peer)
-		return new_handle(x, st->handle, socket_in_peer(x, family, st->type, st->proto));
-	return new_handle(x, st->handle, socket(family, st->type, st->proto));
+	if (s->in_peer)
+		return new_handle(x, st->handle, socket_in_peer(x, family, s->type, s->proto));
+	return new_handle(x, st->handle, socket(family, s->type, s->proto));
 }
 
 int bc_exec_open(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)fd, (void)out;
-	return new_handle(x, st->handle, open(st->path, O_RDONLY | O_CLOEXEC));
+	return new_handle(x, st->handle, open(st->file.path, O_RDONLY | O_CLOEXEC));
 }
 
 int bc_exec_setsockopt(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
-	int v = st->optval;
+	int v = st->sockopt.value;
 	(void)x, (void)out;
-	return st->no_option ? 0 : setsockopt(fd, st->level, st->optname, &v, sizeof(v));
+	return st->sockopt.none ? 0 : setsockopt(fd, st->sockopt.level, st->sockopt.name, &v, sizeof(v));
 }
 
 int bc_exec_getsockopt(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
@@ -143,7 +146,7 @@ int bc_exec_getsockopt(struct bc_step_ctx *x, const struct bc_step *st, int fd, 
 	int v = 0;
 	socklen_t len = sizeof(v);
 	(void)x;
-	if (getsockopt(fd, st->level, st->optname, &v, &len) < 0)
+	if (getsockopt(fd, st->sockopt.level, st->sockopt.name, &v, &len) < 0)
 		return -1;
 	out->kind = BC_OUT_VALUE;
 	snprintf(out->value, sizeof(out->value), "%d", v);
@@ -157,7 +160,7 @@ int bc_exec_bind(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct
 	(void)out;
 	if (build_addr(x, st, &ss, &len) < 0)
 		return -1;
-	return bind(fd, st->addr.null ? NULL : (struct sockaddr *)&ss, len);
+	return bind(fd, st->addr_op.addr.null ? NULL : (struct sockaddr *)&ss, len);
 }
 
 int bc_exec_connect(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
@@ -167,21 +170,21 @@ int bc_exec_connect(struct bc_step_ctx *x, const struct bc_step *st, int fd, str
 	(void)out;
 	if (build_addr(x, st, &ss, &len) < 0)
 		return -1;
-	if (st->nonblock && fd >= 0)
+	if (st->addr_op.nonblock && fd >= 0)
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	return connect(fd, st->addr.null ? NULL : (struct sockaddr *)&ss, len);
+	return connect(fd, st->addr_op.addr.null ? NULL : (struct sockaddr *)&ss, len);
 }
 
 int bc_exec_listen(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)out;
-	return listen(fd, st->backlog);
+	return listen(fd, st->conn.backlog);
 }
 
 int bc_exec_accept(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)out;
-	return new_handle(x, st->handle2, accept(fd, NULL, NULL));
+	return new_handle(x, st->conn.accepted, accept(fd, NULL, NULL));
 }
 
 int bc_exec_close(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
@@ -195,13 +198,13 @@ int bc_exec_close(struct bc_step_ctx *x, const struct bc_step *st, int fd, struc
 int bc_exec_shutdown(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)out;
-	return shutdown(fd, st->how);
+	return shutdown(fd, st->conn.how);
 }
 
 int bc_exec_seteuid(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)fd, (void)out;
-	return seteuid((uid_t)st->optval);
+	return seteuid((uid_t)st->seteuid.uid);
 }
 
 int bc_exec_getsockname(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
@@ -211,10 +214,11 @@ int bc_exec_getsockname(struct bc_step_ctx *x, const struct bc_step *st, int fd,
 	memset(&ss, 0, sizeof(ss));
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
 		return -1;
-	if (st->var >= 0 && ss.ss_family == AF_INET)
-		x->ports[st->var] = ((struct sockaddr_in *)&ss)->sin_port;
-	else if (st->var >= 0 && ss.ss_family == AF_INET6)
-		x->ports[st->var] = ((struct sockaddr_in6 *)&ss)->sin6_port;
+	int var = st->conn.port_var;
+	if (var >= 0 && ss.ss_family == AF_INET)
+		x->ports[var] = ((struct sockaddr_in *)&ss)->sin_port;
+	else if (var >= 0 && ss.ss_family == AF_INET6)
+		x->ports[var] = ((struct sockaddr_in6 *)&ss)->sin6_port;
 	out->kind = BC_OUT_VALUE;
 	bc_sockaddr_format((struct sockaddr *)&ss, len, out->value, sizeof(out->value));
 	return 0;
@@ -226,23 +230,23 @@ int bc_exec_resolve(struct bc_step_ctx *x, const struct bc_step *st, int fd, str
 {
 	struct addrinfo hints, *res = NULL;
 	char host[256];
-	const char *node = st->host_null ? NULL : st->host;
-	struct bc_step_list *l = &x->lists[st->list];
+	const struct bc_step_resolve *rs = &st->resolve;
+	const char *node = rs->host_null ? NULL : rs->host;
+	struct bc_step_list *l = &x->lists[rs->list];
 	(void)fd;
 	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = st->ai_family;
-	hints.ai_socktype = st->ai_socktype;
-	hints.ai_protocol = st->ai_protocol;
-	hints.ai_flags = st->ai_flags;
-	if (st->host_is_hostname) {
+	hints.ai_family = rs->family;
+	hints.ai_socktype = rs->socktype;
+	hints.ai_protocol = rs->protocol;
+	hints.ai_flags = rs->flags;
+	if (rs->host_is_hostname) {
 		if (gethostname(host, sizeof(host)) < 0)
 			return -1;
 		host[sizeof(host) - 1] = '\0';
 		node = host;
 	}
 	l->n = 0;
-	int rc = getaddrinfo(node, st->service_null ? NULL : st->service,
-			     (st->hints_flags & BC_AI_NOHINTS) ? NULL : &hints, &res);
+	int rc = getaddrinfo(node, rs->service_null ? NULL : rs->service, rs->no_hints ? NULL : &hints, &res);
 	if (rc != 0) {
 		if (rc == EAI_SYSTEM)
 			return -1;
@@ -343,7 +347,7 @@ int bc_exec_handshakes(struct bc_step_ctx *x, const struct bc_step *st, int fd, 
 	int done = 0;
 	if (listener_target(fd, &ss, &len) < 0)
 		return -1;
-	for (int i = 0; i < st->count && x->nclients < BC_MAX_CLIENTS; i++) {
+	for (int i = 0; i < st->conn.attempts && x->nclients < BC_MAX_CLIENTS; i++) {
 		int cfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (cfd < 0)
 			return -1;
@@ -368,7 +372,7 @@ int bc_exec_handshakes(struct bc_step_ctx *x, const struct bc_step *st, int fd, 
 int bc_exec_mkfile(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)fd, (void)out;
-	int f = open(st->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int f = open(st->file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	return f < 0 ? -1 : close(f);
 }
 
@@ -376,25 +380,25 @@ int bc_exec_mkdir(struct bc_step_ctx *x, const struct bc_step *st, int fd, struc
 {
 	(void)x, (void)fd, (void)out;
 	/* The umask must not change the mode the table asked for. */
-	return mkdir(st->path, (mode_t)st->mode) < 0 ? -1 : chmod(st->path, (mode_t)st->mode);
+	return mkdir(st->file.path, (mode_t)st->file.mode) < 0 ? -1 : chmod(st->file.path, (mode_t)st->file.mode);
 }
 
 int bc_exec_symlink(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)fd, (void)out;
-	return symlink(st->path2, st->path);
+	return symlink(st->file.target, st->file.path);
 }
 
 int bc_exec_chmod(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)fd, (void)out;
-	return chmod(st->path, (mode_t)st->mode);
+	return chmod(st->file.path, (mode_t)st->file.mode);
 }
 
 int bc_exec_unlink(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)fd, (void)out;
-	return unlink(st->path);
+	return unlink(st->file.path);
 }
 
 /* stat: what is at a path, "=socket", "=file", "=dir", "=symlink" or
@@ -403,7 +407,7 @@ int bc_exec_stat(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct
 {
 	struct stat sb;
 	(void)x, (void)fd;
-	if (lstat(st->path, &sb) < 0)
+	if (lstat(st->file.path, &sb) < 0)
 		return -1;
 	out->kind = BC_OUT_VALUE;
 	snprintf(out->value, sizeof(out->value), "%s",
@@ -418,7 +422,7 @@ int bc_exec_hostile(struct bc_step_ctx *x, const struct bc_step *st, int fd, str
 {
 	static const char chunk[65536];
 	(void)x, (void)fd;
-	switch ((enum bc_hostile)st->hostile) {
+	switch (st->hostile.kind) {
 	case BC_HOSTILE_HANG:
 		for (;;)
 			pause();
@@ -429,10 +433,10 @@ int bc_exec_hostile(struct bc_step_ctx *x, const struct bc_step *st, int fd, str
 	case BC_HOSTILE_LEAKFD:
 		return open("/dev/null", O_RDONLY) < 0 ? -1 : 0;
 	case BC_HOSTILE_LEAKMEM: {
-		char *volatile p = malloc((size_t)st->count << 20);
+		char *volatile p = malloc((size_t)st->hostile.mib << 20);
 		if (!p)
 			return -1;
-		memset(p, 1, (size_t)st->count << 20);
+		memset(p, 1, (size_t)st->hostile.mib << 20);
 		p = NULL; /* lost */
 		return 0;
 	}
@@ -442,7 +446,7 @@ int bc_exec_hostile(struct bc_step_ctx *x, const struct bc_step *st, int fd, str
 		if (pid < 0)
 			return -1;
 		if (pid == 0) {
-			if (st->hostile == BC_HOSTILE_ESCAPE)
+			if (st->hostile.kind == BC_HOSTILE_ESCAPE)
 				setsid();
 			for (;;)
 				pause();
@@ -452,7 +456,7 @@ int bc_exec_hostile(struct bc_step_ctx *x, const struct bc_step *st, int fd, str
 		return 0;
 	}
 	case BC_HOSTILE_SPEW:
-		for (int i = 0; i < st->count * 16; i++)
+		for (int i = 0; i < st->hostile.mib * 16; i++)
 			if (write(STDOUT_FILENO, chunk, sizeof(chunk)) < 0)
 				return -1;
 		return 0;
@@ -787,7 +791,7 @@ int bc_exec_names(struct bc_step_ctx *x, const struct bc_step *st, int fd, struc
 {
 	struct bc_outcome o;
 	char err[64];
-	const char *name = st->path, *msg = NULL;
+	const char *name = st->observe.result, *msg = NULL;
 	(void)fd;
 	if (!x->run || !x->run->done) {
 		errno = ENOEXEC;
@@ -819,7 +823,7 @@ int bc_exec_said(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct
 		return -1;
 	}
 	out->kind = BC_OUT_VALUE;
-	snprintf(out->value, sizeof(out->value), "%s", contains_nocase(x->run->out, st->path) ? "yes" : "no");
+	snprintf(out->value, sizeof(out->value), "%s", contains_nocase(x->run->out, st->observe.text) ? "yes" : "no");
 	return 0;
 }
 
@@ -827,7 +831,7 @@ int bc_exec_said(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct
  * when none reported, as when it was killed). */
 int bc_exec_calls(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
-	char key[sizeof(st->path) + 4];
+	char key[sizeof(st->observe.call) + 4];
 	long total = 0;
 	bool any = false;
 	(void)fd;
@@ -835,7 +839,7 @@ int bc_exec_calls(struct bc_step_ctx *x, const struct bc_step *st, int fd, struc
 		errno = ENOEXEC;
 		return -1;
 	}
-	snprintf(key, sizeof(key), " %s=", st->path);
+	snprintf(key, sizeof(key), " %s=", st->observe.call);
 	for (const char *p = x->run->report; (p = strstr(p, key)); p += strlen(key)) {
 		total += strtol(p + strlen(key), NULL, 10);
 		any = true;

@@ -1,4 +1,5 @@
-/* case: names of slots, and the one release path of a case. */
+/* case: names of slots, a step's address, and the one release path of a
+ * case. */
 #define _POSIX_C_SOURCE 200809L
 #include "model/case.h"
 
@@ -23,6 +24,11 @@ int bc_slot_from_name(const char *name)
 		if (strcmp(slot_names[i], name) == 0)
 			return i;
 	return -1;
+}
+
+const struct bc_addr *bc_step_addr(const struct bc_step *st)
+{
+	return st->verb == BC_V_BIND || st->verb == BC_V_CONNECT ? &st->addr_op.addr : NULL;
 }
 
 static char *dup_or_null(const char *s)

@@ -192,15 +192,16 @@ int bc_rd_instantiate(struct rd *r, struct bc_scenario *sc, const struct bc_line
 			const struct bc_step *st = &c->steps[i];
 			c->nsteps++;
 			c->nchecked += st->checked;
-			if (st->family == AF_INET6 || st->addr.family == AF_INET6)
+			const struct bc_addr *a = bc_step_addr(st);
+			if ((st->verb == BC_V_SOCKET && st->sock.family == AF_INET6) || (a && a->family == AF_INET6))
 				c->needs |= BC_NEEDS_INET6;
 			/* Relative paths live in the case's own scratch directory. */
-			const struct sockaddr_un *sun = (const struct sockaddr_un *)&st->addr.ss;
+			const struct sockaddr_un *sun = a ? (const struct sockaddr_un *)&a->ss : NULL;
 			bool file_verb = st->verb == BC_V_OPEN || st->verb == BC_V_MKFILE || st->verb == BC_V_MKDIR ||
 					 st->verb == BC_V_SYMLINK || st->verb == BC_V_CHMOD || st->verb == BC_V_UNLINK ||
 					 st->verb == BC_V_STAT;
-			if ((st->addr.family == AF_UNIX && sun->sun_path[0] && sun->sun_path[0] != '/') ||
-			    (file_verb && st->path[0] && st->path[0] != '/') || st->verb == BC_V_RUN)
+			if ((a && a->family == AF_UNIX && sun->sun_path[0] && sun->sun_path[0] != '/') ||
+			    (file_verb && st->file.path[0] && st->file.path[0] != '/') || st->verb == BC_V_RUN)
 				c->needs |= BC_NEEDS_SCRATCH; /* a target runs there too */
 		}
 	}
@@ -474,12 +475,12 @@ static int attach_target(struct rd *r, const struct bc_line *l, struct bc_case *
 	for (int i = 0; i < c->nsteps; i++) {
 		if (c->steps[i].verb != BC_V_RUN)
 			continue;
-		if (name && strcmp(name, c->steps[i].path) != 0) {
+		if (name && strcmp(name, c->steps[i].observe.target) != 0) {
 			BC_RD_ERR(r, l->lineno, l->tok[0].col, "row '%s' runs two targets, '%s' and '%s'; hint: one target per case", c->id, name,
-				  c->steps[i].path);
+				  c->steps[i].observe.target);
 			return -1;
 		}
-		name = c->steps[i].path;
+		name = c->steps[i].observe.target;
 	}
 	if (!name) {
 		if (c->fault_text) {
