@@ -5,6 +5,7 @@
 #include "exec/profile.h"
 
 #include "fault/faults.h"
+#include "fault/protocol.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -640,15 +641,16 @@ static void launch_prepare(const struct bc_case *c, struct launch *l)
 	l->argv[a] = NULL;
 	for (char **e = environ; *e && n < (int)(sizeof(l->envp) / sizeof(l->envp[0])) - 16; e++)
 		l->envp[n++] = *e;
-	snprintf(l->preload, sizeof(l->preload), "LD_PRELOAD=/usr/lib/fiu/fiu_posix_preload.so %s/bc_fiu.so", dir);
+	snprintf(l->preload, sizeof(l->preload), "LD_PRELOAD=" BC_FIU_PRELOAD " %s/" BC_FIU_SHIM, dir);
 	env_set(l, &n, l->preload);
-	strcpy(l->faults, "BC_FAULTS=");
-	bc_fault_env(c->faults, c->nfaults, l->faults + 10, sizeof(l->faults) - 10);
+	static const char faults_eq[] = BC_ENV_FAULTS "=";
+	memcpy(l->faults, faults_eq, sizeof(faults_eq));
+	bc_fault_env(c->faults, c->nfaults, l->faults + sizeof(faults_eq) - 1, sizeof(l->faults) - (sizeof(faults_eq) - 1));
 	env_set(l, &n, l->faults);
 	/* One fixed seed: a probability fails the same calls in every run. */
-	env_set(l, &n, "BC_FAULT_SEED=0");
-	env_set(l, &n, "BC_REPORT_FD=3");
-	env_set(l, &n, "FIU_CTRL_FIFO=");
+	env_set(l, &n, BC_ENV_FAULT_SEED "=0");
+	env_set(l, &n, BC_ENV_REPORT_FD "=" BC_REPORT_FD_TEXT);
+	env_set(l, &n, BC_ENV_FIU_CTRL "=");
 	/* An instrumented bindcheck accepts preloads ahead of its runtime. */
 	env_set(l, &n, "ASAN_OPTIONS=verify_asan_link_order=0");
 	l->envp[n] = NULL;
@@ -665,7 +667,7 @@ static __attribute__((noinline)) void launch_exec(const struct launch *l, const 
 	dup2(null, 0);
 	dup2(outfd, 1);
 	dup2(outfd, 2);
-	dup2(repfd, 3);
+	dup2(repfd, BC_REPORT_FD);
 	/* In place, the target takes the case's directory and names itself
 	 * (in the sandbox the whole case child has them). */
 	if (env && env->target_dir && chdir(env->target_dir) < 0)
@@ -678,9 +680,9 @@ static __attribute__((noinline)) void launch_exec(const struct launch *l, const 
 	/* The report pipe and the case's sockets stay ours.  One call where
 	 * the kernel has it (Linux 5.9): a thousand closes cost a millisecond. */
 #ifdef SYS_close_range
-	if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0)
+	if (syscall(SYS_close_range, BC_REPORT_FD + 1U, ~0U, 0U) < 0)
 #endif
-		for (int fd = 4; fd < 1024; fd++)
+		for (int fd = BC_REPORT_FD + 1; fd < 1024; fd++)
 			close(fd);
 	execvpe(l->argv[0], l->argv, l->envp);
 	if (write(2, msg, sizeof(msg) - 1) < 0)
@@ -839,7 +841,7 @@ int bc_exec_calls(struct bc_step_ctx *x, const struct bc_step *st, int fd, struc
 		errno = ENOEXEC;
 		return -1;
 	}
-	snprintf(key, sizeof(key), " %s=", st->observe.call);
+	snprintf(key, sizeof(key), BC_REPORT_CALL_KEY_FMT, st->observe.call);
 	for (const char *p = x->run->report; (p = strstr(p, key)); p += strlen(key)) {
 		total += strtol(p + strlen(key), NULL, 10);
 		any = true;
@@ -862,16 +864,16 @@ int bc_exec_leaked(struct bc_step_ctx *x, const struct bc_step *st, int fd, stru
 	/* The report of the process the run step started (the same pid across
 	 * an exec), else the last one. */
 	char key[32];
-	snprintf(key, sizeof(key), "pid %d\n", x->run->pid);
+	snprintf(key, sizeof(key), BC_REPORT_PID_FMT, x->run->pid);
 	const char *block = strstr(x->run->report, key), *p = NULL;
-	for (const char *q = block ? block : x->run->report; (q = strstr(q, "\nfds ")); q++) {
+	for (const char *q = block ? block : x->run->report; (q = strstr(q, BC_REPORT_FDS_KEY)); q++) {
 		p = q;
 		if (block)
 			break;
 	}
 	out->kind = BC_OUT_VALUE;
 	if (p)
-		snprintf(out->value, sizeof(out->value), "%ld", strtol(p + 5, NULL, 10));
+		snprintf(out->value, sizeof(out->value), "%ld", strtol(p + strlen(BC_REPORT_FDS_KEY), NULL, 10));
 	else
 		snprintf(out->value, sizeof(out->value), "?");
 	return 0;

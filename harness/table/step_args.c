@@ -325,8 +325,9 @@ static int arg_text(struct bc_step_pc *p, struct bc_word *w)
 
 static int arg_call(struct bc_step_pc *p, struct bc_word *w)
 {
+	char all[128];
 	if (!bc_fault_call_known(w->s))
-		FAIL("unknown call '%s'; hint: socket, bind, listen, accept, connect, close, setsockopt or getaddrinfo", w->s);
+		FAIL("unknown call '%s'; hint: %s", w->s, bc_fault_calls_text(all, sizeof(all)));
 	snprintf(p->st->observe.call, sizeof(p->st->observe.call), "%s", w->s);
 	return 0;
 }
