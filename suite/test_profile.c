@@ -136,12 +136,36 @@ static void peer_socket_needs_a_peer(void)
 		BC_FAILF("reason: %s", res.j.reason);
 }
 
+/* The platform profiles as data are the ones the runner reads as text. */
+static void builtin_profiles_match_their_text(void)
+{
+	static const char *const names[] = {"bindv6only", "noipv6", "lowports"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct bc_runner r;
+		memset(&r, 0, sizeof(r));
+		const struct bc_profile *b = bc_profile_builtin(names[i]);
+		CU_ASSERT_FATAL(b != NULL);
+		CU_ASSERT_FATAL(bc_runner_set_platform_profile(&r, names[i]) == 0);
+		const struct bc_profile *t = r.run_profile;
+		CU_ASSERT_STRING_EQUAL(b->name, t->name);
+		CU_ASSERT_EQUAL(b->nsysctl, t->nsysctl);
+		for (int k = 0; k < b->nsysctl && k < t->nsysctl; k++) {
+			CU_ASSERT_STRING_EQUAL(b->sysctl[k].name, t->sysctl[k].name);
+			CU_ASSERT_STRING_EQUAL(b->sysctl[k].value, t->sysctl[k].value);
+		}
+		CU_ASSERT(!b->set_uid && b->caps == BC_CAPS_DEFAULT && !b->hostname[0] && !b->names && !b->nhosts &&
+			  !b->naddrs && !b->peer);
+	}
+	CU_ASSERT_PTR_NULL(bc_profile_builtin("freebsd"));
+}
+
 int bc_suite_profile(void)
 {
 	CU_pSuite s = CU_add_suite("unit/profile", setup, teardown);
 	if (!s)
 		return -1;
 	BC_ADD(s, profiles_as_read);
+	BC_ADD(s, builtin_profiles_match_their_text);
 	BC_ADD_NETNS(s, missing_sysctl_is_a_skip_with_the_reason);
 	BC_ADD_NETNS(s, refused_sysctl_is_an_error);
 	BC_ADD_NETNS(s, default_profile_applies);

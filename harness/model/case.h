@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "model/profile.h"
 #include "model/values.h"
 #include "model/verbs.h"
 
@@ -176,47 +177,6 @@ struct bc_expect {
 enum bc_needs {
 	BC_NEEDS_INET6 = 1 << 0,
 	BC_NEEDS_SCRATCH = 1 << 1, /* a private working directory (unix paths, files) */
-};
-
-/* A profile: the environment a case runs in, set up inside its own
- * namespaces before the first step (harness/profile.c). */
-#define BC_PROFILE_MAX_SYSCTL 12
-#define BC_PROFILE_MAX_HOSTS 12
-#define BC_PROFILE_MAX_ADDRS 8
-
-enum bc_caps {
-	BC_CAPS_DEFAULT,   /* whatever the identity implies */
-	BC_CAPS_DROP_NBS,  /* every capability but CAP_NET_BIND_SERVICE */
-	BC_CAPS_ONLY_NBS,  /* CAP_NET_BIND_SERVICE and nothing else */
-};
-
-struct bc_sysctl {
-	char name[80];
-	char value[64];
-};
-
-struct bc_ifaddr {
-	bool on_peer;       /* the address lives in the peer namespace */
-	char dev[16];       /* lo, veth0 (this side) or veth1 (peer side) */
-	int family;
-	unsigned char addr[16];
-	int prefix;
-};
-
-struct bc_profile {
-	char name[BC_ID_MAX];          /* as the row named it, "a+b" */
-	int nsysctl;
-	struct bc_sysctl sysctl[BC_PROFILE_MAX_SYSCTL];
-	bool set_uid;
-	unsigned uid;
-	enum bc_caps caps;
-	char hostname[64];
-	bool names;                    /* hermetic name files */
-	int nhosts;
-	char hosts[BC_PROFILE_MAX_HOSTS][128];
-	int naddrs;
-	struct bc_ifaddr addrs[BC_PROFILE_MAX_ADDRS];
-	bool peer;                     /* a veth pair to a peer namespace */
 };
 
 /* A fault: "the Nth call of CALL fails with RESULT" and its kin, armed in

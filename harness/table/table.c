@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/profile.h"
+#include "table/profile_parse.h"
 #include "table/reader.h"
 
 

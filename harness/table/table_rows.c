@@ -9,7 +9,7 @@
 #include <sys/un.h>
 
 #include "fault/faults.h"
-#include "exec/profile.h"
+#include "model/profile.h"
 #include "table/reader.h"
 
 /* Put the row's cells into one template word. */
