@@ -41,6 +41,12 @@ struct bc_step_ctx {
 	const struct bc_step_env *env;
 };
 
+/* The TCP sockets listening in this namespace, "A+B" in sorted order, or
+ * "none" (target_obs.c). */
+void bc_target_listeners(char *buf, size_t n);
+/* Does this namespace have every listener t's "listens" line names? */
+bool bc_target_listens_all(const struct bc_target *t);
+
 /* One function per verb, named in model/verbs.def.  Each makes its call and
  * returns its result; -1 leaves the cause in errno.  fd is the descriptor of
  * the step's handle.  A value goes into out. */
