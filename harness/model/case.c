@@ -44,22 +44,21 @@ static void *dup_mem(const void *p, size_t n)
 	return q;
 }
 
-int bc_case_clone(const struct bc_case *c, struct bc_case *out)
+/* out->steps: c's steps and their texts.  False when out of memory. */
+static bool clone_steps(const struct bc_case *c, struct bc_case *out)
 {
-	*out = *c;
 	out->steps = dup_mem(c->steps, (size_t)c->nsteps * sizeof(*c->steps));
-	bool texts = true;
+	bool ok = !c->nsteps || out->steps;
 	for (int i = 0; out->steps && i < c->nsteps; i++)
-		texts &= (out->steps[i].text = dup_or_null(c->steps[i].text)) || !c->steps[i].text;
-	out->source = dup_or_null(c->source);
-	out->note = dup_or_null(c->note);
-	out->deviation = dup_or_null(c->deviation);
-	out->fault_text = dup_or_null(c->fault_text);
-	out->profile = dup_mem(c->profile, c->profile ? sizeof(*c->profile) : 0);
-	out->target = dup_mem(c->target, c->target ? sizeof(*c->target) : 0);
-	bool ok = (!c->nsteps || out->steps) && texts && (!c->source || out->source) && (!c->note || out->note) &&
-		  (!c->deviation || out->deviation) && (!c->fault_text || out->fault_text) &&
-		  (!c->profile || out->profile) && (!c->target || out->target);
+		ok &= (out->steps[i].text = dup_or_null(c->steps[i].text)) || !c->steps[i].text;
+	return ok;
+}
+
+/* out->exp: c's expectations, each clause's items pointing into its own
+ * copy of the results.  False when out of memory. */
+static bool clone_expect(const struct bc_case *c, struct bc_case *out)
+{
+	bool ok = true;
 	for (int s = 0; s < BC_SLOT_COUNT; s++) {
 		out->exp[s].text = dup_or_null(c->exp[s].text);
 		ok &= !c->exp[s].text || out->exp[s].text;
@@ -73,6 +72,22 @@ int bc_case_clone(const struct bc_case *c, struct bc_case *out)
 				oc->items[k].alts = oc->outs + (cl->items[k].alts - cl->outs);
 		}
 	}
+	return ok;
+}
+
+int bc_case_clone(const struct bc_case *c, struct bc_case *out)
+{
+	*out = *c;
+	bool ok = clone_steps(c, out);
+	out->source = dup_or_null(c->source);
+	out->note = dup_or_null(c->note);
+	out->deviation = dup_or_null(c->deviation);
+	out->fault_text = dup_or_null(c->fault_text);
+	out->profile = dup_mem(c->profile, c->profile ? sizeof(*c->profile) : 0);
+	out->target = dup_mem(c->target, c->target ? sizeof(*c->target) : 0);
+	ok &= (!c->source || out->source) && (!c->note || out->note) && (!c->deviation || out->deviation) &&
+	      (!c->fault_text || out->fault_text) && (!c->profile || out->profile) && (!c->target || out->target);
+	ok &= clone_expect(c, out);
 	if (!ok) {
 		bc_case_free(out);
 		return -1;

@@ -85,56 +85,76 @@ void bc_rd_close_target(struct rd *r)
 	}
 }
 
+/* command PROGRAM ARGS... */
+static void target_command(struct rd *r, struct bc_line *l, struct bc_rd_target *t)
+{
+	if (l->ntok < 2 || l->ntok - 1 > BC_TARGET_ARGS) {
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "'command' takes a program and at most %d arguments", BC_TARGET_ARGS - 1);
+		t->bad = true;
+		return;
+	}
+	for (int i = 1; i < l->ntok; i++) {
+		if (strlen(l->tok[i].s) >= sizeof(t->t.argv[0])) {
+			BC_RD_ERR(r, l->lineno, l->tok[i].col, "argument longer than %zu bytes", sizeof(t->t.argv[0]) - 1);
+			t->bad = true;
+			return;
+		}
+		snprintf(t->t.argv[i - 1], sizeof(t->t.argv[0]), "%s", l->tok[i].s);
+	}
+	t->t.argc = l->ntok - 1;
+	t->has_command = true;
+}
+
+/* listens ADDR... : up once all of these listen, no need to sit out the
+ * grace. */
+static void target_listens(struct rd *r, struct bc_line *l, struct bc_rd_target *t)
+{
+	if (l->ntok < 2 || l->ntok - 1 + t->t.nlistens > 4) {
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "'listens' takes 1 to 4 addresses with their port in all, as 127.0.0.1:8080 or [::1]:8080");
+		t->bad = true;
+		return;
+	}
+	for (int i = 1; i < l->ntok; i++) {
+		struct bc_addr a;
+		char err[160];
+		if (bc_addr_parse(l->tok[i].s, &a, err, sizeof(err)) < 0 || a.port_var[0] || a.list[0] || a.null ||
+		    (a.family != AF_INET && a.family != AF_INET6)) {
+			BC_RD_ERR(r, l->lineno, l->tok[i].col, "bad listening address '%s'; hint: an IPv4 or IPv6 address and a port number, as 127.0.0.1:8080 or [::1]:8080",
+				  l->tok[i].s);
+			t->bad = true;
+			return;
+		}
+		bc_sockaddr_format((const struct sockaddr *)&a.ss, a.len, t->t.listens[t->t.nlistens++], sizeof(t->t.listens[0]));
+	}
+}
+
+/* needs, ready, grace, stop: one value each.  False when the line is not
+ * one of these well formed. */
+static bool target_value(struct bc_line *l, struct bc_rd_target *t)
+{
+	const char *kw = l->tok[0].s;
+	if ((strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0) && l->ntok == 2 && strlen(l->tok[1].s) < sizeof(t->t.needs)) {
+		snprintf(strcmp(kw, "needs") == 0 ? t->t.needs : t->t.ready, sizeof(t->t.needs), "%s", l->tok[1].s);
+		return true;
+	}
+	if (strcmp(kw, "grace") == 0 && l->ntok == 2 && bc_rd_parse_timeout(l->tok[1].s, &t->t.grace_ms) == 0)
+		return true;
+	return strcmp(kw, "stop") == 0 && l->ntok == 2 && bc_rd_parse_timeout(l->tok[1].s, &t->t.stop_ms) == 0;
+}
+
 void bc_rd_add_target_line(struct rd *r, struct bc_line *l)
 {
 	struct bc_rd_target *t = &r->tgt[r->open_tgt];
 	const char *kw = l->tok[0].s;
 	t->nlines++;
 	if (strcmp(kw, "command") == 0) {
-		if (l->ntok < 2 || l->ntok - 1 > BC_TARGET_ARGS) {
-			BC_RD_ERR(r, l->lineno, l->tok[0].col, "'command' takes a program and at most %d arguments", BC_TARGET_ARGS - 1);
-			t->bad = true;
-			return;
-		}
-		for (int i = 1; i < l->ntok; i++) {
-			if (strlen(l->tok[i].s) >= sizeof(t->t.argv[0])) {
-				BC_RD_ERR(r, l->lineno, l->tok[i].col, "argument longer than %zu bytes", sizeof(t->t.argv[0]) - 1);
-				t->bad = true;
-				return;
-			}
-			snprintf(t->t.argv[i - 1], sizeof(t->t.argv[0]), "%s", l->tok[i].s);
-		}
-		t->t.argc = l->ntok - 1;
-		t->has_command = true;
+		target_command(r, l, t);
 		return;
 	}
-	if ((strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0) && l->ntok == 2 && strlen(l->tok[1].s) < sizeof(t->t.needs)) {
-		snprintf(strcmp(kw, "needs") == 0 ? t->t.needs : t->t.ready, sizeof(t->t.needs), "%s", l->tok[1].s);
-		return;
-	}
-	if (strcmp(kw, "grace") == 0 && l->ntok == 2 && bc_rd_parse_timeout(l->tok[1].s, &t->t.grace_ms) == 0)
-		return;
-	if (strcmp(kw, "stop") == 0 && l->ntok == 2 && bc_rd_parse_timeout(l->tok[1].s, &t->t.stop_ms) == 0)
+	if (target_value(l, t))
 		return;
 	if (strcmp(kw, "listens") == 0) {
-		/* Up once all of these listen: no need to sit out the grace. */
-		if (l->ntok < 2 || l->ntok - 1 + t->t.nlistens > 4) {
-			BC_RD_ERR(r, l->lineno, l->tok[0].col, "'listens' takes 1 to 4 addresses with their port in all, as 127.0.0.1:8080 or [::1]:8080");
-			t->bad = true;
-			return;
-		}
-		for (int i = 1; i < l->ntok; i++) {
-			struct bc_addr a;
-			char err[160];
-			if (bc_addr_parse(l->tok[i].s, &a, err, sizeof(err)) < 0 || a.port_var[0] || a.list[0] || a.null ||
-			    (a.family != AF_INET && a.family != AF_INET6)) {
-				BC_RD_ERR(r, l->lineno, l->tok[i].col, "bad listening address '%s'; hint: an IPv4 or IPv6 address and a port number, as 127.0.0.1:8080 or [::1]:8080",
-					  l->tok[i].s);
-				t->bad = true;
-				return;
-			}
-			bc_sockaddr_format((const struct sockaddr *)&a.ss, a.len, t->t.listens[t->t.nlistens++], sizeof(t->t.listens[0]));
-		}
+		target_listens(r, l, t);
 		return;
 	}
 	if (strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0 || strcmp(kw, "grace") == 0 || strcmp(kw, "stop") == 0)

@@ -145,6 +145,58 @@ static void remember(struct bc_tmpl_step *ts, const struct bc_scope *before, con
 	m->usable = m->st.text != NULL;
 }
 
+/* What a case needs because of one of its steps. */
+static unsigned step_needs(const struct bc_step *st)
+{
+	unsigned needs = 0;
+	const struct bc_addr *a = bc_step_addr(st);
+	if ((st->verb == BC_V_SOCKET && st->sock.family == AF_INET6) || (a && a->family == AF_INET6))
+		needs |= BC_NEEDS_INET6;
+	/* Relative paths live in the case's own scratch directory. */
+	const struct sockaddr_un *sun = a ? (const struct sockaddr_un *)&a->ss : NULL;
+	bool file_verb = st->verb == BC_V_OPEN || st->verb == BC_V_MKFILE || st->verb == BC_V_MKDIR ||
+			 st->verb == BC_V_SYMLINK || st->verb == BC_V_CHMOD || st->verb == BC_V_UNLINK ||
+			 st->verb == BC_V_STAT;
+	if ((a && a->family == AF_UNIX && sun->sun_path[0] && sun->sun_path[0] != '/') ||
+	    (file_verb && st->file.path[0] && st->file.path[0] != '/') || st->verb == BC_V_RUN)
+		needs |= BC_NEEDS_SCRATCH; /* a target runs there too */
+	return needs;
+}
+
+/* One template step with the row's cells put in, parsed into *st (or
+ * copied from its memo).  Returns 0, or -1 (with a diagnostic unless out
+ * of memory). */
+static int instantiate_step(struct rd *r, struct bc_tmpl_step *ts, const struct bc_line *row,
+			    struct bc_scope *scope, struct bc_step *st)
+{
+	struct bc_word w[BC_MAX_WORDS];
+	int nw = ts->nwords, made = 0, rc = 0;
+	if (row && !ts->memo && !has_cell(ts))
+		ts->memo = calloc(1, sizeof(*ts->memo)); /* none: parsed every time */
+	int memo = row ? from_memo(ts, scope, st) : 0;
+	if (memo)
+		return memo < 0 ? -1 : 0;
+	struct bc_scope before;
+	bool learn = ts->memo && !ts->memo->tried;
+	if (learn)
+		before = *scope;
+	for (; made < nw; made++)
+		if (substitute(r, &ts->words[made], ts->line, row, &w[made]) < 0)
+			break;
+	if (made < nw) {
+		rc = -1;
+	} else {
+		rc = bc_step_parse(r->file, w, nw, ts->checked, st, scope, !row, r->d);
+		if (rc == 0 && !(st->text = bc_step_text(w, nw)))
+			rc = -1;
+		if (rc == 0 && learn)
+			remember(ts, &before, scope, st);
+	}
+	for (int k = 0; k < made; k++)
+		free(w[k].s);
+	return rc;
+}
+
 int bc_rd_instantiate(struct rd *r, struct bc_scenario *sc, const struct bc_line *row, struct bc_case *c)
 {
 	struct bc_scope scope;
@@ -154,52 +206,11 @@ int bc_rd_instantiate(struct rd *r, struct bc_scenario *sc, const struct bc_line
 	if (!c->steps)
 		return -1;
 	for (int i = 0; i < sc->nsteps && rc == 0; i++) {
-		struct bc_tmpl_step *ts = &sc->steps[i];
-		struct bc_word w[BC_MAX_WORDS];
-		int nw = ts->nwords;
-		int made = 0;
-		if (row && !ts->memo && !has_cell(ts))
-			ts->memo = calloc(1, sizeof(*ts->memo)); /* none: parsed every time */
-		int memo = row ? from_memo(ts, &scope, &c->steps[i]) : 0;
-		if (memo < 0) {
-			rc = -1;
-			break;
-		}
-		if (memo)
-			made = nw = 0;
-		struct bc_scope before;
-		bool learn = !memo && ts->memo && !ts->memo->tried;
-		if (learn)
-			before = scope;
-		for (; made < nw; made++)
-			if (substitute(r, &ts->words[made], ts->line, row, &w[made]) < 0)
-				break;
-		if (made < nw) {
-			rc = -1;
-		} else if (!memo) {
-			rc = bc_step_parse(r->file, w, nw, ts->checked, &c->steps[i], &scope, !row, r->d);
-			if (rc == 0 && !(c->steps[i].text = bc_step_text(w, nw)))
-				rc = -1;
-			if (rc == 0 && learn)
-				remember(ts, &before, &scope, &c->steps[i]);
-		}
-		for (int k = 0; k < made; k++)
-			free(w[k].s);
+		rc = instantiate_step(r, &sc->steps[i], row, &scope, &c->steps[i]);
 		if (rc == 0) {
-			const struct bc_step *st = &c->steps[i];
 			c->nsteps++;
-			c->nchecked += st->checked;
-			const struct bc_addr *a = bc_step_addr(st);
-			if ((st->verb == BC_V_SOCKET && st->sock.family == AF_INET6) || (a && a->family == AF_INET6))
-				c->needs |= BC_NEEDS_INET6;
-			/* Relative paths live in the case's own scratch directory. */
-			const struct sockaddr_un *sun = a ? (const struct sockaddr_un *)&a->ss : NULL;
-			bool file_verb = st->verb == BC_V_OPEN || st->verb == BC_V_MKFILE || st->verb == BC_V_MKDIR ||
-					 st->verb == BC_V_SYMLINK || st->verb == BC_V_CHMOD || st->verb == BC_V_UNLINK ||
-					 st->verb == BC_V_STAT;
-			if ((a && a->family == AF_UNIX && sun->sun_path[0] && sun->sun_path[0] != '/') ||
-			    (file_verb && st->file.path[0] && st->file.path[0] != '/') || st->verb == BC_V_RUN)
-				c->needs |= BC_NEEDS_SCRATCH; /* a target runs there too */
+			c->nchecked += c->steps[i].checked;
+			c->needs |= step_needs(&c->steps[i]);
 		}
 	}
 	c->nhandles = scope.handles.n;

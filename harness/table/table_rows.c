@@ -404,24 +404,50 @@ static int pick_scenario(struct rd *r, const struct bc_line *l, struct bc_scenar
 	return 0;
 }
 
+/* Does the row have a cell for every column?  Says what is off if not. */
+static bool cells_match_header(struct rd *r, const struct bc_line *l)
+{
+	if (l->ntok == r->ncols)
+		return true;
+	const struct bc_tok *last = &l->tok[l->ntok - 1];
+	if (l->ntok < r->ncols)
+		BC_RD_ERR(r, l->lineno, bc_cell_col(last, strlen(last->s) + 1),
+		    "row has %d cells, the header has %d (first missing: '%s'); hint: write '-' for an empty cell",
+		    l->ntok, r->ncols, r->cols[l->ntok].name);
+	else
+		BC_RD_ERR(r, l->lineno, l->tok[r->ncols].col,
+		    "row has %d cells, the header has %d; hint: quote a cell that contains blanks", l->ntok, r->ncols);
+	return false;
+}
+
+/* Every cell but the id and scenario (read first) and the profile and
+ * deviation (read after, as they depend on the rest): *prof_col and
+ * *dev_col get those two's columns, -1 when absent. */
+static int read_cells(struct rd *r, const struct bc_line *l, struct bc_case *c, int *prof_col, int *dev_col)
+{
+	*prof_col = *dev_col = -1;
+	for (int i = 0; i < r->ncols; i++) {
+		if (r->cols[i].kind == COL_DEVIATION)
+			*dev_col = i;
+		else if (r->cols[i].kind == COL_PROFILE)
+			*prof_col = i;
+		else if (r->cols[i].kind == COL_FAULT) {
+			if (read_fault(r, &l->tok[i], l->lineno, c) < 0)
+				return -1;
+		}
+		else if (read_cell(r, &r->cols[i], &l->tok[i], l->lineno, c) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 {
 	struct bc_case c;
 	struct bc_scenario *sc = r->nsc == 1 ? &r->sc[0] : NULL;
-	int line = l->lineno, dev_col = -1, prof_col = -1;
+	int line = l->lineno, dev_col, prof_col;
 	memset(&c, 0, sizeof(c));
-	if (l->ntok != r->ncols) {
-		const struct bc_tok *last = &l->tok[l->ntok - 1];
-		if (l->ntok < r->ncols)
-			BC_RD_ERR(r, line, bc_cell_col(last, strlen(last->s) + 1),
-			    "row has %d cells, the header has %d (first missing: '%s'); hint: write '-' for an empty cell",
-			    l->ntok, r->ncols, r->cols[l->ntok].name);
-		else
-			BC_RD_ERR(r, line, l->tok[r->ncols].col,
-			    "row has %d cells, the header has %d; hint: quote a cell that contains blanks", l->ntok, r->ncols);
-		return;
-	}
-	if (r->rows_dropped)
+	if (!cells_match_header(r, l) || r->rows_dropped)
 		return;
 	snprintf(c.table, sizeof(c.table), "%s", r->t->name);
 	snprintf(c.file, sizeof(c.file), "%s", r->file);
@@ -434,18 +460,8 @@ void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 	snprintf(c.scenario, sizeof(c.scenario), "%s", sc->name);
 	if (bc_rd_instantiate(r, sc, l, &c) < 0 || c.nchecked == 0)
 		goto drop;
-	for (int i = 0; i < r->ncols; i++) {
-		if (r->cols[i].kind == COL_DEVIATION)
-			dev_col = i;
-		else if (r->cols[i].kind == COL_PROFILE)
-			prof_col = i;
-		else if (r->cols[i].kind == COL_FAULT) {
-			if (read_fault(r, &l->tok[i], line, &c) < 0)
-				goto drop;
-		}
-		else if (read_cell(r, &r->cols[i], &l->tok[i], line, &c) < 0)
-			goto drop;
-	}
+	if (read_cells(r, l, &c, &prof_col, &dev_col) < 0)
+		goto drop;
 	if (pick_profile(r, prof_col >= 0 ? &l->tok[prof_col] : NULL, line, &c) < 0)
 		goto drop;
 	bool any = false;
