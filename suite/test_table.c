@@ -8,6 +8,7 @@
 
 #include "suite.h"
 #include "exec/steps.h"
+#include "table/reader.h"
 #include "table/table.h"
 
 #define HEAD "scenario s\n    socket h inet stream\n  ? bind h $addr\n"
@@ -480,12 +481,36 @@ static void fuzz_corpus_reads(void)
 	bc_diags_free(&d);
 }
 
+/* model/verbs.def is the one list: the reader knows every verb by the
+ * name model/ gives it, and each verb runs where the pool's classes say. */
+static void verbs_declared_once(void)
+{
+	static const struct {
+		enum bc_verb verb;
+		enum bc_place place;
+	} places[] = {
+		{BC_V_SOCKET, BC_PLACE_CLEAN},       {BC_V_BIND, BC_PLACE_CLEAN},       {BC_V_QUEUE, BC_PLACE_CLEAN},
+		{BC_V_GETSOCKNAME, BC_PLACE_CLEAN},  {BC_V_CONNECT, BC_PLACE_RESET},    {BC_V_ACCEPT, BC_PLACE_RESET},
+		{BC_V_HANDSHAKES, BC_PLACE_RESET},   {BC_V_RUN, BC_PLACE_TARGET},       {BC_V_LISTENING, BC_PLACE_TARGET},
+		{BC_V_HOSTILE, BC_PLACE_RETIRE},     {BC_V_OPEN, BC_PLACE_SANDBOX},     {BC_V_SETEUID, BC_PLACE_SANDBOX},
+		{BC_V_RESOLVE, BC_PLACE_SANDBOX},    {BC_V_MKDIR, BC_PLACE_SANDBOX},
+	};
+	for (int v = 0; v < BC_VERB_COUNT; v++)
+		if (!bc_step_verb_known(bc_verb_name((enum bc_verb)v)))
+			BC_FAILF("verb %d (%s) is unknown to the reader", v, bc_verb_name((enum bc_verb)v));
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+		CU_ASSERT_EQUAL(bc_verb_place(places[i].verb), places[i].place);
+	CU_ASSERT_STRING_EQUAL(bc_verb_name(BC_V_LISTEN), "listen");
+	CU_ASSERT_STRING_EQUAL(bc_verb_name(BC_VERB_COUNT), "?");
+}
+
 int bc_suite_table(void)
 {
 	CU_pSuite s = CU_add_suite("unit/table", NULL, NULL);
 	if (!s)
 		return -1;
 	BC_ADD(s, basic_row);
+	BC_ADD(s, verbs_declared_once);
 	BC_ADD(s, fuzz_corpus_reads);
 	BC_ADD(s, directives_quotes_comments_braces);
 	BC_ADD(s, scenarios_chosen_per_row);
