@@ -10,6 +10,7 @@
 
 #include "exec/runner.h"
 #include "suite.h"
+#include "table/profile_parse.h"
 #include "table/table.h"
 
 static const char tables[] =
@@ -136,12 +137,57 @@ static void peer_socket_needs_a_peer(void)
 		BC_FAILF("reason: %s", res.j.reason);
 }
 
+/* The platform profiles are data; written as a table's profile lines they
+ * would read the same, and --platform-profile takes them and names the
+ * platform after them. */
+static void builtin_profiles_match_their_text(void)
+{
+	static const struct {
+		const char *name;
+		const char *lines[3][3];
+	} text[] = {
+		{"bindv6only", {{"sysctl", "net.ipv6.bindv6only", "1"}}},
+		{"noipv6",
+		 {{"sysctl", "net.ipv6.conf.all.disable_ipv6", "1"},
+		  {"sysctl", "net.ipv6.conf.default.disable_ipv6", "1"},
+		  {"sysctl", "net.ipv6.conf.lo.disable_ipv6", "1"}}},
+		{"lowports", {{"sysctl", "net.ipv4.ip_unprivileged_port_start", "0"}}},
+	};
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		struct bc_profile t;
+		struct bc_runner r;
+		memset(&t, 0, sizeof(t));
+		for (int k = 0; k < 3 && text[i].lines[k][0]; k++) {
+			char err[128];
+			int bad;
+			CU_ASSERT_FATAL(bc_profile_line(&t, (char *const *)text[i].lines[k], 3, err, sizeof(err), &bad) == 0);
+		}
+		const struct bc_profile *b = bc_profile_builtin(text[i].name);
+		CU_ASSERT_FATAL(b != NULL);
+		CU_ASSERT_STRING_EQUAL(b->name, text[i].name);
+		CU_ASSERT_EQUAL(b->nsysctl, t.nsysctl);
+		for (int k = 0; k < b->nsysctl && k < t.nsysctl; k++) {
+			CU_ASSERT_STRING_EQUAL(b->sysctl[k].name, t.sysctl[k].name);
+			CU_ASSERT_STRING_EQUAL(b->sysctl[k].value, t.sysctl[k].value);
+		}
+		CU_ASSERT(!b->set_uid && b->caps == BC_CAPS_DEFAULT && !b->hostname[0] && !b->names && !b->nhosts &&
+			  !b->naddrs && !b->peer);
+		memset(&r, 0, sizeof(r));
+		snprintf(r.platform.id, sizeof(r.platform.id), "linux");
+		CU_ASSERT_FATAL(bc_runner_set_platform_profile(&r, text[i].name) == 0);
+		CU_ASSERT_PTR_EQUAL(r.run_profile, b);
+		CU_ASSERT(strcmp(r.platform.id + strlen("linux+"), text[i].name) == 0);
+	}
+	CU_ASSERT_PTR_NULL(bc_profile_builtin("freebsd"));
+}
+
 int bc_suite_profile(void)
 {
 	CU_pSuite s = CU_add_suite("unit/profile", setup, teardown);
 	if (!s)
 		return -1;
 	BC_ADD(s, profiles_as_read);
+	BC_ADD(s, builtin_profiles_match_their_text);
 	BC_ADD_NETNS(s, missing_sysctl_is_a_skip_with_the_reason);
 	BC_ADD_NETNS(s, refused_sysctl_is_an_error);
 	BC_ADD_NETNS(s, default_profile_applies);

@@ -8,6 +8,7 @@
 
 #include "suite.h"
 #include "exec/steps.h"
+#include "table/reader.h"
 #include "table/table.h"
 
 #define HEAD "scenario s\n    socket h inet stream\n  ? bind h $addr\n"
@@ -70,8 +71,8 @@ static void directives_quotes_comments_braces(void)
 	CU_ASSERT_EQUAL(a->nchecked, 2);
 	CU_ASSERT_STRING_EQUAL(a->steps[4].text, "socket b inet6 stream");
 	CU_ASSERT_STRING_EQUAL(a->steps[5].text, "bind b [::1]:P");
-	CU_ASSERT_EQUAL(a->steps[5].addr_var, 0);
-	CU_ASSERT(a->steps[1].no_option);
+	CU_ASSERT_EQUAL(a->steps[5].addr_op.port_var, 0);
+	CU_ASSERT(a->steps[1].sockopt.none);
 	CU_ASSERT_STRING_EQUAL(a->source, "a b \"c\"");
 	CU_ASSERT_STRING_EQUAL(a->note, "x # y");
 	CU_ASSERT_EQUAL(a->timeout_ms, 2000);
@@ -79,7 +80,7 @@ static void directives_quotes_comments_braces(void)
 	CU_ASSERT_EQUAL(a->exp[BC_SLOT_FREEBSD].state, BC_EXP_NA);
 	CU_ASSERT(a->needs & BC_NEEDS_INET6);
 	CU_ASSERT(!(b->needs & BC_NEEDS_INET6));
-	CU_ASSERT(!b->steps[1].no_option);
+	CU_ASSERT(!b->steps[1].sockopt.none);
 	const struct bc_expect *e = &b->exp[BC_SLOT_LINUX];
 	CU_ASSERT_EQUAL_FATAL(e->nclauses, 2);
 	CU_ASSERT_EQUAL(e->clauses[0].op, BC_VER_GE);
@@ -480,12 +481,36 @@ static void fuzz_corpus_reads(void)
 	bc_diags_free(&d);
 }
 
+/* model/verbs.def is the one list: the reader knows every verb by the
+ * name model/ gives it, and each verb runs where the pool's classes say. */
+static void verbs_declared_once(void)
+{
+	static const struct {
+		enum bc_verb verb;
+		enum bc_place place;
+	} places[] = {
+		{BC_V_SOCKET, BC_PLACE_CLEAN},       {BC_V_BIND, BC_PLACE_CLEAN},       {BC_V_QUEUE, BC_PLACE_CLEAN},
+		{BC_V_GETSOCKNAME, BC_PLACE_CLEAN},  {BC_V_CONNECT, BC_PLACE_RESET},    {BC_V_ACCEPT, BC_PLACE_RESET},
+		{BC_V_HANDSHAKES, BC_PLACE_RESET},   {BC_V_RUN, BC_PLACE_TARGET},       {BC_V_LISTENING, BC_PLACE_TARGET},
+		{BC_V_HOSTILE, BC_PLACE_RETIRE},     {BC_V_OPEN, BC_PLACE_SANDBOX},     {BC_V_SETEUID, BC_PLACE_SANDBOX},
+		{BC_V_RESOLVE, BC_PLACE_SANDBOX},    {BC_V_MKDIR, BC_PLACE_SANDBOX},
+	};
+	for (int v = 0; v < BC_VERB_COUNT; v++)
+		if (!bc_step_verb_known(bc_verb_name((enum bc_verb)v)))
+			BC_FAILF("verb %d (%s) is unknown to the reader", v, bc_verb_name((enum bc_verb)v));
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+		CU_ASSERT_EQUAL(bc_verb_place(places[i].verb), places[i].place);
+	CU_ASSERT_STRING_EQUAL(bc_verb_name(BC_V_LISTEN), "listen");
+	CU_ASSERT_STRING_EQUAL(bc_verb_name(BC_VERB_COUNT), "?");
+}
+
 int bc_suite_table(void)
 {
 	CU_pSuite s = CU_add_suite("unit/table", NULL, NULL);
 	if (!s)
 		return -1;
 	BC_ADD(s, basic_row);
+	BC_ADD(s, verbs_declared_once);
 	BC_ADD(s, fuzz_corpus_reads);
 	BC_ADD(s, directives_quotes_comments_braces);
 	BC_ADD(s, scenarios_chosen_per_row);

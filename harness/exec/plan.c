@@ -7,41 +7,8 @@
 
 #include "exec/guard.h"
 #include "exec/judge.h"
-#include "exec/profile.h"
-
-/* Where a verb can run (the order matters: the strictest wins). */
-enum bc_place { BC_PLACE_CLEAN, BC_PLACE_RESET, BC_PLACE_TARGET, BC_PLACE_RETIRE, BC_PLACE_SANDBOX };
-
-static enum bc_place bc_verb_place(enum bc_verb v)
-{
-	switch (v) {
-	case BC_V_SOCKET:
-	case BC_V_SETSOCKOPT:
-	case BC_V_GETSOCKOPT:
-	case BC_V_BIND:
-	case BC_V_LISTEN:
-	case BC_V_CLOSE:
-	case BC_V_SHUTDOWN:
-	case BC_V_GETSOCKNAME:
-	case BC_V_QUEUE:
-		return BC_PLACE_CLEAN;
-	case BC_V_CONNECT:
-	case BC_V_ACCEPT:
-	case BC_V_HANDSHAKES:
-		return BC_PLACE_RESET;
-	case BC_V_RUN:
-	case BC_V_NAMES:
-	case BC_V_SAID:
-	case BC_V_CALLS:
-	case BC_V_LEAKED:
-	case BC_V_LISTENING:
-		return BC_PLACE_TARGET;
-	case BC_V_HOSTILE:
-		return BC_PLACE_RETIRE;
-	default:
-		return BC_PLACE_SANDBOX; /* identity, files, name resolution */
-	}
-}
+#include "model/profile.h"
+#include "model/verbs.h"
 
 /* Where one step can run: in place, where closing its handles frees
  * everything (CLEAN), or leaves state in the namespace (RESET), or only in a
@@ -52,13 +19,14 @@ static enum bc_place step_place(const struct bc_case *c, const struct bc_step *s
 	enum bc_place p = bc_verb_place(st->verb);
 	if (p == BC_PLACE_TARGET)
 		return c->target ? BC_PLACE_RESET : BC_PLACE_SANDBOX;
-	if (st->addr.family == AF_UNIX)
+	const struct bc_addr *a = bc_step_addr(st);
+	if (a && a->family == AF_UNIX)
 		return BC_PLACE_SANDBOX; /* a relative path would land in the worker's directory */
-	if (st->verb == BC_V_SOCKET && st->in_peer)
+	if (st->verb == BC_V_SOCKET && st->sock.in_peer)
 		return BC_PLACE_SANDBOX;
 	/* A literal fd may name one of the worker's own: 0 to 2, or its pipes
 	 * above BC_GUARD_FD_HIGH. */
-	if (st->handle < 0 && st->fd_literal >= 0 && (st->fd_literal < 3 || st->fd_literal >= BC_GUARD_FD_HIGH))
+	if (st->handle < 0 && st->fd >= 0 && (st->fd < 3 || st->fd >= BC_GUARD_FD_HIGH))
 		return BC_PLACE_SANDBOX;
 	return p;
 }

@@ -1,7 +1,6 @@
-/* profile: the environment a case runs in.  Reading a profile line is pure
- * (profile_parse.c); applying one happens in the case's child, inside its own
- * namespaces, and is the only Linux-specific code besides the sandbox
- * (profile.c). */
+/* profile: applying the environment a case runs in (model/profile.h).
+ * This happens in the case's child, inside its own namespaces, and is the
+ * only Linux-specific code besides the sandbox (profile.c). */
 #ifndef BC_PROFILE_H
 #define BC_PROFILE_H
 
@@ -9,24 +8,8 @@
 #include <stddef.h>
 
 #include "model/case.h"
+#include "model/profile.h"
 #include "exec/steps.h"
-
-/* One profile line, words[0] being its keyword:
- *   sysctl NAME VALUE        a per-namespace sysctl under net.
- *   user root|UID            the identity the steps run as
- *   caps -net_bind_service   drop CAP_NET_BIND_SERVICE (root keeps the rest)
- *   caps net_bind_service    keep only CAP_NET_BIND_SERVICE (with user UID)
- *   hostname NAME            a private UTS namespace with this host name
- *   hosts ADDR NAME...       a line of the case's own /etc/hosts
- *   addr lo ADDR/PREFIX      an extra address on lo
- *   peer ADDR/PREFIX ADDR/PREFIX   a veth pair to a peer namespace: this
- *                            side's address, then the peer's
- * Returns 0, or -1 with a message in err and the index of the word to blame
- * in *bad. */
-int bc_profile_line(struct bc_profile *p, char *const *words, int nw, char *err, size_t errlen, int *bad);
-/* dst gets src's settings: lists are appended, single values replaced.
- * Returns -1 (with err) when a list overflows. */
-int bc_profile_merge(struct bc_profile *dst, const struct bc_profile *src, char *err, size_t errlen);
 
 /* What applying a profile can end in. */
 enum bc_profile_rc {

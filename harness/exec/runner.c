@@ -14,50 +14,22 @@
 #include "exec/plan.h"
 #include "exec/profile.h"
 #include "exec/scratch.h"
-
-#ifndef BC_FIU_PRELOAD /* the build gives it, from pkg-config */
-#define BC_FIU_PRELOAD "/usr/lib/fiu/fiu_posix_preload.so"
-#endif
+#include "fault/protocol.h"
+#include "model/profile.h"
 
 #define EXIT_PROFILE_UNAVAILABLE 77 /* the sandbox's "isolation unavailable" */
 #define EXIT_PROFILE_FAILED 78
 
 int bc_runner_set_platform_profile(struct bc_runner *r, const char *name)
 {
-	static struct bc_profile p;
-	static const struct {
-		const char *name;
-		const char *lines[3][3];
-	} builtin[] = {
-		/* FreeBSD, NetBSD and OpenBSD-like: IPv6 sockets are IPv6-only. */
-		{"bindv6only", {{"sysctl", "net.ipv6.bindv6only", "1"}}},
-		/* A host or container without IPv6 (disabled by sysctl). */
-		{"noipv6",
-		 {{"sysctl", "net.ipv6.conf.all.disable_ipv6", "1"},
-		  {"sysctl", "net.ipv6.conf.default.disable_ipv6", "1"},
-		  {"sysctl", "net.ipv6.conf.lo.disable_ipv6", "1"}}},
-		/* Docker (20.10 on) and containerd start containers with every port
-		 * unprivileged. */
-		{"lowports", {{"sysctl", "net.ipv4.ip_unprivileged_port_start", "0"}}},
-	};
-	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
-		if (strcmp(builtin[i].name, name) != 0)
-			continue;
-		memset(&p, 0, sizeof(p));
-		snprintf(p.name, sizeof(p.name), "%s", name);
-		for (int k = 0; k < 3 && builtin[i].lines[k][0]; k++) {
-			char err[128];
-			int bad;
-			if (bc_profile_line(&p, (char *const *)builtin[i].lines[k], 3, err, sizeof(err), &bad) < 0)
-				return -1;
-		}
-		r->run_profile = &p;
-		snprintf(r->run_profile_name, sizeof(r->run_profile_name), "%s", name);
-		size_t len = strlen(r->platform.id);
-		snprintf(r->platform.id + len, sizeof(r->platform.id) - len, "+%s", name);
-		return 0;
-	}
-	return -1;
+	const struct bc_profile *p = bc_profile_builtin(name);
+	if (!p)
+		return -1;
+	r->run_profile = p;
+	snprintf(r->run_profile_name, sizeof(r->run_profile_name), "%s", name);
+	size_t len = strlen(r->platform.id);
+	snprintf(r->platform.id + len, sizeof(r->platform.id) - len, "+%s", name);
+	return 0;
 }
 
 void bc_runner_init(struct bc_runner *r, const char *prog)

@@ -3,6 +3,7 @@
  * Pure: nothing here arms anything. */
 #define _POSIX_C_SOURCE 200809L
 #include "fault/faults.h"
+#include "fault/protocol.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -10,8 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const calls[] = {"socket", "bind", "listen", "accept", "connect", "close", "setsockopt", "getaddrinfo"};
+#define CALL_NAME(call, point) #call,
+static const char *const calls[] = {BC_FAULT_CALLS(CALL_NAME)};
+#undef CALL_NAME
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
+
+const char *bc_fault_calls_text(char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < NCALLS && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i == 0 ? "" : i + 1 < NCALLS ? ", " : " or ", calls[i]);
+	return buf;
+}
 
 bool bc_fault_call_known(const char *call)
 {
@@ -95,9 +107,9 @@ int bc_fault_parse_rule(const char *text, struct bc_fault *f, char *err, size_t 
 	const char *call = buf, *when = c1 + 1, *res = c2 + 1;
 	if (!bc_fault_call_known(call)) {
 		const char *s = bc_suggest_from(call, calls, NCALLS);
+		char all[128];
 		snprintf(err, errlen, "unknown call '%s' in a fault; hint: %s%s", call,
-			 s ? "did you mean " : "socket, bind, listen, accept, connect, close, setsockopt or getaddrinfo",
-			 s ? s : "");
+			 s ? "did you mean " : bc_fault_calls_text(all, sizeof(all)), s ? s : "");
 		if (s)
 			snprintf(err + strlen(err), errlen - strlen(err), "?");
 		return -1;
@@ -162,7 +174,8 @@ void bc_fault_env(const struct bc_fault *faults, int n, char *buf, size_t len)
 			snprintf(when, sizeof(when), "p%.6f", f->p);
 		else
 			snprintf(when, sizeof(when), "%d%s", f->n, f->when == BC_WHEN_FROM ? "+" : "");
-		off += (size_t)snprintf(buf + off, len - off, "%s%s:%s:%d", i ? ";" : "", f->call, when, f->result.code);
+		off += (size_t)snprintf(buf + off, len - off, "%s%s" BC_FAULT_FIELD_SEP "%s" BC_FAULT_FIELD_SEP "%d",
+					i ? BC_FAULT_RULE_SEP : "", f->call, when, f->result.code);
 		if (f->result.kind == BC_OUT_EAI && f->sys_errno >= 0 && off < len)
 			off += (size_t)snprintf(buf + off, len - off, "/%d", f->sys_errno);
 	}

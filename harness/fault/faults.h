@@ -8,6 +8,9 @@
 #include "model/case.h"
 
 bool bc_fault_call_known(const char *call);
+/* "socket, bind, ... or getaddrinfo": the calls a fault can name
+ * (fault/protocol.h), for a hint.  Returns buf. */
+const char *bc_fault_calls_text(char *buf, size_t len);
 /* One rule "CALL:WHEN:RESULT".  On error: a message, and in *bad the byte
  * offset of the part to blame. */
 int bc_fault_parse_rule(const char *text, struct bc_fault *f, char *err, size_t errlen, size_t *bad);

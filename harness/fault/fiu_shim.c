@@ -1,26 +1,15 @@
 /* bc_fiu.so: the fault-injection preload a case's target runs with, loaded
- * after libfiu's POSIX preload:
- *
- *   LD_PRELOAD="/usr/lib/fiu/fiu_posix_preload.so .../bc_fiu.so"
+ * after libfiu's POSIX preload (BC_FIU_PRELOAD, then BC_FIU_SHIM).
  *
  * It reads the case's faults from BC_FAULTS and arms them through libfiu
  * with counting callbacks, so that "the Nth call fails" is exact.  It adds
  * fail points for the two calls libfiu's preload does not wrap, getaddrinfo
- * and setsockopt.  At exit it writes what it saw to the fd BC_REPORT_FD
- * names: how often each call was made, and how many fds were left open.
+ * and setsockopt.  At exit it writes its report to the fd BC_REPORT_FD
+ * names.  fault/protocol.h states the rules' format, the calls and the
+ * report; every call listed there is counted, faulted or not.
  *
  * The environment is inherited: every process image of the target (after
- * an exec, or forked) arms the rules afresh and reports on its own, as
- * "pid N", "calls ...", "fds N" lines.
- *
- * BC_FAULTS: rules joined with ';', each CALL:WHEN:RESULT with numbers only
- * (the harness translates names for this platform):
- *   CALL    socket bind listen accept connect close setsockopt getaddrinfo
- *   WHEN    N (only the Nth call), N+ (the Nth and later), * (every call),
- *           pP (each call with probability P, from BC_FAULT_SEED)
- *   RESULT  an errno; for getaddrinfo an EAI code, and for EAI_SYSTEM the
- *           errno after a '/': -11/5
- * Every call listed in points[] is counted, faulted or not. */
+ * an exec, or forked) arms the rules afresh and reports on its own. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
@@ -35,6 +24,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Built alone, without the harness's include path (Makefile). */
+#include "protocol.h"
+
 struct point {
 	const char *call;
 	const char *fiu_name;
@@ -48,16 +40,9 @@ struct point {
 
 enum { W_NEVER, W_NTH, W_FROM, W_ALWAYS, W_PROB };
 
-static struct point points[] = {
-	{"socket", "posix/io/net/socket", 0, 0, 0, 0, 0, 0},
-	{"bind", "posix/io/net/bind", 0, 0, 0, 0, 0, 0},
-	{"listen", "posix/io/net/listen", 0, 0, 0, 0, 0, 0},
-	{"accept", "posix/io/net/accept", 0, 0, 0, 0, 0, 0},
-	{"connect", "posix/io/net/connect", 0, 0, 0, 0, 0, 0},
-	{"close", "posix/io/oc/close", 0, 0, 0, 0, 0, 0},
-	{"setsockopt", "bindcheck/net/setsockopt", 0, 0, 0, 0, 0, 0},
-	{"getaddrinfo", "bindcheck/net/getaddrinfo", 0, 0, 0, 0, 0, 0},
-};
+#define POINT(call, fiu_name) {#call, fiu_name, 0, 0, 0, 0, 0, 0},
+static struct point points[] = {BC_FAULT_CALLS(POINT)};
+#undef POINT
 #define NPOINTS (sizeof(points) / sizeof(points[0]))
 
 static unsigned long long prng = 0x9e3779b97f4a7c15ull;
@@ -104,7 +89,7 @@ static int decide(const char *name, int *failnum, void **failinfo, unsigned int 
 
 static int parse_rule(char *rule)
 {
-	char *call = strtok(rule, ":"), *when = strtok(NULL, ":"), *result = strtok(NULL, "");
+	char *call = strtok(rule, BC_FAULT_FIELD_SEP), *when = strtok(NULL, BC_FAULT_FIELD_SEP), *result = strtok(NULL, "");
 	struct point *p = NULL;
 	if (!call || !when || !result)
 		return -1;
@@ -152,13 +137,14 @@ __attribute__((constructor)) static void arm(void)
 	 * runs, which is where the faults belong. */
 	if (strstr(program_invocation_short_name, "valgrind"))
 		return;
-	const char *rules = getenv("BC_FAULTS"), *seed = getenv("BC_FAULT_SEED"), *rfd = getenv("BC_REPORT_FD");
+	const char *rules = getenv(BC_ENV_FAULTS), *seed = getenv(BC_ENV_FAULT_SEED), *rfd = getenv(BC_ENV_REPORT_FD);
 	report_fd = rfd ? atoi(rfd) : -1;
 	if (seed)
 		prng ^= strtoull(seed, NULL, 10) * 0x2545f4914f6cdd1dull;
 	if (rules) {
 		char *copy = strdup(rules);
-		for (char *save = NULL, *r = copy ? strtok_r(copy, ";", &save) : NULL; r; r = strtok_r(NULL, ";", &save))
+		for (char *save = NULL, *r = copy ? strtok_r(copy, BC_FAULT_RULE_SEP, &save) : NULL; r;
+		     r = strtok_r(NULL, BC_FAULT_RULE_SEP, &save))
 			parse_rule(r);
 		free(copy);
 	}
@@ -181,11 +167,11 @@ __attribute__((destructor)) static void report(void)
 		return;
 	for (size_t i = 0; i < NPOINTS; i++)
 		fiu_disable(points[i].fiu_name);
-	off += (size_t)snprintf(buf + off, sizeof(buf) - off, "pid %d\ncalls", (int)getpid());
+	off += (size_t)snprintf(buf + off, sizeof(buf) - off, BC_REPORT_PID_FMT BC_REPORT_CALLS, (int)getpid());
 	for (size_t i = 0; i < NPOINTS; i++)
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, " %s=%lu", points[i].call, points[i].calls);
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, BC_REPORT_CALL_FMT, points[i].call, points[i].calls);
 	int fds = count_fds();
-	off += (size_t)snprintf(buf + off, sizeof(buf) - off, "\nfds %d\n", fds < 0 ? -1 : fds - 4);
+	off += (size_t)snprintf(buf + off, sizeof(buf) - off, BC_REPORT_FDS_FMT, fds < 0 ? -1 : fds - 4);
 	if (write(report_fd, buf, off) < 0)
 		return;
 }

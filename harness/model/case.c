@@ -1,4 +1,5 @@
-/* case: names of slots and verbs, and the one release path of a case. */
+/* case: names of slots, a step's address, and the one release path of a
+ * case. */
 #define _POSIX_C_SOURCE 200809L
 #include "model/case.h"
 
@@ -10,19 +11,6 @@
 static const char *const slot_names[BC_SLOT_COUNT] = {
 	[BC_SLOT_EXPECT] = "expect",   [BC_SLOT_LINUX] = "linux", [BC_SLOT_FREEBSD] = "freebsd",
 	[BC_SLOT_DARWIN] = "darwin",   [BC_SLOT_POSIX] = "posix",
-};
-
-static const char *const verb_names[] = {
-	[BC_V_SOCKET] = "socket",   [BC_V_SETSOCKOPT] = "setsockopt", [BC_V_GETSOCKOPT] = "getsockopt",
-	[BC_V_BIND] = "bind",       [BC_V_LISTEN] = "listen",         [BC_V_CONNECT] = "connect",
-	[BC_V_ACCEPT] = "accept",   [BC_V_CLOSE] = "close",           [BC_V_SHUTDOWN] = "shutdown",
-	[BC_V_GETSOCKNAME] = "getsockname", [BC_V_OPEN] = "open",
-	[BC_V_SETEUID] = "seteuid", [BC_V_RESOLVE] = "resolve",       [BC_V_QUEUE] = "queue",
-	[BC_V_HANDSHAKES] = "handshakes", [BC_V_MKFILE] = "mkfile",   [BC_V_MKDIR] = "mkdir",
-	[BC_V_SYMLINK] = "symlink", [BC_V_CHMOD] = "chmod",           [BC_V_UNLINK] = "unlink",
-	[BC_V_STAT] = "stat",       [BC_V_HOSTILE] = "hostile",       [BC_V_RUN] = "run",
-	[BC_V_NAMES] = "names",     [BC_V_SAID] = "said",             [BC_V_CALLS] = "calls",
-	[BC_V_LEAKED] = "leaked",   [BC_V_LISTENING] = "listening",
 };
 
 const char *bc_slot_name(enum bc_slot slot)
@@ -38,9 +26,9 @@ int bc_slot_from_name(const char *name)
 	return -1;
 }
 
-const char *bc_verb_name(enum bc_verb verb)
+const struct bc_addr *bc_step_addr(const struct bc_step *st)
 {
-	return (size_t)verb < sizeof(verb_names) / sizeof(verb_names[0]) && verb_names[verb] ? verb_names[verb] : "?";
+	return st->verb == BC_V_BIND || st->verb == BC_V_CONNECT ? &st->addr_op.addr : NULL;
 }
 
 static char *dup_or_null(const char *s)
@@ -56,22 +44,21 @@ static void *dup_mem(const void *p, size_t n)
 	return q;
 }
 
-int bc_case_clone(const struct bc_case *c, struct bc_case *out)
+/* out->steps: c's steps and their texts.  False when out of memory. */
+static bool clone_steps(const struct bc_case *c, struct bc_case *out)
 {
-	*out = *c;
 	out->steps = dup_mem(c->steps, (size_t)c->nsteps * sizeof(*c->steps));
-	bool texts = true;
+	bool ok = !c->nsteps || out->steps;
 	for (int i = 0; out->steps && i < c->nsteps; i++)
-		texts &= (out->steps[i].text = dup_or_null(c->steps[i].text)) || !c->steps[i].text;
-	out->source = dup_or_null(c->source);
-	out->note = dup_or_null(c->note);
-	out->deviation = dup_or_null(c->deviation);
-	out->fault_text = dup_or_null(c->fault_text);
-	out->profile = dup_mem(c->profile, c->profile ? sizeof(*c->profile) : 0);
-	out->target = dup_mem(c->target, c->target ? sizeof(*c->target) : 0);
-	bool ok = (!c->nsteps || out->steps) && texts && (!c->source || out->source) && (!c->note || out->note) &&
-		  (!c->deviation || out->deviation) && (!c->fault_text || out->fault_text) &&
-		  (!c->profile || out->profile) && (!c->target || out->target);
+		ok &= (out->steps[i].text = dup_or_null(c->steps[i].text)) || !c->steps[i].text;
+	return ok;
+}
+
+/* out->exp: c's expectations, each clause's items pointing into its own
+ * copy of the results.  False when out of memory. */
+static bool clone_expect(const struct bc_case *c, struct bc_case *out)
+{
+	bool ok = true;
 	for (int s = 0; s < BC_SLOT_COUNT; s++) {
 		out->exp[s].text = dup_or_null(c->exp[s].text);
 		ok &= !c->exp[s].text || out->exp[s].text;
@@ -85,6 +72,22 @@ int bc_case_clone(const struct bc_case *c, struct bc_case *out)
 				oc->items[k].alts = oc->outs + (cl->items[k].alts - cl->outs);
 		}
 	}
+	return ok;
+}
+
+int bc_case_clone(const struct bc_case *c, struct bc_case *out)
+{
+	*out = *c;
+	bool ok = clone_steps(c, out);
+	out->source = dup_or_null(c->source);
+	out->note = dup_or_null(c->note);
+	out->deviation = dup_or_null(c->deviation);
+	out->fault_text = dup_or_null(c->fault_text);
+	out->profile = dup_mem(c->profile, c->profile ? sizeof(*c->profile) : 0);
+	out->target = dup_mem(c->target, c->target ? sizeof(*c->target) : 0);
+	ok &= (!c->source || out->source) && (!c->note || out->note) && (!c->deviation || out->deviation) &&
+	      (!c->fault_text || out->fault_text) && (!c->profile || out->profile) && (!c->target || out->target);
+	ok &= clone_expect(c, out);
 	if (!ok) {
 		bc_case_free(out);
 		return -1;

@@ -5,7 +5,9 @@
 
 #include <stdbool.h>
 
+#include "model/profile.h"
 #include "model/values.h"
+#include "model/verbs.h"
 
 #define BC_MAX_STEPS 48
 #define BC_MAX_HANDLES 16
@@ -14,37 +16,6 @@
 #define BC_MAX_CLAUSES 4
 #define BC_ID_MAX 64
 #define BC_DEFAULT_TIMEOUT_MS 5000
-
-enum bc_verb {
-	BC_V_SOCKET,
-	BC_V_SETSOCKOPT,
-	BC_V_GETSOCKOPT,
-	BC_V_BIND,
-	BC_V_LISTEN,
-	BC_V_CONNECT,
-	BC_V_ACCEPT,
-	BC_V_CLOSE,
-	BC_V_SHUTDOWN,
-	BC_V_GETSOCKNAME,
-	BC_V_OPEN,
-	BC_V_SETEUID,
-	BC_V_RESOLVE,
-	BC_V_QUEUE,
-	BC_V_HANDSHAKES,
-	BC_V_MKFILE,
-	BC_V_MKDIR,
-	BC_V_SYMLINK,
-	BC_V_CHMOD,
-	BC_V_UNLINK,
-	BC_V_STAT,
-	BC_V_HOSTILE,
-	BC_V_RUN,
-	BC_V_NAMES,
-	BC_V_SAID,
-	BC_V_CALLS,
-	BC_V_LEAKED,
-	BC_V_LISTENING,
-};
 
 /* hostile: misbehaviours for the harness's own self-tests. */
 enum bc_hostile {
@@ -60,52 +31,112 @@ enum bc_hostile {
 #define BC_MAX_LISTS 4     /* resolve results a scenario names */
 #define BC_MAX_RESULTS 8   /* addresses kept from one resolve */
 
-/* resolve: getaddrinfo() hints as the step gives them. */
-enum bc_ai_flag {
-	BC_AI_NOHINTS = 1 << 0, /* pass hints == NULL */
+/* The longest path, text or name a step holds: a sockaddr_un's path. */
+#define BC_STEP_PATH_MAX 108
+
+/* A step is a verb and its arguments, as data.  Every step has the head of
+ * struct bc_step; what else it holds depends on its verb's family, in one
+ * member of the union (each struct's comment names its verbs).  Fields that
+ * name a handle, variable or result list hold its index in the scenario, -1
+ * for none. */
+
+/* socket */
+struct bc_step_socket {
+	int family, type, proto;
+	int family_list;     /* the family of resolve result "R.N": R's index, -1 none */
+	int family_list_idx; /* and N */
+	bool in_peer;        /* create it in the profile's peer namespace */
+};
+
+/* setsockopt, getsockopt */
+struct bc_step_sockopt {
+	bool none;           /* setsockopt "-": nothing to set, the step is a no-op */
+	int level, name;
+	int value;           /* setsockopt: the int it sets (default 1) */
+};
+
+/* bind, connect */
+struct bc_step_addr_op {
+	struct bc_addr addr;
+	int port_var;        /* variable holding the port, -1 when literal */
+	int list;            /* "R.N": the index of resolve result R, -1 none */
+	bool has_len;        /* len=: the address length given explicitly */
+	bool has_family;     /* family=: sa_family written over the address */
+	bool nonblock;       /* connect: set O_NONBLOCK first */
+	int family;
+	long len;
+};
+
+/* listen, accept, shutdown, getsockname, handshakes (queue takes nothing) */
+struct bc_step_conn {
+	int backlog;         /* listen */
+	int accepted;        /* accept: the handle of the new connection */
+	int how;             /* shutdown: SHUT_RD, SHUT_WR or SHUT_RDWR */
+	int port_var;        /* getsockname: the variable that gets the port, -1 none */
+	int attempts;        /* handshakes: connections to open */
+};
+
+/* resolve: getaddrinfo() as the step calls it */
+struct bc_step_resolve {
+	int list;            /* the result list it fills */
+	char host[128];      /* the node; "" with host_null */
+	char service[32];    /* "" with service_null */
+	bool host_null, service_null;
+	bool host_is_hostname; /* "@hostname": what gethostname() returns */
+	bool no_hints;       /* hints == NULL */
+	int flags, family, socktype, protocol; /* the hints */
+};
+
+/* open, mkfile, mkdir, symlink, chmod, unlink, stat */
+struct bc_step_file {
+	char path[BC_STEP_PATH_MAX];   /* symlink: the link's own name */
+	char target[BC_STEP_PATH_MAX]; /* symlink: what it points to */
+	int mode;            /* mkdir (default 0755), chmod */
+};
+
+/* hostile */
+struct bc_step_hostile {
+	enum bc_hostile kind;
+	int mib;             /* leakmem, spew: MiB (default 1) */
+};
+
+/* run, names, said, calls; leaked and listening take nothing */
+struct bc_step_observe {
+	union {
+		char target[BC_NAME_MAX];      /* run: the table's target to start */
+		char result[BC_STEP_PATH_MAX]; /* names: an errno or EAI_* name, or "@fault" */
+		char text[BC_STEP_PATH_MAX];   /* said: what to look for in the output */
+		char call[16];                 /* calls: an injectable call (fault/protocol.h) */
+	};
+};
+
+/* seteuid */
+struct bc_step_seteuid {
+	unsigned uid;
 };
 
 struct bc_step {
 	enum bc_verb verb;
-	bool checked;       /* its outcome is part of what the case observes */
-	int handle;         /* index of the handle it acts on; -1: fd_literal */
-	int fd_literal;
-	int handle2;        /* accept: the handle of the new connection */
-	int family, type, proto;
-	struct bc_addr addr;
-	int addr_var;       /* variable holding the port, -1 when literal */
-	bool has_len;       /* bind/connect: address length given explicitly */
-	long len;
-	bool has_family;    /* bind/connect: sa_family written over the address */
-	int family_override;
-	bool no_option;     /* setsockopt "-": nothing to set, the step is a no-op */
-	int level, optname, optval;
-	int backlog;
-	int how;
-	int var;            /* getsockname: variable to store the port in, -1 none */
-	bool nonblock;      /* connect without waiting */
-	bool in_peer;       /* socket: create it in the profile's peer namespace */
-	int family_list;    /* socket: family of a resolve result: list index, -1 none */
-	int family_list_idx;
-	int list;           /* resolve: the list it fills */
-	int list_use;       /* bind/connect to "R.N": the list index of R, -1 none */
-	union { /* no verb takes both a host and a path */
-		struct {
-			char host[128]; /* resolve: node; "" with host_null for NULL */
-			char service[32];
-		};
-		struct {
-			char path[108];  /* open, mkfile, mkdir, symlink (link name), chmod, unlink, stat; text of names, said, calls */
-			char path2[108]; /* symlink: the target */
-		};
+	bool checked;        /* its outcome is part of what the case observes */
+	int handle;          /* the handle it acts on, or creates (socket, open); -1: fd */
+	int fd;              /* with handle -1: the fd number the step gave */
+	char *text;          /* the step as the row made it, for reports (the case owns it) */
+	union {
+		struct bc_step_socket sock;
+		struct bc_step_sockopt sockopt;
+		struct bc_step_addr_op addr_op;
+		struct bc_step_conn conn;
+		struct bc_step_resolve resolve;
+		struct bc_step_file file;
+		struct bc_step_hostile hostile;
+		struct bc_step_observe observe;
+		struct bc_step_seteuid seteuid;
 	};
-	bool host_null, service_null, host_is_hostname;
-	int ai_flags, ai_family, ai_socktype, ai_protocol, hints_flags;
-	int count;          /* handshakes: connections to attempt; hostile: MiB */
-	int hostile;        /* enum bc_hostile */
-	int mode;           /* mkdir, chmod */
-	char *text;         /* the step as the row made it, for reports (the case owns it) */
 };
+
+/* The address a step passes to the kernel (bind, connect), NULL for a verb
+ * that has none. */
+const struct bc_addr *bc_step_addr(const struct bc_step *st);
 
 /* Expectation slots: the generic "expect" column, three platforms, and the
  * set POSIX allows. */
@@ -146,47 +177,6 @@ struct bc_expect {
 enum bc_needs {
 	BC_NEEDS_INET6 = 1 << 0,
 	BC_NEEDS_SCRATCH = 1 << 1, /* a private working directory (unix paths, files) */
-};
-
-/* A profile: the environment a case runs in, set up inside its own
- * namespaces before the first step (harness/profile.c). */
-#define BC_PROFILE_MAX_SYSCTL 12
-#define BC_PROFILE_MAX_HOSTS 12
-#define BC_PROFILE_MAX_ADDRS 8
-
-enum bc_caps {
-	BC_CAPS_DEFAULT,   /* whatever the identity implies */
-	BC_CAPS_DROP_NBS,  /* every capability but CAP_NET_BIND_SERVICE */
-	BC_CAPS_ONLY_NBS,  /* CAP_NET_BIND_SERVICE and nothing else */
-};
-
-struct bc_sysctl {
-	char name[80];
-	char value[64];
-};
-
-struct bc_ifaddr {
-	bool on_peer;       /* the address lives in the peer namespace */
-	char dev[16];       /* lo, veth0 (this side) or veth1 (peer side) */
-	int family;
-	unsigned char addr[16];
-	int prefix;
-};
-
-struct bc_profile {
-	char name[BC_ID_MAX];          /* as the row named it, "a+b" */
-	int nsysctl;
-	struct bc_sysctl sysctl[BC_PROFILE_MAX_SYSCTL];
-	bool set_uid;
-	unsigned uid;
-	enum bc_caps caps;
-	char hostname[64];
-	bool names;                    /* hermetic name files */
-	int nhosts;
-	char hosts[BC_PROFILE_MAX_HOSTS][128];
-	int naddrs;
-	struct bc_ifaddr addrs[BC_PROFILE_MAX_ADDRS];
-	bool peer;                     /* a veth pair to a peer namespace */
 };
 
 /* A fault: "the Nth call of CALL fails with RESULT" and its kin, armed in
@@ -253,7 +243,6 @@ struct bc_table {
 
 const char *bc_slot_name(enum bc_slot slot);
 int bc_slot_from_name(const char *name);
-const char *bc_verb_name(enum bc_verb verb);
 void bc_case_free(struct bc_case *c);
 /* A deep copy; -1 when out of memory (nothing to free then). */
 int bc_case_clone(const struct bc_case *c, struct bc_case *out);

@@ -150,12 +150,6 @@ int bc_errno_from_name(const char *name, int *code)
 	return 0;
 }
 
-bool bc_errno_name_known(const char *name)
-{
-	int code;
-	return bc_errno_from_name(name, &code) == 0;
-}
-
 const char *bc_errno_name(int code)
 {
 	if (code < 0)
@@ -186,11 +180,6 @@ const char *bc_family_name(int family)
 int bc_socktype_from_name(const char *name, int *type)
 {
 	return lookup(socktypes, ARRAY_LEN(socktypes), name, type);
-}
-
-const char *bc_socktype_name(int type)
-{
-	return rlookup(socktypes, ARRAY_LEN(socktypes), type);
 }
 
 int bc_proto_from_name(const char *name, int *proto)

@@ -43,13 +43,11 @@ struct bc_addr {
 /* Name tables.  Each lookup returns 0 and stores the value, or -1. */
 int bc_errno_from_name(const char *name, int *code);
 const char *bc_errno_name(int code); /* NULL when unknown */
-bool bc_errno_name_known(const char *name);
 int bc_eai_from_name(const char *name, int *code);
 const char *bc_eai_name(int code);
 int bc_family_from_name(const char *name, int *family);
 const char *bc_family_name(int family);
 int bc_socktype_from_name(const char *name, int *type);
-const char *bc_socktype_name(int type);
 int bc_proto_from_name(const char *name, int *proto);
 int bc_sockopt_from_name(const char *name, int *level, int *optname);
 int bc_shutdown_from_name(const char *name, int *how);

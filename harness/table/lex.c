@@ -94,10 +94,74 @@ static void advance(struct cur *c)
 		c->col++;
 }
 
+/* Where diagnostics about the line go. */
+struct where {
+	const char *file;
+	int lineno;
+	struct bc_diags *d;
+};
+
+/* A quoted word, from its opening quote, into buf (escapes undone).
+ * Returns its length, or -1 after a diagnostic. */
+static long read_quoted(struct cur *c, char *buf, int col, const struct where *at)
+{
+	size_t n = 0;
+	const char *s = c->s;
+	advance(c);
+	for (;;) {
+		if (c->i >= c->len) {
+			bc_diag_add(at->d, at->file, at->lineno, col, "unterminated quote; hint: close the cell with '\"'");
+			return -1;
+		}
+		unsigned char ch = (unsigned char)s[c->i];
+		if (ch == '\\' && c->i + 1 < c->len && (s[c->i + 1] == '"' || s[c->i + 1] == '\\')) {
+			advance(c);
+			buf[n++] = s[c->i];
+			advance(c);
+		} else if (ch == '"') {
+			advance(c);
+			break;
+		} else if (is_control(ch)) {
+			bc_diag_add(at->d, at->file, at->lineno, c->col, "control character 0x%02x; hint: tables are plain text", ch);
+			return -1;
+		} else {
+			buf[n++] = (char)ch;
+			advance(c);
+		}
+	}
+	if (c->i < c->len && s[c->i] != ' ' && s[c->i] != '\t') {
+		bc_diag_add(at->d, at->file, at->lineno, c->col, "text right after a closing quote; hint: separate cells with blanks");
+		return -1;
+	}
+	return (long)n;
+}
+
+/* A word without quotes, up to the next blank, into buf.  Returns its
+ * length, or -1 after a diagnostic. */
+static long read_bare(struct cur *c, char *buf, const struct where *at)
+{
+	size_t n = 0;
+	while (c->i < c->len && c->s[c->i] != ' ' && c->s[c->i] != '\t') {
+		unsigned char ch = (unsigned char)c->s[c->i];
+		if (ch == '"') {
+			bc_diag_add(at->d, at->file, at->lineno, c->col, "quote inside a word; hint: quote the whole cell, as \"a b\"");
+			return -1;
+		}
+		if (is_control(ch)) {
+			bc_diag_add(at->d, at->file, at->lineno, c->col, "control character 0x%02x; hint: tables are plain text", ch);
+			return -1;
+		}
+		buf[n++] = (char)ch;
+		advance(c);
+	}
+	return (long)n;
+}
+
 int bc_lex_line(const char *file, int lineno, const char *start, size_t len, struct bc_line *out,
 		struct bc_diags *d)
 {
 	struct cur c = {start, 0, len, 1};
+	const struct where at = {file, lineno, d};
 	char *buf = NULL;
 	memset(out, 0, sizeof(*out));
 	out->lineno = lineno;
@@ -115,7 +179,6 @@ int bc_lex_line(const char *file, int lineno, const char *start, size_t len, str
 	out->indented = c.i > 0;
 	while (c.i < len) {
 		unsigned char ch = (unsigned char)start[c.i];
-		size_t n = 0;
 		int col = c.col;
 		bool quoted = ch == '"';
 		if (ch == ' ' || ch == '\t') {
@@ -124,53 +187,10 @@ int bc_lex_line(const char *file, int lineno, const char *start, size_t len, str
 		}
 		if (ch == '#')
 			break;
-		if (quoted) {
-			advance(&c);
-			for (;;) {
-				if (c.i >= len) {
-					bc_diag_add(d, file, lineno, col, "unterminated quote; hint: close the cell with '\"'");
-					goto fail;
-				}
-				ch = (unsigned char)start[c.i];
-				if (ch == '\\' && c.i + 1 < len && (start[c.i + 1] == '"' || start[c.i + 1] == '\\')) {
-					advance(&c);
-					buf[n++] = start[c.i];
-					advance(&c);
-				} else if (ch == '"') {
-					advance(&c);
-					break;
-				} else if (is_control(ch)) {
-					bc_diag_add(d, file, lineno, c.col,
-						    "control character 0x%02x; hint: tables are plain text", ch);
-					goto fail;
-				} else {
-					buf[n++] = (char)ch;
-					advance(&c);
-				}
-			}
-			if (c.i < len && start[c.i] != ' ' && start[c.i] != '\t') {
-				bc_diag_add(d, file, lineno, c.col,
-					    "text right after a closing quote; hint: separate cells with blanks");
-				goto fail;
-			}
-		} else {
-			while (c.i < len && start[c.i] != ' ' && start[c.i] != '\t') {
-				ch = (unsigned char)start[c.i];
-				if (ch == '"') {
-					bc_diag_add(d, file, lineno, c.col,
-						    "quote inside a word; hint: quote the whole cell, as \"a b\"");
-					goto fail;
-				}
-				if (is_control(ch)) {
-					bc_diag_add(d, file, lineno, c.col,
-						    "control character 0x%02x; hint: tables are plain text", ch);
-					goto fail;
-				}
-				buf[n++] = (char)ch;
-				advance(&c);
-			}
-		}
-		if (push(out, buf, n, col, quoted) < 0)
+		long n = quoted ? read_quoted(&c, buf, col, &at) : read_bare(&c, buf, &at);
+		if (n < 0)
+			goto fail;
+		if (push(out, buf, (size_t)n, col, quoted) < 0)
 			goto oom;
 	}
 	free(buf);

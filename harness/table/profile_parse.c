@@ -1,6 +1,8 @@
 /* profile_parse: profile lines into a bc_profile.  Pure: no system calls. */
 #define _POSIX_C_SOURCE 200809L
-#include "exec/profile.h"
+#include "table/profile_parse.h"
+
+#include "model/values.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -183,30 +185,4 @@ int bc_profile_line(struct bc_profile *p, char *const *w, int nw, char *err, siz
 	if (s)
 		BAD(0, "unknown profile setting '%s'; hint: did you mean %s?", kw, s);
 	BAD(0, "unknown profile setting '%s'; hint: sysctl, user, caps, hostname, hosts, addr or peer", kw);
-}
-
-int bc_profile_merge(struct bc_profile *dst, const struct bc_profile *src, char *err, size_t errlen)
-{
-	if (dst->nsysctl + src->nsysctl > BC_PROFILE_MAX_SYSCTL || dst->nhosts + src->nhosts > BC_PROFILE_MAX_HOSTS ||
-	    dst->naddrs + src->naddrs > BC_PROFILE_MAX_ADDRS) {
-		snprintf(err, errlen, "the profiles together set too many sysctls, hosts lines or addresses");
-		return -1;
-	}
-	memcpy(dst->sysctl + dst->nsysctl, src->sysctl, (size_t)src->nsysctl * sizeof(src->sysctl[0]));
-	dst->nsysctl += src->nsysctl;
-	memcpy(dst->hosts + dst->nhosts, src->hosts, (size_t)src->nhosts * sizeof(src->hosts[0]));
-	dst->nhosts += src->nhosts;
-	memcpy(dst->addrs + dst->naddrs, src->addrs, (size_t)src->naddrs * sizeof(src->addrs[0]));
-	dst->naddrs += src->naddrs;
-	if (src->set_uid) {
-		dst->set_uid = true;
-		dst->uid = src->uid;
-	}
-	if (src->caps != BC_CAPS_DEFAULT)
-		dst->caps = src->caps;
-	if (src->hostname[0])
-		snprintf(dst->hostname, sizeof(dst->hostname), "%s", src->hostname);
-	dst->names |= src->names;
-	dst->peer |= src->peer;
-	return 0;
 }

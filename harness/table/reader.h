@@ -40,7 +40,7 @@ struct bc_tmpl_step {
 	bool checked;
 	int nwords;
 	struct bc_tok *words;
-	struct bc_step_memo *memo; /* a step without cells, parsed once (table_rows.c) */
+	struct bc_step_memo *memo; /* a step without cells, parsed once (instantiate.c) */
 };
 
 struct bc_scenario {
@@ -148,16 +148,15 @@ struct rd {
 
 #define BC_RD_ERR(r, line, col, ...) bc_diag_add((r)->d, (r)->file, (line), (col), __VA_ARGS__)
 
-/* p points at a '$': if "$name" or "${name}" starts there, set *name and
- * *len to the name and return the whole reference's length; else 0. */
+/* Shared by every part of the reader (cells.c).  p points at a '$': if
+ * "$name" or "${name}" starts there, set *name and *len to the name and
+ * return the whole reference's length; else 0. */
 size_t bc_rd_ref(const char *p, const char **name, size_t *len);
+/* Letters, digits, '_', '-', '.', '+', shorter than BC_ID_MAX. */
 bool bc_rd_valid_id(const char *s);
+/* "5s", "250ms", at most 600 s. */
 int bc_rd_parse_timeout(const char *s, int *ms);
+/* The header's column named by n bytes of name, or -1. */
 int bc_rd_column_index(const struct rd *r, const char *name, size_t n);
-/* One row into a case appended to r->t, or diagnostics. */
-void bc_rd_read_row(struct rd *r, const struct bc_line *l);
-/* A scenario's steps with the row's cells put in. */
-void bc_rd_memo_free(struct bc_step_memo *m);
-int bc_rd_instantiate(struct rd *r, struct bc_scenario *sc, const struct bc_line *row, struct bc_case *c);
 
 #endif

@@ -8,72 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/profile.h"
+#include "table/blocks.h"
 #include "table/reader.h"
+#include "table/rows.h"
 
 
-bool bc_rd_valid_id(const char *s)
-{
-	if (!*s || strlen(s) >= BC_ID_MAX)
-		return false;
-	for (; *s; s++) {
-		char c = *s;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-		      c == '.' || c == '+'))
-			return false;
-	}
-	return true;
-}
-
-/* "5s", "250ms" */
-int bc_rd_parse_timeout(const char *s, int *ms)
-{
-	char num[16];
-	size_t n = strlen(s);
-	long v;
-	int mult;
-	if (n > 2 && strcmp(s + n - 2, "ms") == 0) {
-		mult = 1;
-		n -= 2;
-	} else if (n > 1 && s[n - 1] == 's') {
-		mult = 1000;
-		n -= 1;
-	} else {
-		return -1;
-	}
-	if (n >= sizeof(num))
-		return -1;
-	memcpy(num, s, n);
-	num[n] = '\0';
-	if (bc_parse_int(num, 1, 600000, &v) < 0 || v * mult > 600000)
-		return -1;
-	*ms = (int)(v * mult);
-	return 0;
-}
-
-int bc_rd_column_index(const struct rd *r, const char *name, size_t n)
-{
-	for (int i = 0; i < r->ncols; i++)
-		if (strlen(r->cols[i].name) == n && strncmp(r->cols[i].name, name, n) == 0)
-			return i;
-	return -1;
-}
-
-
-/* Calls fn for every "$name" or "${name}" in word; returns the first
- * malformed reference's offset, or -1. */
-size_t bc_rd_ref(const char *p, const char **name, size_t *len)
-{
-	bool brace = p[1] == '{';
-	const char *s = p + 1 + brace, *e = s;
-	while (bc_is_name_char(*e))
-		e++;
-	if (e == s || (brace && *e != '}'))
-		return 0;
-	*name = s;
-	*len = (size_t)(e - s);
-	return (size_t)(e + brace - p);
-}
 
 static long scan_refs(const char *w, void (*fn)(void *, const char *, size_t), void *arg)
 {
@@ -219,173 +158,11 @@ static void read_header(struct rd *r, struct bc_line *l)
 	check_required(r, l->lineno);
 }
 
-
-static void close_profile(struct rd *r)
-{
-	if (r->open_prof < 0)
-		return;
-	struct bc_rd_profile *p = &r->prof[r->open_prof];
-	r->open_prof = -1;
-	if (p->nlines == 0) {
-		BC_RD_ERR(r, p->line, p->col, "profile '%s' has no settings; hint: indent them under it, as '    sysctl net.ipv6.bindv6only 1'", p->name);
-		p->bad = true;
-	}
-}
-
-static void add_profile_line(struct rd *r, struct bc_line *l)
-{
-	struct bc_rd_profile *p = &r->prof[r->open_prof];
-	char *words[BC_MAX_WORDS];
-	char err[256];
-	int bad = 0, nw = l->ntok < BC_MAX_WORDS ? l->ntok : BC_MAX_WORDS;
-	p->nlines++;
-	for (int i = 0; i < nw; i++) {
-		words[i] = l->tok[i].s;
-		if (strchr(words[i], '$')) {
-			BC_RD_ERR(r, l->lineno, l->tok[i].col, "a profile cannot use columns; hint: define one profile per setting and name them in the profile column, as a+b");
-			p->bad = true;
-			return;
-		}
-	}
-	if (l->ntok > BC_MAX_WORDS) {
-		BC_RD_ERR(r, l->lineno, l->tok[BC_MAX_WORDS].col, "a profile line has at most %d words", BC_MAX_WORDS);
-		p->bad = true;
-		return;
-	}
-	if (bc_profile_line(&p->p, words, nw, err, sizeof(err), &bad) < 0) {
-		BC_RD_ERR(r, l->lineno, l->tok[bad].col, "%s", err);
-		p->bad = true;
-	}
-}
-
-static void open_profile(struct rd *r, struct bc_line *l)
-{
-	const char *name = l->tok[1].s;
-	if (!bc_is_identifier(name) || strlen(name) >= BC_NAME_MAX) {
-		BC_RD_ERR(r, l->lineno, l->tok[1].col, "bad profile name '%s'; hint: letters, digits and '_'", name);
-		return;
-	}
-	for (int i = 0; i < r->nprof; i++) {
-		if (strcmp(r->prof[i].name, name) == 0) {
-			BC_RD_ERR(r, l->lineno, l->tok[1].col, "profile '%s' is defined twice (first on line %d)", name, r->prof[i].line);
-			return;
-		}
-	}
-	struct bc_rd_profile *v = realloc(r->prof, (size_t)(r->nprof + 1) * sizeof(*v));
-	if (!v)
-		return;
-	r->prof = v;
-	memset(&r->prof[r->nprof], 0, sizeof(r->prof[0]));
-	snprintf(r->prof[r->nprof].name, sizeof(r->prof[0].name), "%s", name);
-	r->prof[r->nprof].line = l->lineno;
-	r->prof[r->nprof].col = l->tok[1].col;
-	r->open_prof = r->nprof++;
-}
-
-/* --- target blocks ------------------------------------------------------ */
-
-static void close_target(struct rd *r)
-{
-	if (r->open_tgt < 0)
-		return;
-	struct bc_rd_target *t = &r->tgt[r->open_tgt];
-	r->open_tgt = -1;
-	if (!t->bad && !t->has_command) {
-		BC_RD_ERR(r, t->line, t->col, "target '%s' has no command; hint: indent '    command PROGRAM ARGS...' under it", t->t.name);
-		t->bad = true;
-	}
-}
-
-static void add_target_line(struct rd *r, struct bc_line *l)
-{
-	struct bc_rd_target *t = &r->tgt[r->open_tgt];
-	const char *kw = l->tok[0].s;
-	t->nlines++;
-	if (strcmp(kw, "command") == 0) {
-		if (l->ntok < 2 || l->ntok - 1 > BC_TARGET_ARGS) {
-			BC_RD_ERR(r, l->lineno, l->tok[0].col, "'command' takes a program and at most %d arguments", BC_TARGET_ARGS - 1);
-			t->bad = true;
-			return;
-		}
-		for (int i = 1; i < l->ntok; i++) {
-			if (strlen(l->tok[i].s) >= sizeof(t->t.argv[0])) {
-				BC_RD_ERR(r, l->lineno, l->tok[i].col, "argument longer than %zu bytes", sizeof(t->t.argv[0]) - 1);
-				t->bad = true;
-				return;
-			}
-			snprintf(t->t.argv[i - 1], sizeof(t->t.argv[0]), "%s", l->tok[i].s);
-		}
-		t->t.argc = l->ntok - 1;
-		t->has_command = true;
-		return;
-	}
-	if ((strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0) && l->ntok == 2 && strlen(l->tok[1].s) < sizeof(t->t.needs)) {
-		snprintf(strcmp(kw, "needs") == 0 ? t->t.needs : t->t.ready, sizeof(t->t.needs), "%s", l->tok[1].s);
-		return;
-	}
-	if (strcmp(kw, "grace") == 0 && l->ntok == 2 && bc_rd_parse_timeout(l->tok[1].s, &t->t.grace_ms) == 0)
-		return;
-	if (strcmp(kw, "stop") == 0 && l->ntok == 2 && bc_rd_parse_timeout(l->tok[1].s, &t->t.stop_ms) == 0)
-		return;
-	if (strcmp(kw, "listens") == 0) {
-		/* Up once all of these listen: no need to sit out the grace. */
-		if (l->ntok < 2 || l->ntok - 1 + t->t.nlistens > 4) {
-			BC_RD_ERR(r, l->lineno, l->tok[0].col, "'listens' takes 1 to 4 addresses with their port in all, as 127.0.0.1:8080 or [::1]:8080");
-			t->bad = true;
-			return;
-		}
-		for (int i = 1; i < l->ntok; i++) {
-			struct bc_addr a;
-			char err[160];
-			if (bc_addr_parse(l->tok[i].s, &a, err, sizeof(err)) < 0 || a.port_var[0] || a.list[0] || a.null ||
-			    (a.family != AF_INET && a.family != AF_INET6)) {
-				BC_RD_ERR(r, l->lineno, l->tok[i].col, "bad listening address '%s'; hint: an IPv4 or IPv6 address and a port number, as 127.0.0.1:8080 or [::1]:8080",
-					  l->tok[i].s);
-				t->bad = true;
-				return;
-			}
-			bc_sockaddr_format((const struct sockaddr *)&a.ss, a.len, t->t.listens[t->t.nlistens++], sizeof(t->t.listens[0]));
-		}
-		return;
-	}
-	if (strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0 || strcmp(kw, "grace") == 0 || strcmp(kw, "stop") == 0)
-		BC_RD_ERR(r, l->lineno, l->tok[0].col, "'%s' takes one value%s", kw,
-			  strcmp(kw, "grace") == 0 || strcmp(kw, "stop") == 0 ? "; hint: a time, as 300ms" : "");
-	else
-		BC_RD_ERR(r, l->lineno, l->tok[0].col, "unknown target setting '%s'; hint: command, needs, ready, listens, grace or stop", kw);
-	t->bad = true;
-}
-
-static void open_target(struct rd *r, struct bc_line *l)
-{
-	const char *name = l->tok[1].s;
-	if (!bc_is_identifier(name) || strlen(name) >= BC_NAME_MAX) {
-		BC_RD_ERR(r, l->lineno, l->tok[1].col, "bad target name '%s'; hint: letters, digits and '_'", name);
-		return;
-	}
-	for (int i = 0; i < r->ntgt; i++) {
-		if (strcmp(r->tgt[i].t.name, name) == 0) {
-			BC_RD_ERR(r, l->lineno, l->tok[1].col, "target '%s' is defined twice (first on line %d)", name, r->tgt[i].line);
-			return;
-		}
-	}
-	struct bc_rd_target *v = realloc(r->tgt, (size_t)(r->ntgt + 1) * sizeof(*v));
-	if (!v)
-		return;
-	r->tgt = v;
-	memset(&r->tgt[r->ntgt], 0, sizeof(r->tgt[0]));
-	snprintf(r->tgt[r->ntgt].t.name, sizeof(r->tgt[0].t.name), "%s", name);
-	r->tgt[r->ntgt].t.grace_ms = 500;
-	r->tgt[r->ntgt].line = l->lineno;
-	r->tgt[r->ntgt].col = l->tok[1].col;
-	r->open_tgt = r->ntgt++;
-}
-
 static void close_scenario(struct rd *r)
 {
 	struct bc_scenario *sc = r->open_sc;
-	close_profile(r);
-	close_target(r);
+	bc_rd_close_profile(r);
+	bc_rd_close_target(r);
 	int checked = 0;
 	r->open_sc = NULL;
 	if (!sc)
@@ -475,9 +252,9 @@ static void read_directive(struct rd *r, struct bc_line *l)
 		if (bc_rd_parse_timeout(l->tok[1].s, &r->timeout_ms) < 0)
 			BC_RD_ERR(r, line, l->tok[1].col, "bad timeout '%s'; hint: like 5s or 250ms, at most 600s", l->tok[1].s);
 	} else if (strcmp(kw, "profile") == 0) {
-		open_profile(r, l);
+		bc_rd_open_profile(r, l);
 	} else if (strcmp(kw, "target") == 0) {
-		open_target(r, l);
+		bc_rd_open_target(r, l);
 	} else if (strcmp(kw, "scenario") == 0) {
 		const char *name = l->tok[1].s;
 		struct bc_scenario *v;
@@ -519,9 +296,9 @@ static void read_line(struct rd *r, struct bc_line *l)
 		if (r->open_sc)
 			add_step(r, l);
 		else if (r->open_prof >= 0)
-			add_profile_line(r, l);
+			bc_rd_add_profile_line(r, l);
 		else if (r->open_tgt >= 0)
-			add_target_line(r, l);
+			bc_rd_add_target_line(r, l);
 		else
 			BC_RD_ERR(r, l->lineno, l->tok[0].col, "indented line outside a scenario, profile or target; hint: steps follow a 'scenario NAME' line");
 		return;

@@ -1,214 +1,16 @@
-/* table_rows: one row of a table into a case: the row's cells put into its
- * scenario's steps, then its expectations, source, deviation and timeout. */
+/* table_rows: one row of a table into a case: its scenario's steps with the
+ * row's cells put in (instantiate.c), then its expectations, source,
+ * deviation, profile, faults and target. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/un.h>
 
 #include "fault/faults.h"
-#include "exec/profile.h"
-#include "table/reader.h"
-
-/* Put the row's cells into one template word. */
-struct subst {
-	const struct rd *r;
-	const struct bc_line *row;
-	char *out;
-	size_t len, cap;
-	int blame_col;
-};
-
-static int append(struct subst *s, const char *p, size_t n)
-{
-	if (s->len + n + 1 > s->cap) {
-		size_t cap = (s->len + n + 1) * 2;
-		char *o = realloc(s->out, cap);
-		if (!o)
-			return -1;
-		s->out = o;
-		s->cap = cap;
-	}
-	memcpy(s->out + s->len, p, n);
-	s->len += n;
-	s->out[s->len] = '\0';
-	return 0;
-}
-
-static int substitute(const struct rd *r, const struct bc_tok *w, int tline, const struct bc_line *row,
-		      struct bc_word *out)
-{
-	struct subst s = {r, row, NULL, 0, 0, 0};
-	const char *p = w->s;
-	if (append(&s, "", 0) < 0)
-		return -1;
-	while (*p) {
-		if (*p != '$') {
-			size_t run = strcspn(p, "$");
-			if (append(&s, p, run) < 0)
-				goto fail;
-			p += run;
-			continue;
-		}
-		const char *n;
-		size_t nlen, whole = bc_rd_ref(p, &n, &nlen); /* checked when the step was read */
-		if (!whole)
-			goto fail;
-		p += whole;
-		if (!row) { /* a dry run: the cell may hold anything */
-			if (append(&s, BC_ANY_VALUE, 1) < 0)
-				goto fail;
-			continue;
-		}
-		int ci = bc_rd_column_index(r, n, nlen);
-		if (ci < 0 || ci >= row->ntok)
-			goto fail;
-		if (!s.blame_col)
-			s.blame_col = row->tok[ci].col;
-		if (append(&s, row->tok[ci].s, strlen(row->tok[ci].s)) < 0)
-			goto fail;
-	}
-	out->s = s.out;
-	out->line = s.blame_col ? row->lineno : tline;
-	out->col = s.blame_col ? s.blame_col : w->col;
-	return 0;
-fail:
-	free(s.out);
-	return -1;
-}
-
-/* A step whose words hold no cell parses the same for every row, given
- * the same names defined before it: the first row's result is kept, with
- * the scope before and after, and later rows copy it.  (Parsing the steps
- * anew was most of the cost of loading a large matrix.) */
-struct bc_step_memo {
-	bool tried, usable;
-	struct bc_scope before, after;
-	struct bc_step st;
-};
-
-void bc_rd_memo_free(struct bc_step_memo *m)
-{
-	if (m)
-		free(m->st.text);
-	free(m);
-}
-
-static bool names_equal(const struct bc_names *a, const struct bc_names *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (int i = 0; i < a->n; i++)
-		if (strcmp(a->v[i], b->v[i]) != 0)
-			return false;
-	return true;
-}
-
-static bool scope_equal(const struct bc_scope *a, const struct bc_scope *b)
-{
-	return names_equal(&a->handles, &b->handles) && names_equal(&a->vars, &b->vars) &&
-	       names_equal(&a->lists, &b->lists);
-}
-
-static bool has_cell(const struct bc_tmpl_step *ts)
-{
-	for (int i = 0; i < ts->nwords; i++)
-		if (strchr(ts->words[i].s, '$'))
-			return true;
-	return false;
-}
-
-/* 1: st and scope came from the memo; 0: parse it. */
-static int from_memo(const struct bc_tmpl_step *ts, struct bc_scope *scope, struct bc_step *st)
-{
-	const struct bc_step_memo *m = ts->memo;
-	if (!m || !m->usable || !scope_equal(&m->before, scope))
-		return 0;
-	*st = m->st;
-	st->text = strdup(m->st.text);
-	if (!st->text)
-		return -1;
-	*scope = m->after;
-	return 1;
-}
-
-static void remember(struct bc_tmpl_step *ts, const struct bc_scope *before, const struct bc_scope *after,
-		     const struct bc_step *st)
-{
-	struct bc_step_memo *m = ts->memo;
-	if (!m || m->tried)
-		return;
-	m->tried = true;
-	m->before = *before;
-	m->after = *after;
-	m->st = *st;
-	m->st.text = strdup(st->text);
-	m->usable = m->st.text != NULL;
-}
-
-int bc_rd_instantiate(struct rd *r, struct bc_scenario *sc, const struct bc_line *row, struct bc_case *c)
-{
-	struct bc_scope scope;
-	int rc = 0;
-	memset(&scope, 0, sizeof(scope));
-	c->steps = calloc((size_t)sc->nsteps, sizeof(*c->steps));
-	if (!c->steps)
-		return -1;
-	for (int i = 0; i < sc->nsteps && rc == 0; i++) {
-		struct bc_tmpl_step *ts = &sc->steps[i];
-		struct bc_word w[BC_MAX_WORDS];
-		int nw = ts->nwords;
-		int made = 0;
-		if (row && !ts->memo && !has_cell(ts))
-			ts->memo = calloc(1, sizeof(*ts->memo)); /* none: parsed every time */
-		int memo = row ? from_memo(ts, &scope, &c->steps[i]) : 0;
-		if (memo < 0) {
-			rc = -1;
-			break;
-		}
-		if (memo)
-			made = nw = 0;
-		struct bc_scope before;
-		bool learn = !memo && ts->memo && !ts->memo->tried;
-		if (learn)
-			before = scope;
-		for (; made < nw; made++)
-			if (substitute(r, &ts->words[made], ts->line, row, &w[made]) < 0)
-				break;
-		if (made < nw) {
-			rc = -1;
-		} else if (!memo) {
-			rc = bc_step_parse(r->file, w, nw, ts->checked, &c->steps[i], &scope, !row, r->d);
-			if (rc == 0 && !(c->steps[i].text = bc_step_text(w, nw)))
-				rc = -1;
-			if (rc == 0 && learn)
-				remember(ts, &before, &scope, &c->steps[i]);
-		}
-		for (int k = 0; k < made; k++)
-			free(w[k].s);
-		if (rc == 0) {
-			const struct bc_step *st = &c->steps[i];
-			c->nsteps++;
-			c->nchecked += st->checked;
-			if (st->family == AF_INET6 || st->addr.family == AF_INET6)
-				c->needs |= BC_NEEDS_INET6;
-			/* Relative paths live in the case's own scratch directory. */
-			const struct sockaddr_un *sun = (const struct sockaddr_un *)&st->addr.ss;
-			bool file_verb = st->verb == BC_V_OPEN || st->verb == BC_V_MKFILE || st->verb == BC_V_MKDIR ||
-					 st->verb == BC_V_SYMLINK || st->verb == BC_V_CHMOD || st->verb == BC_V_UNLINK ||
-					 st->verb == BC_V_STAT;
-			if ((st->addr.family == AF_UNIX && sun->sun_path[0] && sun->sun_path[0] != '/') ||
-			    (file_verb && st->path[0] && st->path[0] != '/') || st->verb == BC_V_RUN)
-				c->needs |= BC_NEEDS_SCRATCH; /* a target runs there too */
-		}
-	}
-	c->nhandles = scope.handles.n;
-	c->nvars = scope.vars.n;
-	memcpy(c->vars, scope.vars.v, sizeof(c->vars));
-	return rc;
-}
+#include "model/profile.h"
+#include "table/rows.h"
 
 static char *trim(char *s)
 {
@@ -474,12 +276,12 @@ static int attach_target(struct rd *r, const struct bc_line *l, struct bc_case *
 	for (int i = 0; i < c->nsteps; i++) {
 		if (c->steps[i].verb != BC_V_RUN)
 			continue;
-		if (name && strcmp(name, c->steps[i].path) != 0) {
+		if (name && strcmp(name, c->steps[i].observe.target) != 0) {
 			BC_RD_ERR(r, l->lineno, l->tok[0].col, "row '%s' runs two targets, '%s' and '%s'; hint: one target per case", c->id, name,
-				  c->steps[i].path);
+				  c->steps[i].observe.target);
 			return -1;
 		}
-		name = c->steps[i].path;
+		name = c->steps[i].observe.target;
 	}
 	if (!name) {
 		if (c->fault_text) {
@@ -602,24 +404,50 @@ static int pick_scenario(struct rd *r, const struct bc_line *l, struct bc_scenar
 	return 0;
 }
 
+/* Does the row have a cell for every column?  Says what is off if not. */
+static bool cells_match_header(struct rd *r, const struct bc_line *l)
+{
+	if (l->ntok == r->ncols)
+		return true;
+	const struct bc_tok *last = &l->tok[l->ntok - 1];
+	if (l->ntok < r->ncols)
+		BC_RD_ERR(r, l->lineno, bc_cell_col(last, strlen(last->s) + 1),
+		    "row has %d cells, the header has %d (first missing: '%s'); hint: write '-' for an empty cell",
+		    l->ntok, r->ncols, r->cols[l->ntok].name);
+	else
+		BC_RD_ERR(r, l->lineno, l->tok[r->ncols].col,
+		    "row has %d cells, the header has %d; hint: quote a cell that contains blanks", l->ntok, r->ncols);
+	return false;
+}
+
+/* Every cell but the id and scenario (read first) and the profile and
+ * deviation (read after, as they depend on the rest): *prof_col and
+ * *dev_col get those two's columns, -1 when absent. */
+static int read_cells(struct rd *r, const struct bc_line *l, struct bc_case *c, int *prof_col, int *dev_col)
+{
+	*prof_col = *dev_col = -1;
+	for (int i = 0; i < r->ncols; i++) {
+		if (r->cols[i].kind == COL_DEVIATION)
+			*dev_col = i;
+		else if (r->cols[i].kind == COL_PROFILE)
+			*prof_col = i;
+		else if (r->cols[i].kind == COL_FAULT) {
+			if (read_fault(r, &l->tok[i], l->lineno, c) < 0)
+				return -1;
+		}
+		else if (read_cell(r, &r->cols[i], &l->tok[i], l->lineno, c) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 {
 	struct bc_case c;
 	struct bc_scenario *sc = r->nsc == 1 ? &r->sc[0] : NULL;
-	int line = l->lineno, dev_col = -1, prof_col = -1;
+	int line = l->lineno, dev_col, prof_col;
 	memset(&c, 0, sizeof(c));
-	if (l->ntok != r->ncols) {
-		const struct bc_tok *last = &l->tok[l->ntok - 1];
-		if (l->ntok < r->ncols)
-			BC_RD_ERR(r, line, bc_cell_col(last, strlen(last->s) + 1),
-			    "row has %d cells, the header has %d (first missing: '%s'); hint: write '-' for an empty cell",
-			    l->ntok, r->ncols, r->cols[l->ntok].name);
-		else
-			BC_RD_ERR(r, line, l->tok[r->ncols].col,
-			    "row has %d cells, the header has %d; hint: quote a cell that contains blanks", l->ntok, r->ncols);
-		return;
-	}
-	if (r->rows_dropped)
+	if (!cells_match_header(r, l) || r->rows_dropped)
 		return;
 	snprintf(c.table, sizeof(c.table), "%s", r->t->name);
 	snprintf(c.file, sizeof(c.file), "%s", r->file);
@@ -632,18 +460,8 @@ void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 	snprintf(c.scenario, sizeof(c.scenario), "%s", sc->name);
 	if (bc_rd_instantiate(r, sc, l, &c) < 0 || c.nchecked == 0)
 		goto drop;
-	for (int i = 0; i < r->ncols; i++) {
-		if (r->cols[i].kind == COL_DEVIATION)
-			dev_col = i;
-		else if (r->cols[i].kind == COL_PROFILE)
-			prof_col = i;
-		else if (r->cols[i].kind == COL_FAULT) {
-			if (read_fault(r, &l->tok[i], line, &c) < 0)
-				goto drop;
-		}
-		else if (read_cell(r, &r->cols[i], &l->tok[i], line, &c) < 0)
-			goto drop;
-	}
+	if (read_cells(r, l, &c, &prof_col, &dev_col) < 0)
+		goto drop;
 	if (pick_profile(r, prof_col >= 0 ? &l->tok[prof_col] : NULL, line, &c) < 0)
 		goto drop;
 	bool any = false;

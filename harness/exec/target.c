@@ -1,0 +1,303 @@
+/* target: the run step.  It starts the case's target (vfork, its
+ * environment, the fault preloads, Memcheck under make check-valgrind),
+ * waits until it is up or has ended, stops it and keeps what it said and
+ * what the preload reported, for the steps that ask (target_obs.c). */
+#define _GNU_SOURCE /* execvpe, pipe2, vfork */
+#include "exec/step_ctx.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exec/profile.h"
+#include "fault/faults.h"
+#include "fault/protocol.h"
+
+void bc_exe_dir(char *buf, size_t n)
+{
+	ssize_t k = readlink("/proc/self/exe", buf, n - 1);
+	buf[k > 0 ? k : 0] = '\0';
+	char *slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(buf, n, ".");
+}
+/* One read of the target's output: the first 64 KiB are kept, the rest
+ * is read and dropped.  Returns what read() returned. */
+static ssize_t drain(int fd, struct bc_step_run *r)
+{
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	if (n <= 0)
+		return n;
+	size_t take = (size_t)n < sizeof(r->out) - 1 - r->outlen ? (size_t)n : sizeof(r->out) - 1 - r->outlen;
+	memcpy(r->out + r->outlen, buf, take);
+	r->outlen += take;
+	r->out[r->outlen] = '\0';
+	return n;
+}
+
+static long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+static const char *signal_name(int sig)
+{
+	static const struct {
+		int sig;
+		const char *name;
+	} names[] = {{SIGSEGV, "SIGSEGV"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"}, {SIGFPE, "SIGFPE"},
+		     {SIGILL, "SIGILL"},   {SIGKILL, "SIGKILL"}, {SIGTERM, "SIGTERM"}, {SIGINT, "SIGINT"},
+		     {SIGPIPE, "SIGPIPE"}, {SIGHUP, "SIGHUP"}, {SIGTRAP, "SIGTRAP"}};
+	static char other[16];
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].sig == sig)
+			return names[i].name;
+	snprintf(other, sizeof(other), "%d", sig);
+	return other;
+}
+
+bool bc_target_memcheck(const struct bc_case *c)
+{
+	/* A sweep makes one case per result a call can fail with.  The
+	 * reference path does not branch on which result it got (only on
+	 * EAI_SYSTEM, for its message: see bindpath.c), so under Memcheck one
+	 * result per call and EAI_SYSTEM cover every path it can take; the
+	 * rest run natively.  Memcheck's start-up alone is half a second. */
+	bool eai_system = c->nfaults && c->faults[0].result.kind == BC_OUT_EAI && c->faults[0].result.code == EAI_SYSTEM;
+	return c->sweep_rank == 0 || eai_system;
+}
+
+/* What the target is started with, made before the vfork so that the
+ * child only moves fds and execs: a fork would copy the page tables of a
+ * process holding every table, and on a VM that is most of a fault case. */
+struct launch {
+	char *argv[BC_TARGET_ARGS + 8];
+	char *envp[512];
+	char self[1100], preload[2400], faults[540], vgopts[512];
+};
+
+static void env_set(struct launch *l, int *n, const char *kv)
+{
+	size_t k = strcspn(kv, "=") + 1;
+	for (int i = 0; i < *n; i++) {
+		if (strncmp(l->envp[i], kv, k) == 0) {
+			l->envp[i] = (char *)kv;
+			return;
+		}
+	}
+	if (*n < (int)(sizeof(l->envp) / sizeof(l->envp[0])) - 1)
+		l->envp[(*n)++] = (char *)kv;
+}
+
+static void launch_prepare(const struct bc_case *c, struct launch *l)
+{
+	const struct bc_target *t = c->target;
+	char dir[1024];
+	int a = 0, n = 0;
+	bc_exe_dir(dir, sizeof(dir));
+	snprintf(l->self, sizeof(l->self), "%s/bindcheck", dir);
+	const char *vg = getenv("BC_TARGET_VALGRIND");
+	bool ours = strcmp(t->argv[0], "@bindcheck") == 0;
+	if (ours && vg && *vg && bc_target_memcheck(c)) {
+		/* make check-valgrind: the reference path runs under Memcheck,
+		 * with the options BC_TARGET_VALGRIND adds (blank-separated). */
+		static char *const vgargs[] = {"valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+					       "--errors-for-leak-kinds=definite"};
+		for (size_t i = 0; i < sizeof(vgargs) / sizeof(vgargs[0]); i++)
+			l->argv[a++] = vgargs[i];
+		snprintf(l->vgopts, sizeof(l->vgopts), "%s", vg);
+		for (char *save = NULL, *o = strtok_r(l->vgopts, " ", &save); o && a < 7; o = strtok_r(NULL, " ", &save))
+			l->argv[a++] = o;
+	}
+	for (int i = 0; i < t->argc; i++)
+		l->argv[a++] = i == 0 && ours ? l->self : (char *)t->argv[i];
+	l->argv[a] = NULL;
+	for (char **e = environ; *e && n < (int)(sizeof(l->envp) / sizeof(l->envp[0])) - 16; e++)
+		l->envp[n++] = *e;
+	snprintf(l->preload, sizeof(l->preload), "LD_PRELOAD=" BC_FIU_PRELOAD " %s/" BC_FIU_SHIM, dir);
+	env_set(l, &n, l->preload);
+	static const char faults_eq[] = BC_ENV_FAULTS "=";
+	memcpy(l->faults, faults_eq, sizeof(faults_eq));
+	bc_fault_env(c->faults, c->nfaults, l->faults + sizeof(faults_eq) - 1, sizeof(l->faults) - (sizeof(faults_eq) - 1));
+	env_set(l, &n, l->faults);
+	/* One fixed seed: a probability fails the same calls in every run. */
+	env_set(l, &n, BC_ENV_FAULT_SEED "=0");
+	env_set(l, &n, BC_ENV_REPORT_FD "=" BC_REPORT_FD_TEXT);
+	env_set(l, &n, BC_ENV_FIU_CTRL "=");
+	/* An instrumented bindcheck accepts preloads ahead of its runtime. */
+	env_set(l, &n, "ASAN_OPTIONS=verify_asan_link_order=0");
+	l->envp[n] = NULL;
+}
+
+/* The child side of the vfork: fds, exec.  Nothing here may touch memory
+ * the case child still uses. */
+static __attribute__((noinline)) void launch_exec(const struct launch *l, const struct bc_step_env *env, int outfd,
+						   int repfd)
+{
+	static const char msg[] = "bindcheck: cannot run the target's command\n";
+	char why[256];
+	int null = open("/dev/null", O_RDONLY);
+	dup2(null, 0);
+	dup2(outfd, 1);
+	dup2(outfd, 2);
+	dup2(repfd, BC_REPORT_FD);
+	/* In place, the target takes the case's directory and names itself
+	 * (in the sandbox the whole case child has them). */
+	if (env && env->target_dir && chdir(env->target_dir) < 0)
+		_exit(126);
+	if (env && env->target_names && bc_profile_apply_names(env->target_names, why, sizeof(why)) != BC_PROFILE_OK) {
+		if (write(2, why, strlen(why)) < 0 || write(2, "\n", 1) < 0)
+			_exit(126);
+		_exit(126);
+	}
+	/* The report pipe and the case's sockets stay ours.  One call where
+	 * the kernel has it (Linux 5.9): a thousand closes cost a millisecond. */
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, BC_REPORT_FD + 1U, ~0U, 0U) < 0)
+#endif
+		for (int fd = BC_REPORT_FD + 1; fd < 1024; fd++)
+			close(fd);
+	execvpe(l->argv[0], l->argv, l->envp);
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* The target as it runs: its pid and the read ends of its output and of
+ * the preload's report. */
+struct running {
+	pid_t pid;
+	int out, rep;
+};
+
+/* Start the target with its output and report on pipes. */
+static int start(struct bc_step_ctx *x, struct running *tr)
+{
+	int outp[2], repp[2];
+	if (pipe2(outp, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(repp, O_CLOEXEC) < 0) {
+		close(outp[0]);
+		close(outp[1]);
+		return -1;
+	}
+	static struct launch l;
+	launch_prepare(x->c, &l);
+	fflush(NULL);
+	pid_t pid = vfork();
+	if (pid == 0)
+		launch_exec(&l, x->env, outp[1], repp[1]);
+	close(outp[1]);
+	close(repp[1]);
+	if (pid < 0) {
+		int e = errno;
+		close(outp[0]);
+		close(repp[0]);
+		errno = e;
+		return -1;
+	}
+	*tr = (struct running){pid, outp[0], repp[0]};
+	return 0;
+}
+
+/* Wait until the target is up (its ready text, every listener it
+ * "listens" on, or its grace time passed) or has ended.  True when it
+ * ended, with its status in *ws. */
+static bool wait_up(const struct bc_target *t, const struct running *tr, struct bc_step_run *r, int *ws)
+{
+	long deadline = mono_ms() + (t->grace_ms > 0 ? t->grace_ms : 500);
+	bool ended = false, ready = false;
+	int tick = t->nlistens ? 2 : 5; /* ms between looks at the listeners */
+	while (!ended && !ready) {
+		long left = deadline - mono_ms();
+		if (left <= 0)
+			break;
+		struct pollfd p = {tr->out, POLLIN, 0};
+		int rc = poll(&p, 1, left > tick ? tick : (int)left);
+		if (rc > 0)
+			drain(tr->out, r);
+		ended = waitpid(tr->pid, ws, WNOHANG) == tr->pid;
+		ready = (t->ready[0] && strstr(r->out, t->ready)) || (!ended && t->nlistens && bc_target_listens_all(t));
+	}
+	return ended;
+}
+
+/* Stop a target that is up: SIGTERM, then SIGKILL after its stop time. */
+static void stop(const struct bc_target *t, const struct running *tr, struct bc_step_run *r, int *ws)
+{
+	bool ended;
+	kill(tr->pid, SIGTERM);
+	/* 5 s by default: a Memcheck run checks for leaks at exit */
+	long until = mono_ms() + (t->stop_ms > 0 ? t->stop_ms : 5000);
+	while (!(ended = waitpid(tr->pid, ws, WNOHANG) == tr->pid) && mono_ms() < until) {
+		struct pollfd p = {tr->out, POLLIN, 0};
+		if (poll(&p, 1, 5) > 0)
+			drain(tr->out, r);
+	}
+	if (!ended) {
+		kill(tr->pid, SIGKILL);
+		waitpid(tr->pid, ws, 0);
+	}
+}
+
+/* The rest of what the ended target wrote, and its report. */
+static void collect(const struct running *tr, struct bc_step_run *r)
+{
+	for (struct pollfd p = {tr->out, POLLIN, 0}; poll(&p, 1, 0) > 0 && drain(tr->out, r) > 0;)
+		;
+	size_t got = 0;
+	for (ssize_t k; got < sizeof(r->report) - 1 && (k = read(tr->rep, r->report + got, sizeof(r->report) - 1 - got)) > 0;)
+		got += (size_t)k;
+	r->report[got] = '\0';
+	r->pid = (int)tr->pid;
+	close(tr->out);
+	close(tr->rep);
+	r->done = true;
+}
+
+/* run T: start the target with the case's faults armed, wait until it is
+ * up or has ended, note what listens, stop it, and keep what it said. */
+int bc_exec_run(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	const struct bc_target *t = x->c->target;
+	struct running tr;
+	int ws = 0;
+	(void)fd, (void)st;
+	if (!t || !x->run) {
+		errno = ENOEXEC;
+		return -1;
+	}
+	struct bc_step_run *r = x->run;
+	memset(r, 0, sizeof(*r));
+	snprintf(r->listening, sizeof(r->listening), "none");
+	if (start(x, &tr) < 0)
+		return -1;
+	bool stopped = !wait_up(t, &tr, r, &ws); /* it was up: we stop it */
+	if (stopped) {
+		bc_target_listeners(r->listening, sizeof(r->listening));
+		stop(t, &tr, r, &ws);
+	}
+	collect(&tr, r);
+	out->kind = BC_OUT_VALUE;
+	if (stopped)
+		snprintf(out->value, sizeof(out->value), "running");
+	else if (WIFSIGNALED(ws))
+		snprintf(out->value, sizeof(out->value), "signal:%s", signal_name(WTERMSIG(ws)));
+	else
+		snprintf(out->value, sizeof(out->value), "exit:%d", WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
+	return 0;
+}
