@@ -4,6 +4,8 @@
 #define BC_SUITE_H
 
 #include <CUnit/CUnit.h>
+#include <stdbool.h>
+#include <sys/types.h>
 
 #include "model/case.h"
 
@@ -18,11 +20,36 @@ int bc_suite_profile(void);
 int bc_suite_hostile(void);
 /* Registered last: compares the host's state with the one at start. */
 int bc_suite_host(void);
-/* One CUnit suite per table found under the given paths; one test per row. */
+/* One CUnit suite per table found under the given paths; one test per row.
+ * A table runs in its suite's init function; rows found skipped then are
+ * made inactive before CUnit reaches them. */
 int bc_suite_tables(char *const *paths, int npaths);
 void bc_suite_tables_done(void);
-/* Rows that turned out skipped only when they ran (CUnit counts them passed). */
-unsigned bc_suite_runtime_skips(void);
+/* The test of the time limit (it runs this program with --limit-selftest),
+ * and what that mode registers instead of the suite. */
+int bc_suite_limit(const char *self);
+int bc_suite_limit_selftest(void);
+
+/* run.c: the registry run as CUnit's basic mode runs it, each test and
+ * each init function under a time limit (BC_TEST_TIMEOUT_S seconds,
+ * default 300).  Call bc_suite_limit_init before registering. */
+int bc_suite_limit_init(void);
+double bc_suite_limit_s(void);
+void bc_suite_run(bool verbose);
+/* fn(arg) under the limit plus extra_s, for a suite's init function: 0,
+ * or -1 when it was stopped (its children killed). */
+int bc_suite_run_limited(void (*fn)(void *), void *arg, double extra_s);
+/* A child of the suite that a stopped test must not take with it. */
+void bc_suite_keep_child(pid_t pid);
+
+/* Skips.  CUnit 2.1-3 has no skip at run time: a test that cannot run here
+ * is made inactive before CUnit reaches it (its Run Summary counts it under
+ * "Inactive", the closing line as skipped), and the reason is printed. */
+void bc_suite_skip(CU_pTest test, const char *suite, const char *why);
+/* Registers fn; inactive, with the reason, when why is not NULL. */
+int bc_suite_add_test_unless(CU_pSuite s, const char *name, CU_TestFunc fn, const char *why);
+/* Makes the registered test suite/name inactive; -1 when there is none. */
+int bc_suite_skip_by_name(const char *suite, const char *name, const char *why);
 
 /* A failing assertion whose message is built at run time (CU_ASSERT would
  * only print the expression). */

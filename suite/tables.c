@@ -3,9 +3,12 @@
  * name.  Rows this platform cannot run are registered inactive (CUnit's
  * "skipped"), with the reason printed.  A table's rows run the way
  * `bindcheck run` runs them, on the worker pool (in place or sandboxed,
- * in parallel), when its first row's test starts; each test then judges
- * its own row's result. */
+ * in parallel), in its suite's init function, under the suite's time
+ * limit; rows that come back skipped are then made inactive, before
+ * CUnit reaches them, so that they count as skipped and never as passed.
+ * Each row's test then judges its own row's result. */
 #define _POSIX_C_SOURCE 200809L
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +29,6 @@ static struct bc_runner runner;
 static struct bc_table *tables;
 static int ntables;
 static struct bc_diags diags;
-static unsigned runtime_skips;
-
-unsigned bc_suite_runtime_skips(void)
-{
-	return runtime_skips;
-}
 
 static const struct bc_table *current_table(void)
 {
@@ -61,9 +58,11 @@ static void table_reads_cleanly(void)
 		BC_FAILF("%d input error%s in %s:%s", n, n == 1 ? "" : "s", t->path, msg);
 }
 
-/* The results of the table whose rows are being tested. */
+/* The results of the table whose rows are being tested; stopped when its
+ * run passed the time limit. */
 static const struct bc_table *ran_table;
 static struct bc_case_result *ran;
+static bool stopped;
 
 static void keep_result(void *arg, int index, const struct bc_case_result *res)
 {
@@ -71,20 +70,66 @@ static void keep_result(void *arg, int index, const struct bc_case_result *res)
 	ran[index] = *res;
 }
 
+struct table_run {
+	const struct bc_table *t;
+	const struct bc_case **list;
+};
+
+static int workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+static void run_cases(void *arg)
+{
+	struct table_run *tr = arg;
+	bc_run_cases(&runner, tr->list, tr->t->ncases, workers(), keep_result, NULL);
+}
+
+/* Runs every row of t and keeps the results in ran (ran_table = t). */
 static void run_table(const struct bc_table *t)
 {
-	const struct bc_case **list = calloc((size_t)(t->ncases ? t->ncases : 1), sizeof(*list));
+	struct table_run tr = {t, calloc((size_t)(t->ncases ? t->ncases : 1), sizeof(*tr.list))};
 	free(ran);
 	ran = calloc((size_t)(t->ncases ? t->ncases : 1), sizeof(*ran));
 	ran_table = t;
-	if (!list || !ran) {
-		free(list);
+	stopped = false;
+	if (!tr.list || !ran) {
+		free(tr.list);
+		free(ran);
+		ran = NULL;
 		return;
 	}
 	for (int i = 0; i < t->ncases; i++)
-		list[i] = &t->cases[i];
-	bc_run_cases(&runner, list, t->ncases, (int)sysconf(_SC_NPROCESSORS_ONLN), keep_result, NULL);
-	free(list);
+		tr.list[i] = &t->cases[i];
+	/* The limit, plus the time the cases may take by their own timeouts
+	 * (the runner stops each at its timeout): what is stopped is a run
+	 * that hangs beyond them. */
+	double own = 0;
+	for (int i = 0; i < t->ncases; i++)
+		own += t->cases[i].timeout_ms / 1000.0;
+	stopped = bc_suite_run_limited(run_cases, &tr, own / workers()) < 0;
+	free(tr.list);
+}
+
+/* The suite's init function: runs the table, then makes the rows that
+ * turned out skipped inactive, with the reason. */
+static int table_init(void)
+{
+	const struct bc_table *t = current_table();
+	CU_pSuite s = CU_get_current_suite();
+	if (!t || !s)
+		return 0; /* the rows' tests fail on it */
+	run_table(t);
+	for (int i = 0; ran && !stopped && i < t->ncases; i++) {
+		if (ran[i].j.verdict != BC_SKIP)
+			continue;
+		CU_pTest test = CU_get_test_by_name(t->cases[i].id, s);
+		if (test && test->fActive)
+			bc_suite_skip(test, s->pName, ran[i].j.reason);
+	}
+	return 0;
 }
 
 static void row_test(void)
@@ -98,13 +143,19 @@ static void row_test(void)
 		if (strcmp(t->cases[i].id, id) == 0)
 			c = &t->cases[at = i];
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	if (ran_table != t)
-		run_table(t);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ran);
+	if (ran_table != t || !ran) {
+		BC_FAILF("%s/%s: the table did not run", c->table, c->id);
+		return;
+	}
+	if (stopped) {
+		BC_FAILF("%s/%s: the table's run passed its time limit (%g s and its cases' own timeouts) and was stopped",
+			 c->table, c->id, bc_suite_limit_s());
+		return;
+	}
 	const struct bc_case_result res = ran[at];
-	if (res.j.verdict == BC_SKIP) { /* found only when it ran: CUnit counts it passed, so say so */
-		printf("\nskip %s/%s: %s\n", c->table, c->id, res.j.reason);
-		runtime_skips++;
+	if (res.j.verdict == BC_SKIP) { /* init makes skipped rows inactive: this one was missed */
+		BC_FAILF("%s/%s was skipped (%s), but its test was not made inactive", c->table, c->id, res.j.reason);
+		return;
 	}
 	if (!bc_verdict_is_failure(res.j.verdict))
 		return;
@@ -163,20 +214,15 @@ int bc_suite_tables(char *const *paths, int npaths)
 	for (int t = 0; t < ntables; t++) {
 		char name[BC_ID_MAX + 16];
 		snprintf(name, sizeof(name), SUITE_PREFIX "%s", tables[t].name);
-		CU_pSuite s = CU_add_suite(name, NULL, NULL);
+		CU_pSuite s = CU_add_suite(name, table_init, NULL);
 		if (!s || !CU_add_test(s, READ_TEST, table_reads_cleanly))
 			return -1;
 		for (int i = 0; i < tables[t].ncases; i++) {
 			const struct bc_case *c = &tables[t].cases[i];
 			char why[256];
 			const char *skip = bc_runner_skip_reason(&runner, c, why, sizeof(why));
-			CU_pTest test = CU_add_test(s, c->id, row_test);
-			if (!test)
+			if (bc_suite_add_test_unless(s, c->id, row_test, skip) < 0)
 				return -1;
-			if (skip) {
-				CU_set_test_active(test, CU_FALSE);
-				printf("skip %s/%s: %s\n", c->table, c->id, skip);
-			}
 		}
 	}
 	return 0;

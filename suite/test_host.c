@@ -208,6 +208,7 @@ static void start_watcher(void)
 	}
 	watch_stop = stop[1];
 	watch_report = rep[0];
+	bc_suite_keep_child(watcher); /* a test stopped at its time limit must not take the watcher with it */
 }
 
 static void no_socket_reached_the_host(void)

@@ -118,6 +118,40 @@ static void markdown_from_json(void)
 	bc_table_free(&t);
 }
 
+/* JUnit for a pass/fail pair: the counts, the passing case without a
+ * failure, and the failing one with its failure element and text. */
+static void junit_from_json_has_the_failure(void)
+{
+	struct bc_table t;
+	json_t *root = build(&t);
+	char *text = NULL;
+	size_t len = 0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	FILE *f = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(bc_report_junit(root, f), 0);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<testsuites name=\"bindcheck\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<testsuite name=\"x\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<testcase classname=\"x\" name=\"good\" time=\"0.001234\"/>\n"));
+	/* One failure, and it is the bad case's. */
+	const char *bad = strstr(text, "<testcase classname=\"x\" name=\"bad\" time=\"0.001234\">\n");
+	const char *fail = strstr(text, "<failure");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fail);
+	CU_ASSERT_PTR_NULL(strstr(fail + 1, "<failure"));
+	CU_ASSERT(fail > bad && fail < strstr(bad, "</testcase>"));
+	static const char want[] = "<failure type=\"fail\" message=\"observed differs from expected\">"
+				   "expected: EADDRINUSE|EINVAL (column expect)\nobserved: EACCES\n"
+				   "step 1   socket h inet stream -> ok\nstep 2 ? bind h 127.0.0.1:0 -> EACCES\n"
+				   "source: KSRC __inet_bind\nrerun: bindcheck run cases/x.tbl --filter &#39;x/bad&#39;\n</failure>\n";
+	if (strncmp(fail, want, strlen(want)) != 0)
+		BC_FAILF("failure element:\n%.600s\nwanted:\n%s", fail, want);
+	free(text);
+	json_decref(root);
+	bc_table_free(&t);
+}
+
 static void json_round_trip(void)
 {
 	struct bc_table t;
@@ -187,6 +221,7 @@ int bc_suite_results(void)
 	BC_ADD(s, json_document);
 	BC_ADD(s, xml_escapes_control_bytes);
 	BC_ADD(s, markdown_from_json);
+	BC_ADD(s, junit_from_json_has_the_failure);
 	BC_ADD(s, json_round_trip);
 	BC_ADD(s, bad_utf8_keeps_the_case);
 	return 0;
