@@ -6,7 +6,10 @@
  * in parallel), in its suite's init function, under the suite's time
  * limit; rows that come back skipped are then made inactive, before
  * CUnit reaches them, so that they count as skipped and never as passed.
- * Each row's test then judges its own row's result. */
+ * Each row's test then judges its own row's result.  The table then runs a
+ * second time with --isolation sandbox (every case in a process of its
+ * own), and one more test per table wants the same verdicts and
+ * observations from both: the fast path may not be the weak path. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,6 +26,7 @@
 
 #define SUITE_PREFIX "cases/"
 #define READ_TEST "(table reads without errors)"
+#define SAME_TEST "(same verdicts with --isolation sandbox)"
 
 /* CUnit glue state: the loaded tables, the runner, and the read errors. */
 static struct bc_runner runner;
@@ -61,18 +65,18 @@ static void table_reads_cleanly(void)
 /* The results of the table whose rows are being tested; stopped when its
  * run passed the time limit. */
 static const struct bc_table *ran_table;
-static struct bc_case_result *ran;
-static bool stopped;
+static struct bc_case_result *ran, *ran_sandbox;
+static bool stopped, stopped_sandbox;
 
 static void keep_result(void *arg, int index, const struct bc_case_result *res)
 {
-	(void)arg;
-	ran[index] = *res;
+	((struct bc_case_result *)arg)[index] = *res;
 }
 
 struct table_run {
 	const struct bc_table *t;
 	const struct bc_case **list;
+	struct bc_case_result *into;
 };
 
 static int workers(void)
@@ -84,22 +88,20 @@ static int workers(void)
 static void run_cases(void *arg)
 {
 	struct table_run *tr = arg;
-	bc_run_cases(&runner, tr->list, tr->t->ncases, workers(), keep_result, NULL);
+	bc_run_cases(&runner, tr->list, tr->t->ncases, workers(), keep_result, tr->into);
 }
 
-/* Runs every row of t and keeps the results in ran (ran_table = t). */
-static void run_table(const struct bc_table *t)
+/* Runs every row of t at the given isolation into a fresh array of results
+ * (NULL when out of memory); *was_stopped when the run passed the limit. */
+static struct bc_case_result *run_table_as(const struct bc_table *t, enum bc_isolation iso, bool *was_stopped)
 {
-	struct table_run tr = {t, calloc((size_t)(t->ncases ? t->ncases : 1), sizeof(*tr.list))};
-	free(ran);
-	ran = calloc((size_t)(t->ncases ? t->ncases : 1), sizeof(*ran));
-	ran_table = t;
-	stopped = false;
-	if (!tr.list || !ran) {
+	struct table_run tr = {t, calloc((size_t)(t->ncases ? t->ncases : 1), sizeof(*tr.list)),
+			       calloc((size_t)(t->ncases ? t->ncases : 1), sizeof(*tr.into))};
+	*was_stopped = false;
+	if (!tr.list || !tr.into) {
 		free(tr.list);
-		free(ran);
-		ran = NULL;
-		return;
+		free(tr.into);
+		return NULL;
 	}
 	for (int i = 0; i < t->ncases; i++)
 		tr.list[i] = &t->cases[i];
@@ -109,8 +111,21 @@ static void run_table(const struct bc_table *t)
 	double own = 0;
 	for (int i = 0; i < t->ncases; i++)
 		own += t->cases[i].timeout_ms / 1000.0;
-	stopped = bc_suite_run_limited(run_cases, &tr, own / workers()) < 0;
+	runner.isolation = iso;
+	*was_stopped = bc_suite_run_limited(run_cases, &tr, own / workers()) < 0;
+	runner.isolation = BC_ISO_AUTO;
 	free(tr.list);
+	return tr.into;
+}
+
+/* Runs every row of t both ways and keeps the results (ran_table = t). */
+static void run_table(const struct bc_table *t)
+{
+	free(ran);
+	free(ran_sandbox);
+	ran_table = t;
+	ran = run_table_as(t, BC_ISO_AUTO, &stopped);
+	ran_sandbox = run_table_as(t, BC_ISO_SANDBOX, &stopped_sandbox);
 }
 
 /* The suite's init function: runs the table, then makes the rows that
@@ -130,6 +145,73 @@ static int table_init(void)
 			bc_suite_skip(test, s->pName, ran[i].j.reason);
 	}
 	return 0;
+}
+
+/* A result's observation and reason with the numbers of four digits or
+ * more (ephemeral ports, pids, byte counts) masked. */
+static void masked(const char *in, char *out, size_t n)
+{
+	size_t o = 0;
+	for (const char *p = in; *p && o + 2 < n;) {
+		size_t k = strspn(p, "0123456789");
+		if (k >= 4) {
+			out[o++] = '#';
+			p += k;
+		} else if (k) {
+			size_t take = k < n - o - 1 ? k : n - o - 1;
+			memcpy(out + o, p, take);
+			o += take;
+			p += k;
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o] = '\0';
+}
+
+static bool same_result(const struct bc_case_result *a, const struct bc_case_result *b)
+{
+	char x[1024], y[1024];
+	if (a->j.verdict != b->j.verdict)
+		return false;
+	masked(a->j.observed_text, x, sizeof(x));
+	masked(b->j.observed_text, y, sizeof(y));
+	if (strcmp(x, y) != 0)
+		return false;
+	masked(a->j.reason, x, sizeof(x));
+	masked(b->j.reason, y, sizeof(y));
+	return strcmp(x, y) == 0;
+}
+
+/* Every row gave the same verdict, observation and reason in the sandbox
+ * as it did where the plan put it. */
+static void same_in_the_sandbox(void)
+{
+	const struct bc_table *t = current_table();
+	char msg[8192];
+	size_t off = 0;
+	int differ = 0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	if (ran_table != t || !ran || !ran_sandbox || stopped || stopped_sandbox) {
+		BC_FAILF("%s: the table did not run both ways", t->name);
+		return;
+	}
+	for (int i = 0; i < t->ncases; i++) {
+		const struct bc_case_result *a = &ran[i], *b = &ran_sandbox[i];
+		if (b->in_place)
+			BC_FAILF("%s/%s ran in place under --isolation sandbox", t->name, t->cases[i].id);
+		if (same_result(a, b))
+			continue;
+		differ++;
+		if (off < sizeof(msg))
+			off += (size_t)snprintf(msg + off, sizeof(msg) - off,
+						"\n      %s/%s: %s: %s %s [%s]; sandbox: %s %s [%s]", t->name, t->cases[i].id,
+						a->in_place ? "in place" : "sandbox", bc_verdict_name(a->j.verdict),
+						a->j.observed_text, a->j.reason, bc_verdict_name(b->j.verdict),
+						b->j.observed_text, b->j.reason);
+	}
+	if (differ)
+		BC_FAILF("%d row%s of %s differ with --isolation sandbox:%s", differ, differ == 1 ? "" : "s", t->name, msg);
 }
 
 static void row_test(void)
@@ -215,7 +297,8 @@ int bc_suite_tables(char *const *paths, int npaths)
 		char name[BC_ID_MAX + 16];
 		snprintf(name, sizeof(name), SUITE_PREFIX "%s", tables[t].name);
 		CU_pSuite s = CU_add_suite(name, table_init, NULL);
-		if (!s || !CU_add_test(s, READ_TEST, table_reads_cleanly))
+		if (!s || !CU_add_test(s, READ_TEST, table_reads_cleanly) ||
+		    bc_suite_add_netns_test(s, SAME_TEST, same_in_the_sandbox) < 0)
 			return -1;
 		for (int i = 0; i < tables[t].ncases; i++) {
 			const struct bc_case *c = &tables[t].cases[i];
@@ -231,6 +314,7 @@ int bc_suite_tables(char *const *paths, int npaths)
 void bc_suite_tables_done(void)
 {
 	free(ran);
+	free(ran_sandbox);
 	for (int t = 0; t < ntables; t++)
 		bc_table_free(&tables[t]);
 	free(tables);
