@@ -5,6 +5,7 @@
 #   make check-valgrind   the suite under Valgrind's Memcheck
 #   make SAN=address,undefined check    the same under ASan and UBSan (its own build directory)
 #   make fuzz FUZZ_SECONDS=N    libFuzzer on the table reader (clang), N seconds
+#   make lint         file and function sizes (pmccabe)
 
 CC      ?= cc
 PKGS    := cunit libfiu libcap jansson
