@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "exec/runner.h"
-#include "exec/sandbox.h"
 #include "suite.h"
 #include "table/table.h"
 
@@ -28,16 +27,6 @@ void bc_failf(unsigned line, const char *file, const char *fmt, ...)
 	CU_assertImplementation(CU_FALSE, line, msg, file, "", CU_FALSE);
 }
 
-int bc_suite_add_netns_test(CU_pSuite s, const char *name, CU_TestFunc fn)
-{
-	static struct bc_sandbox_caps caps;
-	static bool probed;
-	if (!probed) {
-		bc_sandbox_probe(&caps);
-		probed = true;
-	}
-	return bc_suite_add_test_unless(s, name, fn, caps.private_net ? NULL : caps.reason);
-}
 
 int bc_suite_read_table(const char *path, const char *text, struct bc_table *t, int ncases)
 {

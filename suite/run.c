@@ -250,3 +250,14 @@ int bc_suite_skip_by_name(const char *suite, const char *name, const char *why)
 		bc_suite_skip(t, suite, why);
 	return 0;
 }
+
+int bc_suite_add_netns_test(CU_pSuite s, const char *name, CU_TestFunc fn)
+{
+	static struct bc_sandbox_caps caps;
+	static bool probed;
+	if (!probed) {
+		bc_sandbox_probe(&caps);
+		probed = true;
+	}
+	return bc_suite_add_test_unless(s, name, fn, caps.private_net ? NULL : caps.reason);
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exec/pool.h"
 #include "exec/runner.h"
 #include "suite.h"
 #include "table/profile_parse.h"

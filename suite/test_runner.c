@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec/pool.h"
 #include "exec/runner.h"
 #include "report/console.h"
 #include "suite.h"

@@ -7,6 +7,24 @@
 #include "cli/cli.h"
 #include "model/values.h"
 
+void bc_cli_usage(FILE *out)
+{
+	fputs("usage: bindcheck run [TABLE|DIR ...] [--filter PATTERN]... [--json FILE] [--summary FILE]\n"
+	      "                     [--junit FILE] [--html FILE] [--report-dir DIR] [--timeout MS]\n"
+	      "                     [--platform-profile bindv6only|noipv6|lowports] [--allow-host-network]\n"
+	      "                     [--jobs N] [--order reversed|shuffled[:SEED]] [--isolation auto|sandbox]\n"
+	      "       bindcheck list [TABLE|DIR ...] [--filter PATTERN]...\n"
+	      "       bindcheck report RESULTS.json [--markdown FILE] [--junit FILE] [--html FILE] [--report-dir DIR]\n"
+	      "       bindcheck merge RESULTS.json... [--html FILE] [--markdown FILE]\n"
+	      "       bindcheck platform\n"
+	      "       bindcheck serve [--family F] [--backlog N] [--once] HOST|- PORT   (the reference bind path)\n"
+	      "Tables default to ./cases.  PATTERN is a shell glob over TABLE/ID, or a table name.\n"
+	      "Cases run in a private network namespace; where none can be made they are skipped,\n"
+	      "unless --allow-host-network lets them run in a forked child on the host's network.\n"
+	      "Exit status: 0 all cases pass, 1 a case failed, 2 bad input or usage.\n",
+	      out);
+}
+
 /* A number option's value, lo to hi, or -1 with what is wrong said. */
 static int number(const char *arg, long lo, long hi, const char *name, const char *range, int *out)
 {

@@ -19,7 +19,6 @@
 #include <malloc.h>
 #endif
 
-#include "exec/sandbox.h" /* BC_SANDBOX_OUT_MAX */
 
 int bc_guard_count_fds(void)
 {
@@ -166,7 +165,7 @@ void bc_guard_capture_take(size_t *total, size_t *kept)
 	if (n <= 0)
 		return;
 	*total = (size_t)n;
-	*kept = *total < BC_SANDBOX_OUT_MAX ? *total : BC_SANDBOX_OUT_MAX;
+	*kept = *total < BC_GUARD_OUT_MAX ? *total : BC_GUARD_OUT_MAX;
 	if (ftruncate(capture_fd, 0) == 0)
 		lseek(STDOUT_FILENO, 0, SEEK_SET);
 }

@@ -21,6 +21,9 @@
 #define BC_GUARD_FD_WINDOW 320
 #define BC_GUARD_FD_HIGH 900
 
+/* Of a case's stdout and stderr this much is kept; the rest is counted. */
+#define BC_GUARD_OUT_MAX (64 * 1024)
+
 /* Open fds of this process, -1 when they cannot be counted. */
 int bc_guard_count_fds(void);
 /* Open fds in [first, first + BC_GUARD_FD_WINDOW), in one system call. */

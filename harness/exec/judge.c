@@ -107,11 +107,3 @@ void bc_result_make(const struct bc_runner *r, const struct bc_case *c, const st
 	}
 	set_error(res, BC_ERROR, why);
 }
-
-void bc_facts_refused(struct bc_run_facts *f, enum bc_run_end end, const char *why)
-{
-	memset(f, 0, sizeof(*f));
-	f->end = end;
-	f->step = -1;
-	snprintf(f->detail, sizeof(f->detail), "%s", why);
-}

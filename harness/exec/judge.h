@@ -10,7 +10,5 @@
 /* obs is read only when f->end is BC_RUN_DONE; it may be &res->obs. */
 void bc_result_make(const struct bc_runner *r, const struct bc_case *c, const struct bc_observation *obs,
 		    const struct bc_run_facts *f, struct bc_case_result *res);
-/* Facts for a case that never ran: a skip or an error, with why. */
-void bc_facts_refused(struct bc_run_facts *f, enum bc_run_end end, const char *why);
 
 #endif

@@ -301,6 +301,17 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 	return rc;
 }
 
+void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res)
+{
+	static struct bc_profile merged;
+	static struct bc_observation obs;
+	struct bc_run_facts f;
+	struct bc_plan pl;
+	if (bc_plan_case(r, c, false, &merged, &pl, &f) == 0)
+		bc_run_sandboxed(r, c, pl.profile, &obs, &f);
+	bc_result_make(r, c, &obs, &f, res);
+}
+
 /* Counts the cases the pool reported, so that a fallback takes up where it
  * stopped. */
 struct counted {

@@ -10,8 +10,6 @@
 #include <unistd.h>
 
 #include "exec/guard.h"
-#include "exec/judge.h"
-#include "exec/plan.h"
 #include "exec/profile.h"
 #include "exec/scratch.h"
 #include "fault/protocol.h"
@@ -246,16 +244,6 @@ void bc_run_sandboxed(const struct bc_runner *r, const struct bc_case *c, const 
 	bc_sandbox_result_free(&sb);
 }
 
-void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res)
-{
-	static struct bc_profile merged;
-	static struct bc_observation obs;
-	struct bc_run_facts f;
-	struct bc_plan pl;
-	if (bc_plan_case(r, c, false, &merged, &pl, &f) == 0)
-		bc_run_sandboxed(r, c, pl.profile, &obs, &f);
-	bc_result_make(r, c, &obs, &f, res);
-}
 
 bool bc_filter_match(const struct bc_case *c, char *const *patterns, int n)
 {

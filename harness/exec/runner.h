@@ -56,8 +56,6 @@ int bc_runner_timeout_ms(const struct bc_runner *r, const struct bc_case *c);
  * steps ran.  Judges nothing. */
 void bc_run_sandboxed(const struct bc_runner *r, const struct bc_case *c, const struct bc_profile *profile,
 		      struct bc_observation *obs, struct bc_run_facts *f);
-/* Run c in the full sandbox of this process and judge it. */
-void bc_run_case(const struct bc_runner *r, const struct bc_case *c, struct bc_case_result *res);
 /* Does "table/id" match any of the patterns (shell globs; a bare table name
  * matches all its cases)?  No patterns: everything matches. */
 bool bc_filter_match(const struct bc_case *c, char *const *patterns, int n);

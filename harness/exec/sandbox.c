@@ -4,8 +4,6 @@
 #define _GNU_SOURCE /* unshare, CLONE_NEWNET */
 #include "exec/sandbox.h"
 
-#include "exec/guard.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -9,11 +9,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "exec/guard.h"
+
 /* The exit status a case child gets from Valgrind (--error-exitcode) when
  * Memcheck found errors in it; no case uses it for anything else. */
 #define BC_SANDBOX_VALGRIND_EXIT 99
 
-#define BC_SANDBOX_OUT_MAX (64 * 1024) /* the rest of a child's output is dropped */
+#define BC_SANDBOX_OUT_MAX BC_GUARD_OUT_MAX /* the rest of a child's output is dropped */
 
 struct bc_sandbox_cfg {
 	int timeout_ms;

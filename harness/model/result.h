@@ -41,6 +41,9 @@ struct bc_run_facts {
 	char detail[384];  /* with UNAVAILABLE and FAILED: why */
 };
 
+/* Facts for a case that never ran: a skip or an error, with why. */
+void bc_facts_refused(struct bc_run_facts *f, enum bc_run_end end, const char *why);
+
 struct bc_case_result {
 	const struct bc_case *c;
 	bool ran;                   /* the case's steps ran and obs is valid */
