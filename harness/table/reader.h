@@ -58,8 +58,6 @@ void bc_line_free(struct bc_line *l);
 /* The column of byte off of a cell's text, quotes and escapes counted;
  * off past the end is the column just after the cell. */
 int bc_cell_col(const struct bc_tok *cell, size_t off);
-/* Position of the first NUL byte or invalid UTF-8 sequence, or -1. */
-long bc_lex_find_binary(const char *text, size_t len, const char **why);
 
 /* Turn the words of one step into a bc_step.  handles and vars are the
  * names the scenario has defined so far and grow as steps define more. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "table/blocks.h"
+#include "model/text.h"
 #include "table/reader.h"
 #include "table/rows.h"
 
@@ -332,7 +333,7 @@ int bc_table_parse(const char *path, const char *text, size_t len, struct bc_tab
 	snprintf(t->path, sizeof(t->path), "%s", path);
 	default_name(path, t->name, sizeof(t->name));
 
-	long bad = bc_lex_find_binary(text, len, &why);
+	long bad = bc_text_find_binary(text, len, &why);
 	if (bad >= 0) {
 		int line = 1, col = 1;
 		for (long i = 0; i < bad; i++) {
