@@ -171,7 +171,8 @@ static void flush(struct pool *p)
 static void lose(struct pool *p, struct worker *w, bool hung, struct bc_run_facts *f)
 {
 	int idx = w->q[0];
-	int step = __atomic_load_n(&w->beat->idx, __ATOMIC_ACQUIRE) == idx ? w->beat->step : -1;
+	bool here = __atomic_load_n(&w->beat->idx, __ATOMIC_ACQUIRE) == idx; /* it ran in place */
+	int step = here ? w->beat->step : -1;
 	int status = retire(w);
 	for (int q = w->nq - 1; q >= 1; q--)
 		p->retry[p->nretry++] = w->q[q];
@@ -179,7 +180,7 @@ static void lose(struct pool *p, struct worker *w, bool hung, struct bc_run_fact
 	memset(f, 0, sizeof(*f));
 	f->step = step;
 	f->timeout_ms = bc_runner_timeout_ms(p->r, p->cases[idx]);
-	f->in_place = step >= 0 || hung;
+	f->in_place = here;
 	f->end = hung ? BC_RUN_TIMEOUT : WIFSIGNALED(status) ? BC_RUN_SIGNALED : BC_RUN_LOST;
 	f->status = WIFSIGNALED(status) ? WTERMSIG(status) : status;
 	pid_t keep[MAX_JOBS + 256];
