@@ -2,9 +2,11 @@
 """Generate cases/udp.tbl and cases/dualstack-v6only.tbl from cases/dualstack.tbl.
 
 The 44 bind_wildcard variants of cases/dualstack.tbl are re-stated for two more
-settings.  The expectations do not come from a run; they come from the rules the
-catalog states for the TCP matrix (catalog section 5 group D, rows DS-01 to
-DS-20 and DS-23), written below as a small model:
+settings that the kernel selftest (tools/testing/selftests/net/bind_wildcard.c)
+does not run: it runs SOCK_STREAM only, under net.ipv6.bindv6only=0.  The
+expectations therefore do not come from the selftest, nor from a run; they come
+from the rules the catalog states for the TCP matrix (catalog section 5 group
+D, rows DS-01 to DS-20 and DS-23), written below as a small model:
 
   * what a bound socket reserves: 0.0.0.0 all IPv4; 127.0.0.1 itself; a
     v4-mapped address the IPv4 address it maps; [::] with IPV6_V6ONLY=0 all
@@ -15,8 +17,8 @@ DS-20 and DS-23), written below as a small model:
     check (DS-20, KSRC net/ipv6/af_inet6.c __inet6_bind).
 
 Before writing anything the model is checked against every one of the 132
-expectation strings of cases/dualstack.tbl (the selftest's own table); the
-script stops if a single one differs.  Then:
+expectation strings of cases/dualstack.tbl (the selftest's own table, TCP,
+bindv6only=0); the script stops if a single one differs.  Then:
 
   * udp.tbl: the same matrix over SOCK_DGRAM.  The catalog (section 2, "UDP
     matrix is identical to TCP", and section 6 item 5) states the same rules
@@ -26,13 +28,26 @@ script stops if a single one differs.  Then:
     starts with it set.  Socket 0's bind is checked too, since a v4-mapped
     first address now fails.
 
-Run it from the top of the repository:  python3 ci/gen-dualstack.py
+A row whose first bind fails runs the scenario "first", which ends at that
+bind: socket 0 then holds no port, so the port variable P would read 0 and
+every later bind would test a fresh ephemeral port instead of P (bindcheck
+makes such a use of P a setup error that names the step).
+
+Every row's source names the model and the catalog rows it applies; the
+selftest is named only as what the model was checked against (its TCP run).
+
+Run it from the top of the repository:
+    python3 ci/gen-dualstack.py            write both tables
+    python3 ci/gen-dualstack.py --check    write nothing; exit 1 when a table
+                                           differs from what would be written
+    --cases DIR                            read and write DIR instead of cases/
 """
-import re
+import argparse
+import os
 import shlex
 import sys
 
-SRC = "cases/dualstack.tbl"
+SRC = "dualstack.tbl"
 
 ADDR = {
     "0.0.0.0": ("v4", None),
@@ -77,7 +92,8 @@ def is_v6(addr):
 
 
 def variant(first, only0, second, only1, reuse, bindv6only):
-    """Results of sockets 0..7 (socket 0 included)."""
+    """Results of sockets 0..7 (socket 0 included); only socket 0's when its
+    bind fails, since the others would have no port to bind."""
     reuse = None if reuse == "-" else reuse
 
     def v6only(addr, explicit):
@@ -86,22 +102,16 @@ def variant(first, only0, second, only1, reuse, bindv6only):
     bound = []
     out = [bind(bound, first, v6only(first, only0 != "-"), reuse)]
     if out[0] != "ok":
-        # Socket 0 holds no port: P reads 0 and every later bind takes a
-        # fresh ephemeral port, so only the EINVAL rule remains.
-        bound = None
-    def later(addr, explicit, r):
-        if bound is None:
-            return "EINVAL" if ADDR[addr][0] == "mapped" and v6only(addr, explicit) else "ok"
-        return bind(bound, addr, v6only(addr, explicit), r)
-    out.append(later(second, only1 != "-", reuse))
+        return out
+    out.append(bind(bound, second, v6only(second, only1 != "-"), reuse))
     for addr in TAIL:
-        out.append(later(addr, False, None))
+        out.append(bind(bound, addr, v6only(addr, False), None))
     return out
 
 
-def read_rows():
+def read_rows(cases):
     rows = []
-    with open(SRC) as f:
+    with open(os.path.join(cases, SRC)) as f:
         header = None
         for line in f:
             if line.startswith("id "):
@@ -113,24 +123,29 @@ def read_rows():
     return rows
 
 
-def check_model(rows):
+def check_model(rows, quiet):
     bad = 0
     for r in rows:
-        got = ",".join(variant(r["first"], r["only0"], r["second"], r["only1"], r["reuse"], False)[1:])
+        res = variant(r["first"], r["only0"], r["second"], r["only1"], r["reuse"], False)
+        got = ",".join(res[1:]) if res[0] == "ok" else f"socket 0: {res[0]}"
         if got != r["linux"]:
             print(f"model differs on {r['id']}: {got} vs {r['linux']}", file=sys.stderr)
             bad += 1
     if bad:
         sys.exit(f"{bad} of {len(rows)} rows differ; nothing written")
-    print(f"model agrees with all {len(rows)} rows of {SRC}")
+    if not quiet:
+        print(f"model agrees with all {len(rows)} rows of {SRC}")
 
 
-PAIR = """scenario pair
-    socket      s0 $first {type}
+def steps(type_, q0):
+    return f"""    socket      s0 $first {type_}
     setsockopt  s0 $only0
     setsockopt  s0 $reuse
   {q0}bind        s0 $first:0
-    getsockname s0 P
+"""
+
+
+PAIR_TAIL = """    getsockname s0 P
     socket      s1 $second {type}
     setsockopt  s1 $only1
     setsockopt  s1 $reuse
@@ -149,53 +164,141 @@ PAIR = """scenario pair
   ? bind        s7 [::ffff:127.0.0.1]:P
 """
 
+FIRST_HEAD = """
+# "first": socket 0's bind fails, so it holds no port; the scenario ends
+# there, since P would read 0 and the other binds would test nothing.
+"""
 
-def write(path, head, rows, results, source, type_, check_first, profile=None):
-    cols = ["id", "first", "only0", "second", "only1", "reuse", "linux", "source"]
+
+def render(head, rows, results, source, type_, check_first, profile=None):
+    """The text of one generated table."""
+    res = {r["id"]: results(r) for r in rows}
+    two = any(v[0] != "ok" for v in res.values())
+    cols = ["id"] + (["scenario"] if two else []) + ["first", "only0", "second", "only1", "reuse", "linux",
+                                                       "source"]
     lines = []
     for r in rows:
-        res = results(r)
-        cells = [r["id"], r["first"], r["only0"], r["second"], r["only1"], r["reuse"], ",".join(res),
-                 '"' + source(r) + '"']
+        v = res[r["id"]]
+        first_only = v[0] != "ok"
+        if not check_first and not first_only:
+            v = v[1:]
+        cells = [r["id"]] + (["first" if first_only else "pair"] if two else [])
+        cells += [r["first"], r["only0"], r["second"], r["only1"], r["reuse"], ",".join(v),
+                  '"' + source(r, first_only) + '"']
         lines.append(cells)
     widths = [max(len(c[i]) for c in lines + [cols]) for i in range(len(cols))]
-    with open(path, "w") as f:
-        f.write(head)
-        if profile:
-            f.write(profile + "\n")
-        f.write(PAIR.format(type=type_, q0="? " if check_first else "  "))
-        f.write("\n" + "  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip() + "\n")
-        for cells in lines:
-            f.write("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip() + "\n")
-    print(f"wrote {path}: {len(lines)} rows")
+    out = [head]
+    if profile:
+        out.append(profile + "\n")
+    out.append("scenario pair\n" + steps(type_, "? " if check_first else "  ") + PAIR_TAIL.format(type=type_))
+    if two:
+        out.append(FIRST_HEAD + "scenario first\n" + steps(type_, "? "))
+    out.append("\n" + "  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip() + "\n")
+    for cells in lines:
+        out.append("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip() + "\n")
+    return "".join(out), len(lines)
 
 
-def kst(r):
+def variant_name(r):
     name, mode = r["id"].rsplit(".", 1)
-    return f"KST bind_wildcard.c {name} {mode}"
+    return f"{name} {mode}"
+
+
+MODEL = "model ci/gen-dualstack.py"
+
+
+def udp_source(r, first_only):
+    assert not first_only
+    return (f"{MODEL} over SOCK_DGRAM (it matches the TCP run of KST bind_wildcard.c {variant_name(r)}); "
+            "catalog section 2 (UDP matrix identical to TCP), section 6 item 5, DS-01..DS-19")
+
+
+def v6only_source(r, first_only):
+    if first_only:
+        return (f"{MODEL} under bindv6only=1: a v4-mapped bind on a V6ONLY socket; catalog DS-20, DS-23, "
+                "section 6 item 4; MAN ipv6(7) IPV6_V6ONLY; KSRC net/ipv6/af_inet6.c __inet6_bind")
+    return (f"{MODEL} under bindv6only=1 (it matches the bindv6only=0 run of KST bind_wildcard.c {variant_name(r)}); "
+            "catalog DS-01..DS-20, DS-23, section 6 item 4; MAN ipv6(7) IPV6_V6ONLY; "
+            "KSRC net/ipv6/af_inet6.c __inet6_bind")
+
+
+UDP_HEAD = """# udp: the dual-stack matrix of dualstack.tbl over UDP.  GENERATED by
+# ci/gen-dualstack.py from dualstack.tbl; edit the script, not this file
+# (make check fails when the two disagree).  The kernel selftest runs this
+# matrix over TCP only: the expectations are the script's model of the
+# reservation rules, which the catalog states for UDP too (section 2: the UDP
+# matrix is identical to Appendix 1; section 6 item 5).
+
+table udp
+
+"""
+
+V6ONLY_HEAD = """# dualstack-v6only: the dual-stack matrix under net.ipv6.bindv6only=1, the BSD
+# default (catalog DS-23).  GENERATED by ci/gen-dualstack.py from dualstack.tbl;
+# edit the script, not this file (make check fails when the two disagree).  The
+# kernel selftest never runs under bindv6only=1: the expectations are the
+# script's model of the reservation rules.  Every IPv6 socket that does not set
+# IPV6_V6ONLY starts with it set, so [::] reserves IPv6 only and a v4-mapped
+# address is EINVAL (DS-20).  Eight results: socket 0's bind is checked too; a
+# row whose first bind fails runs "first" and checks that bind alone.
+
+table dualstack-v6only
+
+"""
+
+
+def tables(rows):
+    """(file name, text, rows) of every generated table."""
+    def model(v6only):
+        return lambda r: variant(r["first"], r["only0"], r["second"], r["only1"], r["reuse"], v6only)
+    udp = render(UDP_HEAD, rows, model(False), udp_source, "dgram", False)
+    v6 = render(V6ONLY_HEAD, rows, model(True), v6only_source, "stream", True,
+                profile="profile default\n    sysctl net.ipv6.bindv6only 1\n")
+    return [("udp.tbl", *udp), ("dualstack-v6only.tbl", *v6)]
+
+
+def check(cases, generated):
+    """0 when every generated table on disk is what would be written."""
+    stale = 0
+    for name, text, _ in generated:
+        path = os.path.join(cases, name)
+        try:
+            with open(path) as f:
+                have = f.read()
+        except OSError as e:
+            print(f"{path}: {e.strerror}; run python3 ci/gen-dualstack.py", file=sys.stderr)
+            stale += 1
+            continue
+        if have == text:
+            continue
+        stale += 1
+        a, b = have.splitlines(), text.splitlines()
+        n = next((i for i in range(max(len(a), len(b))) if i >= len(a) or i >= len(b) or a[i] != b[i]))
+        print(f"{path}:{n + 1}: differs from what ci/gen-dualstack.py writes; edit the script, not the table, "
+              "and run python3 ci/gen-dualstack.py", file=sys.stderr)
+        print(f"  table:     {a[n] if n < len(a) else '(end of file)'}", file=sys.stderr)
+        print(f"  generated: {b[n] if n < len(b) else '(end of file)'}", file=sys.stderr)
+    return 1 if stale else 0
 
 
 def main():
-    rows = read_rows()
-    check_model(rows)
-    write("cases/udp.tbl",
-          "# udp: the dual-stack matrix of dualstack.tbl over UDP.  GENERATED by\n"
-          "# ci/gen-dualstack.py from dualstack.tbl; edit the script, not this file.\n"
-          "# The catalog states the same reservation rules for UDP (section 2: the UDP\n"
-          "# matrix is identical to Appendix 1; section 6 item 5).\n\ntable udp\n\n",
-          rows, lambda r: variant(r["first"], r["only0"], r["second"], r["only1"], r["reuse"], False)[1:],
-          lambda r: kst(r) + " over SOCK_DGRAM; catalog section 2 (UDP matrix identical) and DS-01..DS-19",
-          "dgram", False)
-    write("cases/dualstack-v6only.tbl",
-          "# dualstack-v6only: the dual-stack matrix under net.ipv6.bindv6only=1, the BSD\n"
-          "# default (catalog DS-23).  GENERATED by ci/gen-dualstack.py from dualstack.tbl;\n"
-          "# edit the script, not this file.  Every IPv6 socket that does not set\n"
-          "# IPV6_V6ONLY starts with it set, so [::] reserves IPv6 only and a v4-mapped\n"
-          "# address is EINVAL (DS-20).  Eight results: socket 0's bind is checked too.\n\n"
-          "table dualstack-v6only\n\n",
-          rows, lambda r: variant(r["first"], r["only0"], r["second"], r["only1"], r["reuse"], True),
-          lambda r: kst(r) + " under bindv6only=1; catalog DS-20, DS-23; MAN ipv6(7) IPV6_V6ONLY; KSRC __inet6_bind",
-          "stream", True, profile="profile default\n    sysctl net.ipv6.bindv6only 1\n")
+    ap = argparse.ArgumentParser(description="Generate udp.tbl and dualstack-v6only.tbl from dualstack.tbl.")
+    ap.add_argument("--check", action="store_true", help="write nothing; exit 1 when a table is not up to date")
+    ap.add_argument("--cases", default="cases", help="the directory of the tables (default: cases)")
+    args = ap.parse_args()
+    rows = read_rows(args.cases)
+    check_model(rows, args.check)
+    generated = tables(rows)
+    if args.check:
+        rc = check(args.cases, generated)
+        if rc == 0:
+            print(f"{', '.join(n for n, _, _ in generated)} are what ci/gen-dualstack.py writes")
+        sys.exit(rc)
+    for name, text, n in generated:
+        path = os.path.join(args.cases, name)
+        with open(path, "w") as f:
+            f.write(text)
+        print(f"wrote {path}: {n} rows")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,10 @@ int bc_suite_runner(void);
 int bc_suite_cli(void);
 int bc_suite_profile(void);
 int bc_suite_hostile(void);
+/* The generated tables match their generator (needs python3). */
+int bc_suite_generated(void);
+/* The examples of cases/README.md read, and the quick start runs. */
+int bc_suite_manual(void);
 /* Registered last: compares the host's state with the one at start. */
 int bc_suite_host(void);
 /* One CUnit suite per table found under the given paths; one test per row.

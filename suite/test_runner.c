@@ -15,6 +15,8 @@ static const char tables[] =
 	"scenario hang\n    socket l inet stream\n    bind l 127.0.0.1:0\n    listen l 1\n  ? accept l a\n"
 	"scenario one\n    socket s inet stream\n  ? bind s $addr\n"
 	"scenario setup\n    socket s inet stream\n    bind s 192.0.2.1:0\n  ? listen s 1\n"
+	"scenario unbound\n    socket s0 inet stream\n  ? bind s0 192.0.2.1:0\n    getsockname s0 P\n"
+	"    socket s1 inet stream\n  ? bind s1 127.0.0.1:P\n"
 	"scenario named\n    socket s inet stream\n    bind s 127.0.0.1:0\n    getsockname s P\n  ? bind s $addr\n  ? getsockname s\n"
 	/* Only the hang has a short timeout: the others must finish even
 	 * under Memcheck on a busy machine. */
@@ -25,6 +27,7 @@ static const char tables[] =
 	"na     one      127.0.0.1:0       n/a            ok      -       \"not for linux\"\n"
 	"broken setup    -                 ok             -       -       \"setup cannot succeed\"\n"
 	"port   named    127.0.0.2:0       EINVAL,=127.0.0.1:P -  -       \"REB-02\"\n"
+	"vacant unbound  -                 EADDRNOTAVAIL,ok -     -       \"NL-01, then port 0\"\n"
 	"port2  named    127.0.0.2:0       EINVAL,=127.0.0.2:P -  -       \"deliberately wrong\"\n";
 
 static struct bc_runner runner;
@@ -33,7 +36,7 @@ static struct bc_table table;
 static int setup(void)
 {
 	bc_runner_init(&runner, "bindcheck");
-	return bc_suite_read_table("cases/r.tbl", tables, &table, 7);
+	return bc_suite_read_table("cases/r.tbl", tables, &table, 8);
 }
 
 static int teardown(void)
@@ -102,6 +105,37 @@ static void setup_failure_names_the_step(void)
 		BC_FAILF("reason: %s", res.j.reason);
 }
 
+static void keep_result(void *arg, int index, const struct bc_case_result *res)
+{
+	(void)index;
+	*(struct bc_case_result *)arg = *res;
+}
+
+/* A port variable read from a socket that is not bound holds 0: the step
+ * that uses it, checked or not, does not run, and the case is an error that
+ * names it and the step the variable came from, in place and sandboxed. */
+static void unbound_port_variable_is_a_setup_error(void)
+{
+	static const char want[] = "setup step 5 (bind s1 127.0.0.1:P) did not run: port variable 'P' is 0, because "
+				   "step 3 (getsockname s0 P) read a socket that is not bound";
+	const struct bc_case *c = find("vacant");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	for (int sandbox = 0; sandbox < 2; sandbox++) {
+		struct bc_case_result res;
+		memset(&res, 0, sizeof(res));
+		runner.isolation = sandbox ? BC_ISO_SANDBOX : BC_ISO_AUTO;
+		bc_run_cases(&runner, &c, 1, 1, keep_result, &res);
+		runner.isolation = BC_ISO_AUTO;
+		CU_ASSERT_EQUAL(res.j.verdict, BC_ERROR);
+		if (!strstr(res.j.reason, want))
+			BC_FAILF("%s: reason: %s", sandbox ? "sandbox" : "auto", res.j.reason);
+		CU_ASSERT_EQUAL(res.obs.failed_step, 4);
+		CU_ASSERT_EQUAL(res.obs.nsteps, 4);
+		CU_ASSERT_STRING_EQUAL(res.j.observed_text, "EADDRNOTAVAIL,(not run)");
+		CU_ASSERT_EQUAL(res.in_place, !sandbox);
+	}
+}
+
 /* "=127.0.0.1:P" takes the port the case stored in P. */
 static void expected_values_use_port_variables(void)
 {
@@ -149,6 +183,7 @@ int bc_suite_runner(void)
 	BC_ADD_NETNS(s, wrong_expectation_fails_with_a_rerun_command);
 	BC_ADD_NETNS(s, lo_is_up_and_only_lo);
 	BC_ADD_NETNS(s, setup_failure_names_the_step);
+	BC_ADD_NETNS(s, unbound_port_variable_is_a_setup_error);
 	BC_ADD_NETNS(s, expected_values_use_port_variables);
 	BC_ADD(s, not_applicable_is_skipped_unrun);
 	BC_ADD(s, filters);

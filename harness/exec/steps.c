@@ -366,6 +366,16 @@ static const verb_fn verbs[] = {
 #undef BC_VERB
 };
 
+/* The port variable a bind or connect takes its port from, when it holds 0:
+ * its getsockname read a socket that was not bound, so the step would test
+ * port 0 and not the port the scenario means.  -1 otherwise. */
+static int zero_port_var(const struct bc_step_ctx *x, const struct bc_step *st)
+{
+	if (!bc_step_addr(st) || st->addr_op.port_var < 0 || st->addr_op.port_var >= BC_MAX_VARS)
+		return -1;
+	return x->ports[st->addr_op.port_var] == 0 ? st->addr_op.port_var : -1;
+}
+
 static int run_step(struct bc_step_ctx *x, const struct bc_step *st, struct bc_outcome *out)
 {
 	if ((size_t)st->verb >= sizeof(verbs) / sizeof(verbs[0]) || !verbs[st->verb]) {
@@ -396,6 +406,13 @@ void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct
 		struct bc_step_obs *so = &obs->steps[i];
 		if (started)
 			started(arg, i);
+		if (zero_port_var(&x, st) >= 0) {
+			/* Not run, checked or not: a setup error that names this
+			 * step (model/verdict.c says which variable). */
+			obs->status = BC_OBS_SETUP_FAILED;
+			obs->failed_step = i;
+			break;
+		}
 		so->ran = true;
 		so->out.kind = BC_OUT_OK;
 		errno = 0;

@@ -132,6 +132,33 @@ static bool clause_matches(const struct bc_case *c, const struct bc_clause *cl, 
 	return true;
 }
 
+/* Why a setup step failed.  A bind or connect that did not run took its
+ * port from a variable that held 0 (exec/steps.c): the getsockname that
+ * set it read a socket that was not bound. */
+static void setup_reason(const struct bc_case *c, const struct bc_observation *obs, char *buf, size_t n)
+{
+	int f = obs->failed_step;
+	const struct bc_step *st = &c->steps[f];
+	char o[BC_VALUE_MAX + 16];
+	if (f < obs->nsteps && obs->steps[f].ran) {
+		bc_outcome_format(&obs->steps[f].out, o, sizeof(o));
+		snprintf(buf, n, "setup step %d (%s) failed: %s", f + 1, st->text, o);
+		return;
+	}
+	int v = bc_step_addr(st) ? st->addr_op.port_var : -1;
+	int from = -1;
+	for (int i = 0; v >= 0 && i < f; i++)
+		if (c->steps[i].verb == BC_V_GETSOCKNAME && c->steps[i].conn.port_var == v)
+			from = i;
+	if (v < 0 || v >= BC_MAX_VARS || from < 0) {
+		snprintf(buf, n, "setup step %d (%s) did not run", f + 1, st->text);
+		return;
+	}
+	snprintf(buf, n, "setup step %d (%s) did not run: port variable '%s' is 0, because step %d (%s) read a socket "
+		 "that is not bound; hint: end the scenario at the bind that failed, or bind before reading the port",
+		 f + 1, st->text, c->vars[v], from + 1, c->steps[from].text);
+}
+
 void bc_judge(const struct bc_case *c, const struct bc_platform *p, const struct bc_observation *obs,
 	      struct bc_judgement *j)
 {
@@ -154,11 +181,8 @@ void bc_judge(const struct bc_case *c, const struct bc_platform *p, const struct
 		return;
 	}
 	if (obs->status == BC_OBS_SETUP_FAILED) {
-		const struct bc_step *st = &c->steps[obs->failed_step];
-		char o[BC_VALUE_MAX + 16];
-		bc_outcome_format(&obs->steps[obs->failed_step].out, o, sizeof(o));
 		j->verdict = BC_ERROR;
-		snprintf(j->reason, sizeof(j->reason), "setup step %d (%s) failed: %s", obs->failed_step + 1, st->text, o);
+		setup_reason(c, obs, j->reason, sizeof(j->reason));
 		return;
 	}
 	/* Every step ran: the results can be held against POSIX too. */
