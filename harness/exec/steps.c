@@ -266,6 +266,26 @@ int bc_exec_getsockname(struct bc_step_ctx *x, const struct bc_step *st, int fd,
 	return 0;
 }
 
+/* One result of resolve as its value shows it: the address, then with
+ * show=type "/TYPE/PROTO" (stream/tcp, dgram/udp, raw/0), then with
+ * show=canon "(NAME)" where getaddrinfo() set ai_canonname (the first
+ * result, with AI_CANONNAME). */
+static void format_result(const struct bc_step_resolve *rs, const struct addrinfo *ai, char *buf, size_t n)
+{
+	size_t off;
+	bc_sockaddr_format(ai->ai_addr, ai->ai_addrlen, buf, n);
+	off = strlen(buf);
+	if (rs->show_type && off < n) {
+		const char *t = bc_socktype_name(ai->ai_socktype), *p = bc_proto_name(ai->ai_protocol);
+		if (t && p)
+			off += (size_t)snprintf(buf + off, n - off, "/%s/%s", t, p);
+		else
+			off += (size_t)snprintf(buf + off, n - off, "/%d/%d", ai->ai_socktype, ai->ai_protocol);
+	}
+	if (rs->show_canon && ai->ai_canonname && off < n)
+		snprintf(buf + off, n - off, "(%s)", ai->ai_canonname);
+}
+
 /* resolve: getaddrinfo() as a server calls it.  The addresses, in order,
  * fill the step's list and are its value, joined with '+'. */
 int bc_exec_resolve(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
@@ -305,7 +325,7 @@ int bc_exec_resolve(struct bc_step_ctx *x, const struct bc_step *st, int fd, str
 			memcpy(&l->addr[l->n], ai->ai_addr, ai->ai_addrlen);
 			l->len[l->n++] = ai->ai_addrlen;
 		}
-		bc_sockaddr_format(ai->ai_addr, ai->ai_addrlen, one, sizeof(one));
+		format_result(rs, ai, one, sizeof(one));
 		if (off < sizeof(out->value))
 			off += (size_t)snprintf(out->value + off, sizeof(out->value) - off, "%s%s", off ? "+" : "", one);
 	}

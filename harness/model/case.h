@@ -91,6 +91,8 @@ struct bc_step_resolve {
 	bool host_null, service_null;
 	bool host_is_hostname; /* "@hostname": what gethostname() returns */
 	bool no_hints;       /* hints == NULL */
+	bool show_canon;     /* show=canon: the value shows ai_canonname where a result has one */
+	bool show_type;      /* show=type: the value shows each result's socket type and protocol */
 	int flags, family, socktype, protocol; /* the hints */
 };
 
