@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exec/plan.h"
 #include "exec/pool.h"
 #include "exec/runner.h"
 #include "suite.h"
@@ -182,6 +183,49 @@ static void builtin_profiles_match_their_text(void)
 	CU_ASSERT_PTR_NULL(bc_profile_builtin("freebsd"));
 }
 
+/* Profile lines: hosts lines with comments, blank and address-less ones,
+ * hostconf, lo down; and what merging and the plan make of them. */
+static void name_files_and_lo_lines(void)
+{
+	static const struct {
+		const char *w[6];
+		int nw;
+		const char *line; /* the hosts line it makes, NULL for none */
+	} lines[] = {
+		{{"hosts", "127.0.1.1", "box.example", "box", "#the host", "and more"}, 6, "127.0.1.1 box.example box #the host and more"},
+		{{"hosts", "#only a comment"}, 2, "#only a comment"},
+		{{"hosts", ""}, 2, ""},
+		{{"hosts", "", "box"}, 3, " box"},
+		{{"hostconf", "multi", "off"}, 3, NULL},
+		{{"lo", "down"}, 2, NULL},
+	};
+	struct bc_profile p, q;
+	char err[256];
+	int bad, nhosts = 0;
+	memset(&p, 0, sizeof(p));
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		if (bc_profile_line(&p, (char *const *)lines[i].w, lines[i].nw, err, sizeof(err), &bad) != 0) {
+			BC_FAILF("line %zu refused: %s", i, err);
+			continue;
+		}
+		if (lines[i].line && nhosts < p.nhosts)
+			CU_ASSERT_STRING_EQUAL(p.hosts[nhosts++], lines[i].line);
+	}
+	CU_ASSERT_EQUAL(p.nhosts, 4);
+	CU_ASSERT(p.names);
+	CU_ASSERT_EQUAL(p.multi, BC_MULTI_OFF);
+	CU_ASSERT(p.lo_down);
+	/* lo down alone is the namespace's own: a worker can run it in place. */
+	memset(&q, 0, sizeof(q));
+	CU_ASSERT_FATAL(bc_profile_line(&q, (char *const *)lines[5].w, 2, err, sizeof(err), &bad) == 0);
+	CU_ASSERT(bc_plan_profile_netns_only(&q));
+	CU_ASSERT(!bc_plan_profile_netns_only(&p));
+	/* Merging keeps lo down and a host.conf setting. */
+	memset(&q, 0, sizeof(q));
+	CU_ASSERT_FATAL(bc_profile_merge(&q, &p, err, sizeof(err)) == 0);
+	CU_ASSERT(q.lo_down && q.multi == BC_MULTI_OFF && q.nhosts == 4);
+}
+
 int bc_suite_profile(void)
 {
 	CU_pSuite s = CU_add_suite("unit/profile", setup, teardown);
@@ -189,6 +233,7 @@ int bc_suite_profile(void)
 		return -1;
 	BC_ADD(s, profiles_as_read);
 	BC_ADD(s, builtin_profiles_match_their_text);
+	BC_ADD(s, name_files_and_lo_lines);
 	BC_ADD_NETNS(s, missing_sysctl_is_a_skip_with_the_reason);
 	BC_ADD_NETNS(s, refused_sysctl_is_an_error);
 	BC_ADD_NETNS(s, default_profile_applies);

@@ -145,6 +145,51 @@ static void deviation_row(void)
 	bc_diags_free(&d);
 }
 
+/* send's optional address and byte count, recv, and resolve's show=. */
+static void send_recv_and_resolve_details(void)
+{
+	static const char text[] = "scenario s\n"
+				   "    socket      r inet dgram\n"
+				   "    bind        r 127.0.0.1:0\n"
+				   "    getsockname r P\n"
+				   "    socket      c inet6 dgram\n"
+				   "  ? send        c [::ffff:127.0.0.1]:P 100\n"
+				   "  ? send        c 7\n"
+				   "  ? send        c - 0\n"
+				   "  ? send        c\n"
+				   "  ? recv        r\n"
+				   "  ? resolve     R box 80 canonname,show=canon+type\n"
+				   "  ? resolve     Q box 80 show=type\n"
+				   "id expect source\n"
+				   "r =100,=7,=0,=1,=100,=x,=y s\n";
+	struct bc_table t;
+	struct bc_diags d = {0};
+	int n = parse(text, &t, &d);
+	if (n)
+		BC_FAILF("%d diagnostics, first: %d:%d %s", n, d.v[0].line, d.v[0].col, d.v[0].msg);
+	CU_ASSERT_EQUAL_FATAL(t.ncases, 1);
+	const struct bc_step *st = t.cases[0].steps;
+	CU_ASSERT_EQUAL(st[4].verb, BC_V_SEND);
+	CU_ASSERT(st[4].addr_op.has_addr);
+	CU_ASSERT_EQUAL(st[4].addr_op.port_var, 0);
+	CU_ASSERT_EQUAL(st[4].addr_op.bytes, 100);
+	CU_ASSERT_PTR_NOT_NULL(bc_step_addr(&st[4]));
+	CU_ASSERT(t.cases[0].needs & BC_NEEDS_INET6);
+	CU_ASSERT(!st[5].addr_op.has_addr);
+	CU_ASSERT_EQUAL(st[5].addr_op.bytes, 7);
+	CU_ASSERT_PTR_NULL(bc_step_addr(&st[5]));
+	CU_ASSERT(!st[6].addr_op.has_addr);
+	CU_ASSERT_EQUAL(st[6].addr_op.bytes, 0);
+	CU_ASSERT_EQUAL(st[7].addr_op.bytes, 1);
+	CU_ASSERT_EQUAL(st[8].verb, BC_V_RECV);
+	CU_ASSERT_EQUAL(st[8].handle, 0);
+	CU_ASSERT(st[9].resolve.show_canon && st[9].resolve.show_type);
+	CU_ASSERT(st[9].resolve.flags != 0);
+	CU_ASSERT(!st[10].resolve.show_canon && st[10].resolve.show_type && st[10].resolve.flags == 0);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
 /* Each kind of malformed input, with where the error must point and words
  * its message must contain.  cases/README.md lists the same kinds. */
 struct bad {
@@ -274,6 +319,14 @@ static const struct bad bads[] = {
 	{"host name as an address", HEAD "id addr expect source\nr1 localhost:80 ok s\n", 5, 4, "a host name is not an address"},
 	{"bad handshake count", "scenario s\n    socket h inet stream\n  ? handshakes h 0\nid expect source\nr ok s\n", 3, 18, "bad count '0'; hint: 1 to 256"},
 	{"bad mode", "scenario s\n  ? mkdir d 0999\nid expect source\nr ok s\n", 2, 13, "bad mode '0999'; hint: octal"},
+	{"bad byte count", "scenario s\n    socket h inet dgram\n  ? send h 127.0.0.1:9 -1\nid expect source\nr =1 s\n", 3, 24, "bad byte count '-1'; hint: 0 to 65536"},
+	{"two byte counts", "scenario s\n    socket h inet dgram\n  ? send h 5 6\nid expect source\nr =5 s\n", 3, 14, "send takes one byte count"},
+	{"bad send address", "scenario s\n    socket h inet dgram\n  ? send h localhost:9\nid expect source\nr =1 s\n", 3, 12, "a host name is not an address"},
+	{"unknown resolve detail", "scenario s\n  ? resolve R localhost 80 show=canon+types\nid expect source\nr =x s\n", 2, 28, "unknown resolve detail 'types'; hint: show=canon, show=type"},
+	{"bad hostconf value", "profile p\n    hostconf multi maybe\n", 2, 20, "bad value 'maybe' for multi; hint: on or off"},
+	{"hostconf without multi", "profile p\n    hostconf on\n", 2, 5, "'hostconf' takes 'multi on' or 'multi off'"},
+	{"bad lo state", "profile p\n    lo sideways\n", 2, 8, "'lo' takes 'up' or 'down'"},
+	{"bad name before a comment", "profile p\n    hosts 127.0.1.1 box b@x \"#c\"\n", 2, 25, "bad host name 'b@x'; hint: a comment starts with '#'"},
 	{"path too long for a step", "scenario s\n  ? mkfile aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nid expect source\nr ok s\n", 2, 12, "path of 122 bytes, longer than the 107 a step may name"},
 };
 
@@ -493,7 +546,8 @@ static void verbs_declared_once(void)
 		{BC_V_GETSOCKNAME, BC_PLACE_CLEAN},  {BC_V_CONNECT, BC_PLACE_RESET},    {BC_V_ACCEPT, BC_PLACE_RESET},
 		{BC_V_HANDSHAKES, BC_PLACE_RESET},   {BC_V_RUN, BC_PLACE_TARGET},       {BC_V_LISTENING, BC_PLACE_TARGET},
 		{BC_V_HOSTILE, BC_PLACE_RETIRE},     {BC_V_OPEN, BC_PLACE_SANDBOX},     {BC_V_SETEUID, BC_PLACE_SANDBOX},
-		{BC_V_RESOLVE, BC_PLACE_SANDBOX},    {BC_V_MKDIR, BC_PLACE_SANDBOX},
+		{BC_V_RESOLVE, BC_PLACE_SANDBOX},    {BC_V_MKDIR, BC_PLACE_SANDBOX},    {BC_V_SEND, BC_PLACE_CLEAN},
+		{BC_V_RECV, BC_PLACE_CLEAN},
 	};
 	for (int v = 0; v < BC_VERB_COUNT; v++)
 		if (!bc_step_verb_known(bc_verb_name((enum bc_verb)v)))
@@ -511,6 +565,7 @@ int bc_suite_table(void)
 		return -1;
 	BC_ADD(s, basic_row);
 	BC_ADD(s, verbs_declared_once);
+	BC_ADD(s, send_recv_and_resolve_details);
 	BC_ADD(s, fuzz_corpus_reads);
 	BC_ADD(s, directives_quotes_comments_braces);
 	BC_ADD(s, scenarios_chosen_per_row);

@@ -176,6 +176,46 @@ static void failing_verdicts(void)
 	CU_ASSERT(!bc_verdict_is_failure(BC_SKIP));
 }
 
+/* "=ADDR:ephemeral" is judged against the range the observation carries,
+ * the case's own namespace's, not against any fixed one. */
+static void ephemeral_port_of_the_case_range(void)
+{
+	static const struct {
+		const char *want, *got;
+		unsigned short lo, hi;
+		bool match;
+	} v[] = {
+		{"0.0.0.0:ephemeral", "0.0.0.0:40000", 40000, 40001, true},
+		{"0.0.0.0:ephemeral", "0.0.0.0:40001", 40000, 40001, true},
+		{"0.0.0.0:ephemeral", "0.0.0.0:40002", 40000, 40001, false},
+		{"0.0.0.0:ephemeral", "0.0.0.0:39999", 40000, 40001, false},
+		{"0.0.0.0:ephemeral", "0.0.0.0:50000", 40000, 40001, false}, /* in the default range only */
+		{"0.0.0.0:ephemeral", "127.0.0.1:40000", 40000, 40001, false},
+		{"[::]:ephemeral", "[::]:32768", 32768, 60999, true},
+		{"[::]:ephemeral", "[::1]:32768", 32768, 60999, false},
+		{"0.0.0.0:ephemeral", "0.0.0.0:0", 0, 0, false},             /* range unknown: never */
+		{"0.0.0.0:ephemeral", "0.0.0.0:40000x", 40000, 40001, false},
+		{"0.0.0.0:40000-40001", "0.0.0.0:40001", 0, 0, true},         /* the literal range is unchanged */
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct bc_outcome want, got;
+		struct bc_observation obs;
+		char w[64], e[128];
+		snprintf(w, sizeof(w), "=%s", v[i].want);
+		CU_ASSERT_EQUAL_FATAL(bc_outcome_parse(w, &want, e, sizeof(e)), 0);
+		memset(&got, 0, sizeof(got));
+		got.kind = BC_OUT_VALUE;
+		snprintf(got.value, sizeof(got.value), "%s", v[i].got);
+		memset(&obs, 0, sizeof(obs));
+		obs.eph_lo = v[i].lo;
+		obs.eph_hi = v[i].hi;
+		struct bc_expect_item it = {1, &want};
+		if (bc_item_matches(&it, &got, &obs) != v[i].match)
+			BC_FAILF("%s against %s in %u-%u: wanted %s", v[i].want, v[i].got, v[i].lo, v[i].hi,
+				 v[i].match ? "a match" : "no match");
+	}
+}
+
 static void release_parsing(void)
 {
 	int v[3];
@@ -200,5 +240,6 @@ int bc_suite_verdict(void)
 	BC_ADD(s, texts_of_expected_and_observed);
 	BC_ADD(s, failing_verdicts);
 	BC_ADD(s, release_parsing);
+	BC_ADD(s, ephemeral_port_of_the_case_range);
 	return 0;
 }

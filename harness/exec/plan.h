@@ -27,7 +27,9 @@ struct bc_plan {
 int bc_plan_case(const struct bc_runner *r, const struct bc_case *c, bool worker_net, struct bc_profile *merged,
 		 struct bc_plan *pl, struct bc_run_facts *refused);
 /* A profile a worker can give its own namespace, so that cases under it
- * run in place too: namespace sysctls and lo addresses only (NULL: none). */
+ * run in place too: namespace sysctls, lo addresses and lo down only (NULL:
+ * none).  For lo down the worker moves to a namespace whose lo never came
+ * up (exec/worker.c prepare_netns). */
 bool bc_plan_profile_netns_only(const struct bc_profile *p);
 
 /* Does this case run in place and leave nothing behind once its sockets

@@ -149,6 +149,14 @@ static int add_address(const struct bc_ifaddr *a)
 	ifa->ifa_prefixlen = (unsigned char)a->prefix;
 	ifa->ifa_index = idx;
 	ifa->ifa_flags = (unsigned char)flags;
+	/* Host scope for 127/8, as `ip addr add` gives it (iproute2
+	 * ip/ipaddress.c default_scope): on a lo that is up, 127.0.0.1/8 is
+	 * there already, the new address becomes its secondary, and
+	 * __inet_insert_ifa (net/ipv4/devinet.c) refuses a secondary whose
+	 * scope differs from its primary's with EINVAL.  IPv6 derives the
+	 * scope from the address itself. */
+	if (a->family == AF_INET && a->addr[0] == 127)
+		ifa->ifa_scope = RT_SCOPE_HOST;
 	if (!add_attr(&r, IFA_LOCAL, a->addr, alen) || !add_attr(&r, IFA_ADDRESS, a->addr, alen) ||
 	    !add_attr(&r, IFA_FLAGS, &flags, sizeof(flags)))
 		return -ENOBUFS;
@@ -256,6 +264,26 @@ static enum bc_profile_rc make_peer(const struct bc_profile *p, struct bc_step_e
 	return BC_PROFILE_OK;
 }
 
+/* --- lo down ------------------------------------------------------------ */
+
+/* The case's namespace had lo brought up when it was made, and taking it
+ * down again would not undo that: the first address lo got (127.0.0.1,
+ * added by inetdev_event when lo first comes up, net/ipv4/devinet.c)
+ * created the local routing table, which lives as long as the namespace.
+ * So the case moves to a namespace of its own in which lo never came up. */
+static enum bc_profile_rc fresh_net_lo_down(char *why, size_t n)
+{
+	short f = 0;
+	if (unshare(CLONE_NEWNET) < 0)
+		WHY(BC_PROFILE_UNAVAILABLE, "cannot make a network namespace for 'lo down': %s", strerror(errno));
+	int rc = bc_sandbox_link_flags("lo", 0, &f);
+	if (rc < 0)
+		WHY(BC_PROFILE_FAILED, "cannot read lo's flags: %s", strerror(-rc));
+	if (f & IFF_UP)
+		WHY(BC_PROFILE_FAILED, "lo is up in a namespace just made");
+	return BC_PROFILE_OK;
+}
+
 /* --- host name and name resolution ------------------------------------- */
 
 /* Put text over an existing file, in this mount namespace only: the text
@@ -294,12 +322,15 @@ static enum bc_profile_rc hermetic_names(const struct bc_profile *p, char *why, 
 		WHY(BC_PROFILE_UNAVAILABLE, "cannot create a mount namespace: %s", strerror(errno));
 	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		WHY(BC_PROFILE_UNAVAILABLE, "cannot make the mount namespace private: %s", strerror(errno));
-	static const struct {
+	/* host.conf: "multi on" unless the profile says otherwise; with it
+	 * off (or absent) glibc's files backend returns only the first hosts
+	 * line that matches. */
+	const struct {
 		const char *path, *text;
 	} files[] = {
 		{"/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\nservices: files\nprotocols: files\n"},
 		{"/etc/gai.conf", ""},
-		{"/etc/host.conf", "multi on\n"},
+		{"/etc/host.conf", p->multi == BC_MULTI_OFF ? "multi off\n" : "multi on\n"},
 		{"/etc/resolv.conf", ""},
 	};
 	/* The staging tmpfs goes over /tmp for a moment; the case's scratch
@@ -384,6 +415,9 @@ enum bc_profile_rc bc_profile_apply(const struct bc_profile *p, unsigned long ho
 		return BC_PROFILE_OK;
 	if (host_net == 0 || bc_profile_net_id() == host_net)
 		WHY(BC_PROFILE_UNAVAILABLE, "a profile needs the case's own network namespace; refusing to change the host's");
+	/* First: every later setting belongs to the namespace it makes. */
+	if (p->lo_down && (rc = fresh_net_lo_down(why, n)) != BC_PROFILE_OK)
+		return rc;
 	for (int i = 0; i < p->nsysctl; i++)
 		if ((rc = set_sysctl(&p->sysctl[i], why, n)) != BC_PROFILE_OK)
 			return rc;

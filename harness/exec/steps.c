@@ -194,6 +194,55 @@ int bc_exec_shutdown(struct bc_step_ctx *x, const struct bc_step *st, int fd, st
 	return shutdown(fd, st->conn.how);
 }
 
+/* send: the bytes are zeros.  MSG_NOSIGNAL: a send on a TCP socket that
+ * is not connected fails with EPIPE instead of killing the case with
+ * SIGPIPE; MSG_DONTWAIT: a full buffer is EAGAIN, never a hang.  The value
+ * is what the kernel took. */
+int bc_exec_send(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	static char zeros[BC_SEND_MAX];
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+	const struct bc_step_addr_op *op = &st->addr_op;
+	ssize_t n;
+	if (op->has_addr && build_addr(x, st, &ss, &len) < 0)
+		return -1;
+	if (op->has_addr)
+		n = sendto(fd, zeros, (size_t)op->bytes, MSG_NOSIGNAL | MSG_DONTWAIT,
+			   op->addr.null ? NULL : (struct sockaddr *)&ss, len);
+	else
+		n = send(fd, zeros, (size_t)op->bytes, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n < 0)
+		return -1;
+	out->kind = BC_OUT_VALUE;
+	snprintf(out->value, sizeof(out->value), "%zd", n);
+	return 0;
+}
+
+/* How long recv waits for data to arrive.  Over loopback a datagram or a
+ * segment is delivered in the sender's own softirq, normally before its
+ * send returns; on a loaded machine the kernel defers that work to
+ * ksoftirqd, and a read made at once would see nothing yet. */
+#define RECV_WAIT_MS 100
+
+/* recv: non-blocking (MSG_DONTWAIT) after waiting up to RECV_WAIT_MS for
+ * something to read; the value is the bytes read, EAGAIN when nothing
+ * came. */
+int bc_exec_recv(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
+{
+	static char buf[BC_SEND_MAX];
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	(void)x, (void)st;
+	if (fd >= 0)
+		poll(&p, 1, RECV_WAIT_MS);
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n < 0)
+		return -1;
+	out->kind = BC_OUT_VALUE;
+	snprintf(out->value, sizeof(out->value), "%zd", n);
+	return 0;
+}
+
 int bc_exec_seteuid(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	(void)x, (void)fd, (void)out;
@@ -215,6 +264,26 @@ int bc_exec_getsockname(struct bc_step_ctx *x, const struct bc_step *st, int fd,
 	out->kind = BC_OUT_VALUE;
 	bc_sockaddr_format((struct sockaddr *)&ss, len, out->value, sizeof(out->value));
 	return 0;
+}
+
+/* One result of resolve as its value shows it: the address, then with
+ * show=type "/TYPE/PROTO" (stream/tcp, dgram/udp, raw/0), then with
+ * show=canon "(NAME)" where getaddrinfo() set ai_canonname (the first
+ * result, with AI_CANONNAME). */
+static void format_result(const struct bc_step_resolve *rs, const struct addrinfo *ai, char *buf, size_t n)
+{
+	size_t off;
+	bc_sockaddr_format(ai->ai_addr, ai->ai_addrlen, buf, n);
+	off = strlen(buf);
+	if (rs->show_type && off < n) {
+		const char *t = bc_socktype_name(ai->ai_socktype), *p = bc_proto_name(ai->ai_protocol);
+		if (t && p)
+			off += (size_t)snprintf(buf + off, n - off, "/%s/%s", t, p);
+		else
+			off += (size_t)snprintf(buf + off, n - off, "/%d/%d", ai->ai_socktype, ai->ai_protocol);
+	}
+	if (rs->show_canon && ai->ai_canonname && off < n)
+		snprintf(buf + off, n - off, "(%s)", ai->ai_canonname);
 }
 
 /* resolve: getaddrinfo() as a server calls it.  The addresses, in order,
@@ -256,7 +325,7 @@ int bc_exec_resolve(struct bc_step_ctx *x, const struct bc_step *st, int fd, str
 			memcpy(&l->addr[l->n], ai->ai_addr, ai->ai_addrlen);
 			l->len[l->n++] = ai->ai_addrlen;
 		}
-		bc_sockaddr_format(ai->ai_addr, ai->ai_addrlen, one, sizeof(one));
+		format_result(rs, ai, one, sizeof(one));
 		if (off < sizeof(out->value))
 			off += (size_t)snprintf(out->value + off, sizeof(out->value) - off, "%s%s", off ? "+" : "", one);
 	}
@@ -385,6 +454,26 @@ static int run_step(struct bc_step_ctx *x, const struct bc_step *st, struct bc_o
 	return verbs[st->verb](x, st, fd_of(x, st), out);
 }
 
+/* This namespace's ephemeral range, for "=ADDR:ephemeral" (0-0 when it
+ * cannot be read).  Read with plain system calls: nothing is left open or
+ * allocated that the guards would count. */
+static void read_port_range(struct bc_observation *obs)
+{
+	char buf[64];
+	unsigned lo, hi;
+	int fd = open("/proc/sys/net/ipv4/ip_local_port_range", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (sscanf(buf, "%u %u", &lo, &hi) == 2 && lo <= hi && hi <= 65535) {
+		obs->eph_lo = (unsigned short)lo;
+		obs->eph_hi = (unsigned short)hi;
+	}
+}
+
 void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct bc_observation *obs,
 		  void (*started)(void *, int), void *arg)
 {
@@ -400,6 +489,7 @@ void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct
 	for (int i = 0; i < BC_MAX_HANDLES; i++)
 		x.fds[i] = -1;
 	memset(x.ports, 0, sizeof(x.ports));
+	read_port_range(obs);
 
 	for (int i = 0; i < c->nsteps; i++) {
 		const struct bc_step *st = &c->steps[i];

@@ -4,8 +4,8 @@
  *
  *  - in place, right in the worker, with no process or namespace of its
  *    own to make: a case whose sockets free everything when closed, one
- *    whose profile only sets namespace sysctls and lo addresses (the worker
- *    makes a namespace with the profile applied whenever the next case's
+ *    whose profile only sets namespace sysctls, lo addresses or lo down (the
+ *    worker makes a namespace with the profile applied whenever the next case's
  *    differs from what it has), one that connects (the namespace is renewed
  *    after it: TIME_WAIT and queued connections go with the old one), one
  *    with a target (the target's own process takes the scratch directory and
@@ -46,12 +46,18 @@ struct worker {
 	int base_fds;              /* its open fds between cases */
 };
 
+/* Does p leave the namespace as the worker makes it (lo up, nothing set)? */
+static bool plain_netns(const struct bc_profile *p)
+{
+	return !p || (!p->nsysctl && !p->naddrs && !p->lo_down);
+}
+
 /* Do two such profiles make the same namespace? */
 static bool same_netns_setup(const struct bc_profile *a, const struct bc_profile *b)
 {
 	if (!a || !b)
-		return a == b || (!a ? !b->nsysctl && !b->naddrs : !a->nsysctl && !a->naddrs);
-	return a->nsysctl == b->nsysctl && a->naddrs == b->naddrs &&
+		return plain_netns(a) && plain_netns(b);
+	return a->nsysctl == b->nsysctl && a->naddrs == b->naddrs && a->lo_down == b->lo_down &&
 	       memcmp(a->sysctl, b->sysctl, (size_t)a->nsysctl * sizeof(a->sysctl[0])) == 0 &&
 	       memcmp(a->addrs, b->addrs, (size_t)a->naddrs * sizeof(a->addrs[0])) == 0;
 }
@@ -65,12 +71,14 @@ static bool prepare_netns(struct worker *w, const struct bc_profile *p)
 	if (!w->ns_dirty && same_netns_setup(w->ns_has_prof ? &w->ns_prof : NULL, p))
 		return true;
 	w->ns_dirty = false;
-	/* Only the namespace's part: sysctls and lo addresses.  A target's
+	/* Only the namespace's part: lo down, sysctls and lo addresses.  With
+	 * lo down, bc_profile_apply moves the worker on to a namespace whose lo
+	 * never came up, which is then the one its cases run in.  A target's
 	 * names are its own (run_in_place), never the worker's, which later
 	 * sandboxes are forked from. */
 	static struct bc_profile net;
 	if (p) {
-		net = (struct bc_profile){.nsysctl = p->nsysctl, .naddrs = p->naddrs};
+		net = (struct bc_profile){.nsysctl = p->nsysctl, .naddrs = p->naddrs, .lo_down = p->lo_down};
 		memcpy(net.name, p->name, sizeof(net.name));
 		memcpy(net.sysctl, p->sysctl, sizeof(net.sysctl));
 		memcpy(net.addrs, p->addrs, sizeof(net.addrs));

@@ -28,6 +28,8 @@ int bc_slot_from_name(const char *name)
 
 const struct bc_addr *bc_step_addr(const struct bc_step *st)
 {
+	if (st->verb == BC_V_SEND)
+		return st->addr_op.has_addr ? &st->addr_op.addr : NULL;
 	return st->verb == BC_V_BIND || st->verb == BC_V_CONNECT ? &st->addr_op.addr : NULL;
 }
 

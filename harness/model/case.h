@@ -31,6 +31,10 @@ enum bc_hostile {
 #define BC_MAX_LISTS 4     /* resolve results a scenario names */
 #define BC_MAX_RESULTS 8   /* addresses kept from one resolve */
 
+/* The most bytes one send step writes: above the largest datagram, so that
+ * EMSGSIZE can be asked for too. */
+#define BC_SEND_MAX 65536
+
 /* The longest path, text or name a step holds: a sockaddr_un's path. */
 #define BC_STEP_PATH_MAX 108
 
@@ -55,9 +59,12 @@ struct bc_step_sockopt {
 	int value;           /* setsockopt: the int it sets (default 1) */
 };
 
-/* bind, connect */
+/* bind, connect, send */
 struct bc_step_addr_op {
 	struct bc_addr addr;
+	bool has_addr;       /* send: an address was given (sendto) */
+	bool has_bytes;      /* send: the byte count was given */
+	int bytes;           /* send: how many bytes (default 1) */
 	int port_var;        /* variable holding the port, -1 when literal */
 	int list;            /* "R.N": the index of resolve result R, -1 none */
 	bool has_len;        /* len=: the address length given explicitly */
@@ -84,6 +91,8 @@ struct bc_step_resolve {
 	bool host_null, service_null;
 	bool host_is_hostname; /* "@hostname": what gethostname() returns */
 	bool no_hints;       /* hints == NULL */
+	bool show_canon;     /* show=canon: the value shows ai_canonname where a result has one */
+	bool show_type;      /* show=type: the value shows each result's socket type and protocol */
 	int flags, family, socktype, protocol; /* the hints */
 };
 

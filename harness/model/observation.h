@@ -28,6 +28,10 @@ struct bc_observation {
 	int failed_step;
 	struct bc_step_obs steps[BC_MAX_STEPS];
 	unsigned short ports[BC_MAX_VARS]; /* the port variables' values at the end */
+	/* net.ipv4.ip_local_port_range of the namespace the steps ran in, as
+	 * the executor read it before the first step (0-0: unknown).  The
+	 * range is the case's own, which the judging parent cannot read. */
+	unsigned short eph_lo, eph_hi;
 };
 
 /* The outcomes of the checked steps, in order, as "a,b,c". */

@@ -26,8 +26,11 @@ int bc_profile_merge(struct bc_profile *dst, const struct bc_profile *src, char 
 		dst->caps = src->caps;
 	if (src->hostname[0])
 		snprintf(dst->hostname, sizeof(dst->hostname), "%s", src->hostname);
+	if (src->multi != BC_MULTI_DEFAULT)
+		dst->multi = src->multi;
 	dst->names |= src->names;
 	dst->peer |= src->peer;
+	dst->lo_down |= src->lo_down;
 	return 0;
 }
 

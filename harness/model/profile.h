@@ -34,6 +34,13 @@ struct bc_ifaddr {
 	int prefix;
 };
 
+/* /etc/host.conf's "multi" in a profile with name files. */
+enum bc_multi {
+	BC_MULTI_DEFAULT, /* "multi on", what bindcheck always wrote */
+	BC_MULTI_ON,
+	BC_MULTI_OFF,     /* glibc's files backend then stops at the first matching line */
+};
+
 struct bc_profile {
 	char name[BC_PROFILE_NAME_MAX]; /* as the row named it, "a+b" */
 	int nsysctl;
@@ -44,7 +51,9 @@ struct bc_profile {
 	char hostname[64];
 	bool names;                    /* hermetic name files */
 	int nhosts;
-	char hosts[BC_PROFILE_MAX_HOSTS][128];
+	char hosts[BC_PROFILE_MAX_HOSTS][128]; /* lines as written: entries, comments, blank ones */
+	enum bc_multi multi;           /* host.conf */
+	bool lo_down;                  /* lo stays down: a namespace lo never came up in */
 	int naddrs;
 	struct bc_ifaddr addrs[BC_PROFILE_MAX_ADDRS];
 	bool peer;                     /* a veth pair to a peer namespace */

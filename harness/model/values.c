@@ -194,6 +194,16 @@ int bc_proto_from_name(const char *name, int *proto)
 	return -1;
 }
 
+const char *bc_socktype_name(int type)
+{
+	return rlookup(socktypes, ARRAY_LEN(socktypes), type);
+}
+
+const char *bc_proto_name(int proto)
+{
+	return rlookup(protos, ARRAY_LEN(protos), proto);
+}
+
 int bc_sockopt_from_name(const char *name, int *level, int *optname)
 {
 	for (size_t i = 0; i < ARRAY_LEN(sockopts); i++) {

@@ -49,6 +49,9 @@ int bc_family_from_name(const char *name, int *family);
 const char *bc_family_name(int family);
 int bc_socktype_from_name(const char *name, int *type);
 int bc_proto_from_name(const char *name, int *proto);
+/* The names a table writes ("stream", "tcp"), NULL when there is none. */
+const char *bc_socktype_name(int type);
+const char *bc_proto_name(int proto);
 int bc_sockopt_from_name(const char *name, int *level, int *optname);
 int bc_shutdown_from_name(const char *name, int *how);
 

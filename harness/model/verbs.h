@@ -33,6 +33,8 @@ enum bc_arg {
 	BC_ARG_TYPE,
 	BC_ARG_PROTO,
 	BC_ARG_ADDR,
+	BC_ARG_DEST,       /* send: an address (sendto), '-' for none, or already the byte count */
+	BC_ARG_BYTES,      /* send: how many bytes */
 	BC_ARG_OPT,        /* socket option name, or "-" for none */
 	BC_ARG_OPTVAL,     /* setsockopt's integer value */
 	BC_ARG_BACKLOG,

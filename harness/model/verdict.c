@@ -75,8 +75,27 @@ static bool range_matches(const char *want, const char *got)
 	return lo <= port && port <= hi;
 }
 
+/* "=ADDR:ephemeral": ADDR with any port of the ephemeral range the case's
+ * own namespace had (net.ipv4.ip_local_port_range, which the executor
+ * recorded in the observation). */
+static bool ephemeral_matches(const char *want, const char *got, const struct bc_observation *obs)
+{
+	const char *wc = strrchr(want, ':'), *gc = strrchr(got, ':');
+	unsigned port;
+	char tail;
+	if (!wc || !gc || strcmp(wc + 1, BC_EPHEMERAL) != 0 || wc - want != gc - got ||
+	    strncmp(want, got, (size_t)(wc - want)) != 0)
+		return false;
+	if (sscanf(gc + 1, "%u%c", &port, &tail) != 1)
+		return false;
+	return obs->eph_hi != 0 && obs->eph_lo <= port && port <= obs->eph_hi;
+}
+
 static bool alt_matches(const struct bc_outcome *want, const struct bc_outcome *o, const struct bc_observation *obs)
 {
+	if (want->kind == BC_OUT_VALUE && o->kind == BC_OUT_VALUE && !want->port_var &&
+	    ephemeral_matches(want->value, o->value, obs))
+		return true;
 	if (want->kind == BC_OUT_VALUE && o->kind == BC_OUT_VALUE && strchr(want->value, '-') &&
 	    range_matches(want->value, o->value))
 		return true;

@@ -18,6 +18,10 @@ struct bc_judgement {
 	char reason[512];
 };
 
+/* The port of "=ADDR:ephemeral": any port of the range the case's own
+ * namespace had (struct bc_observation's eph_lo and eph_hi). */
+#define BC_EPHEMERAL "ephemeral"
+
 const char *bc_verdict_name(enum bc_verdict v);
 /* Failing verdicts make a run fail: fail, xpass and error. */
 int bc_verdict_is_failure(enum bc_verdict v);

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-static const char *const keywords[] = {"sysctl", "user", "caps", "hostname", "hosts", "addr", "peer"};
+static const char *const keywords[] = {"sysctl", "user", "caps", "hostname", "hosts", "hostconf", "addr", "peer", "lo"};
 #define NKEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 
 
@@ -125,27 +125,60 @@ static int identity_words(struct bc_profile *p, char *const *w, int nw, char *er
 	return 0;
 }
 
+/* A line of /etc/hosts, as hosts(5) has them: an address and its names, a
+ * word starting with '#' and the rest of the line being a comment; or a
+ * line that is only a comment ("#..."), blank (""), or has no address
+ * ("" followed by names: glibc skips a line whose first field is not an
+ * address). */
 static int hosts_words(struct bc_profile *p, char *const *w, int nw, char *err, size_t errlen, int *bad)
 {
 	unsigned char buf[16];
-	size_t off = 0;
-	if (nw < 3)
-		BAD(0, "'hosts' takes an address and at least one name; hint: hosts 127.0.1.1 box");
-	if (inet_pton(AF_INET, w[1], buf) != 1 && inet_pton(AF_INET6, w[1], buf) != 1)
+	size_t off = 0, cap = sizeof(p->hosts[0]);
+	bool bare = nw >= 2 && (w[1][0] == '\0' || w[1][0] == '#');
+	if (nw < 2 || (nw < 3 && !bare))
+		BAD(0, "'hosts' takes an address and at least one name; hint: hosts 127.0.1.1 box, or \"#TEXT\" for a comment, \"\" for a blank line");
+	if (!bare && inet_pton(AF_INET, w[1], buf) != 1 && inet_pton(AF_INET6, w[1], buf) != 1)
 		BAD(1, "bad address '%s' in a hosts line", w[1]);
 	if (p->nhosts == BC_PROFILE_MAX_HOSTS)
 		BAD(0, "more than %d hosts lines in one profile", BC_PROFILE_MAX_HOSTS);
 	char *line = p->hosts[p->nhosts];
+	bool comment = false;
+	line[0] = '\0';
 	for (int i = 1; i < nw; i++) {
-		if (i > 1 && !host_name_ok(w[i]))
-			BAD(i, "bad host name '%s'", w[i]);
-		int k = snprintf(line + off, sizeof(p->hosts[0]) - off, "%s%s", i > 1 ? " " : "", w[i]);
-		if (k < 0 || (size_t)k >= sizeof(p->hosts[0]) - off)
-			BAD(i, "hosts line longer than %zu bytes", sizeof(p->hosts[0]) - 1);
+		comment |= w[i][0] == '#';
+		if (i > 1 && !comment && !host_name_ok(w[i]))
+			BAD(i, "bad host name '%s'; hint: a comment starts with '#' (quote it: \"#text\")", w[i]);
+		/* The empty address leaves the line starting with a blank. */
+		int k = snprintf(line + off, cap - off, "%s%s", i > 1 ? " " : "", w[i]);
+		if (k < 0 || (size_t)k >= cap - off)
+			BAD(i, "hosts line longer than %zu bytes", cap - 1);
 		off += (size_t)k;
 	}
 	p->nhosts++;
 	p->names = true;
+	return 0;
+}
+
+/* host.conf's multi: all matching hosts lines, or only the first. */
+static int hostconf_words(struct bc_profile *p, char *const *w, int nw, char *err, size_t errlen, int *bad)
+{
+	if (nw != 3 || strcmp(w[1], "multi") != 0)
+		BAD(0, "'hostconf' takes 'multi on' or 'multi off'; hint: hostconf multi off");
+	if (strcmp(w[2], "on") == 0)
+		p->multi = BC_MULTI_ON;
+	else if (strcmp(w[2], "off") == 0)
+		p->multi = BC_MULTI_OFF;
+	else
+		BAD(2, "bad value '%s' for multi; hint: on or off", w[2]);
+	p->names = true;
+	return 0;
+}
+
+static int lo_words(struct bc_profile *p, char *const *w, int nw, char *err, size_t errlen, int *bad)
+{
+	if (nw != 2 || (strcmp(w[1], "down") != 0 && strcmp(w[1], "up") != 0))
+		BAD(nw == 2 ? 1 : 0, "'lo' takes 'up' or 'down'; hint: lo down keeps the case's lo down");
+	p->lo_down = strcmp(w[1], "down") == 0;
 	return 0;
 }
 
@@ -179,10 +212,14 @@ int bc_profile_line(struct bc_profile *p, char *const *w, int nw, char *err, siz
 	}
 	if (strcmp(kw, "hosts") == 0)
 		return hosts_words(p, w, nw, err, errlen, bad);
+	if (strcmp(kw, "hostconf") == 0)
+		return hostconf_words(p, w, nw, err, errlen, bad);
+	if (strcmp(kw, "lo") == 0)
+		return lo_words(p, w, nw, err, errlen, bad);
 	if (strcmp(kw, "addr") == 0 || strcmp(kw, "peer") == 0)
 		return addr_words(p, w, nw, err, errlen, bad);
 	const char *s = bc_suggest_from(kw, keywords, NKEYWORDS);
 	if (s)
 		BAD(0, "unknown profile setting '%s'; hint: did you mean %s?", kw, s);
-	BAD(0, "unknown profile setting '%s'; hint: sysctl, user, caps, hostname, hosts, addr or peer", kw);
+	BAD(0, "unknown profile setting '%s'; hint: sysctl, user, caps, hostname, hosts, hostconf, addr, peer or lo", kw);
 }

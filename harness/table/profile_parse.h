@@ -13,8 +13,12 @@
  *   caps -net_bind_service   drop CAP_NET_BIND_SERVICE (root keeps the rest)
  *   caps net_bind_service    keep only CAP_NET_BIND_SERVICE (with user UID)
  *   hostname NAME            a private UTS namespace with this host name
- *   hosts ADDR NAME...       a line of the case's own /etc/hosts
+ *   hosts ADDR NAME... [#C]  a line of the case's own /etc/hosts; also
+ *                            hosts "#C" (a comment), hosts "" (a blank
+ *                            line), hosts "" NAME... (no address)
+ *   hostconf multi on|off    /etc/host.conf's multi (default: on)
  *   addr lo ADDR/PREFIX      an extra address on lo
+ *   lo down|up               a namespace whose lo never came up (default: up)
  *   peer ADDR/PREFIX ADDR/PREFIX   a veth pair to a peer namespace: this
  *                            side's address, then the peer's
  * Returns 0, or -1 with a message in err and the index of the word to blame

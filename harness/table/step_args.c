@@ -154,6 +154,38 @@ static int arg_addr(struct bc_step_pc *p, struct bc_word *w)
 	return 0;
 }
 
+static int bytes_into(struct bc_step_pc *p, struct bc_word *w)
+{
+	long n;
+	if (p->st->addr_op.has_bytes)
+		FAIL("send takes one byte count; hint: send H [ADDR] [BYTES], as send s 127.0.0.1:P 100");
+	if (bc_parse_int(w->s, 0, BC_SEND_MAX, &n) < 0)
+		FAIL("bad byte count '%s'; hint: 0 to %d", w->s, BC_SEND_MAX);
+	p->st->addr_op.bytes = (int)n;
+	p->st->addr_op.has_bytes = true;
+	return 0;
+}
+
+/* send's second word: where to (sendto), '-' for nowhere (send), or, as
+ * no address is a bare number, already the byte count. */
+static int arg_dest(struct bc_step_pc *p, struct bc_word *w)
+{
+	long n;
+	if (strcmp(w->s, "-") == 0)
+		return 0;
+	if (bc_parse_int(w->s, LONG_MIN, LONG_MAX, &n) == 0)
+		return bytes_into(p, w);
+	if (arg_addr(p, w) < 0)
+		return -1;
+	p->st->addr_op.has_addr = true;
+	return 0;
+}
+
+static int arg_bytes(struct bc_step_pc *p, struct bc_word *w)
+{
+	return bytes_into(p, w);
+}
+
 static int arg_opt(struct bc_step_pc *p, struct bc_word *w)
 {
 	struct bc_step_sockopt *o = &p->st->sockopt;
@@ -347,6 +379,7 @@ static int (*const kinds[])(struct bc_step_pc *p, struct bc_word *w) = {
 	[BC_ARG_NEWHANDLE] = arg_newhandle,   [BC_ARG_NEWCONN] = arg_newconn,
 	[BC_ARG_FAMILY] = arg_family,         [BC_ARG_TYPE] = arg_type,
 	[BC_ARG_PROTO] = arg_proto,           [BC_ARG_ADDR] = arg_addr,
+	[BC_ARG_DEST] = arg_dest,             [BC_ARG_BYTES] = arg_bytes,
 	[BC_ARG_OPT] = arg_opt,               [BC_ARG_OPTVAL] = arg_optval,
 	[BC_ARG_BACKLOG] = arg_backlog,       [BC_ARG_HOW] = arg_how,
 	[BC_ARG_NEWVAR] = arg_newvar,         [BC_ARG_PATH] = arg_path,
@@ -366,7 +399,11 @@ void bc_step_arg_init(enum bc_arg kind, struct bc_step *st)
 		st->sock.family_list = -1;
 		break;
 	case BC_ARG_ADDR:
+	case BC_ARG_DEST:
 		st->addr_op.port_var = st->addr_op.list = -1;
+		break;
+	case BC_ARG_BYTES:
+		st->addr_op.bytes = 1;
 		break;
 	case BC_ARG_OPTVAL:
 		st->sockopt.value = 1;

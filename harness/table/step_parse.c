@@ -106,6 +106,25 @@ static bool is_option(const struct verb *v, const char *word)
 	return true;
 }
 
+/* show=canon, show=type, show=canon+type: what resolve's value shows of
+ * each result besides its address. */
+static int parse_show(struct bc_step_pc *p, struct bc_word *w, const char *what)
+{
+	struct bc_step_resolve *r = &p->st->resolve;
+	for (const char *s = what;;) {
+		size_t n = strcspn(s, "+");
+		if (n == 5 && strncmp(s, "canon", 5) == 0)
+			r->show_canon = true;
+		else if (n == 4 && strncmp(s, "type", 4) == 0)
+			r->show_type = true;
+		else
+			FAIL(w, "unknown resolve detail '%.*s'; hint: show=canon, show=type or show=canon+type", (int)n, s);
+		if (!s[n])
+			return 0;
+		s += n + 1;
+	}
+}
+
 static int parse_hint_word(struct bc_step_pc *p, struct bc_word *w, const char *word)
 {
 	struct bc_step_resolve *r = &p->st->resolve;
@@ -130,6 +149,8 @@ static int parse_hint_word(struct bc_step_pc *p, struct bc_word *w, const char *
 			FAIL(w, "unknown socket type '%s'; hint: stream, dgram, seqpacket or raw", eq + 1);
 		return 0;
 	}
+	if (strncmp(word, "show=", 5) == 0)
+		return parse_show(p, w, eq + 1);
 	if (strncmp(word, "proto=", 6) == 0) {
 		if (bc_proto_from_name(eq + 1, &r->protocol) < 0)
 			FAIL(w, "unknown protocol '%s'", eq + 1);
@@ -141,7 +162,7 @@ static int parse_hint_word(struct bc_step_pc *p, struct bc_word *w, const char *
 	const char *near = bc_suggest_from(word, names, sizeof(names) / sizeof(names[0]));
 	if (near)
 		FAIL(w, "unknown resolve option '%s'; hint: did you mean %s?", word, near);
-	FAIL(w, "unknown resolve option '%s'; hint: family=F, type=T, proto=P, nohints, or a flag: passive, canonname, numerichost, numericserv, v4mapped, all, addrconfig",
+	FAIL(w, "unknown resolve option '%s'; hint: family=F, type=T, proto=P, show=canon+type, nohints, or a flag: passive, canonname, numerichost, numericserv, v4mapped, all, addrconfig",
 	     word);
 }
 
