@@ -152,6 +152,9 @@ struct rd {
 size_t bc_rd_ref(const char *p, const char **name, size_t *len);
 /* Letters, digits, '_', '-', '.', '+', shorter than BC_ID_MAX. */
 bool bc_rd_valid_id(const char *s);
+/* Calls fn with the name of each "$name" or "${name}" in w; returns the
+ * offset of the first '$' that starts no reference, or -1. */
+long bc_rd_scan_refs(const char *w, void (*fn)(void *, const char *, size_t), void *arg);
 /* "5s", "250ms", at most 600 s. */
 int bc_rd_parse_timeout(const char *s, int *ms);
 /* The header's column named by n bytes of name, or -1. */

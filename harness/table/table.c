@@ -9,154 +9,14 @@
 #include <string.h>
 
 #include "table/blocks.h"
+#include "table/header.h"
 #include "model/text.h"
 #include "table/reader.h"
 #include "table/rows.h"
 
-
-
-static long scan_refs(const char *w, void (*fn)(void *, const char *, size_t), void *arg)
+static void ignore_ref(void *arg, const char *s, size_t n)
 {
-	for (size_t i = 0; w[i]; i++) {
-		const char *name;
-		size_t len, n;
-		if (w[i] != '$')
-			continue;
-		if (!(n = bc_rd_ref(w + i, &name, &len)))
-			return (long)i;
-		fn(arg, name, len);
-		i += n - 1;
-	}
-	return -1;
-}
-
-struct find_ref {
-	const char *name;
-	bool found;
-};
-
-static void match_ref(void *arg, const char *s, size_t n)
-{
-	struct find_ref *f = arg;
-	if (strlen(f->name) == n && strncmp(f->name, s, n) == 0)
-		f->found = true;
-}
-
-static bool scenarios_use(const struct rd *r, const char *col)
-{
-	struct find_ref f = {col, false};
-	for (int i = 0; i < r->nsc && !f.found; i++)
-		for (int s = 0; s < r->sc[i].nsteps; s++)
-			for (int w = 0; w < r->sc[i].steps[s].nwords; w++)
-				scan_refs(r->sc[i].steps[s].words[w].s, match_ref, &f);
-	return f.found;
-}
-
-struct check_ref {
-	struct rd *r;
-	const struct bc_scenario *sc;
-	int line, col;
-};
-
-static void check_ref(void *arg, const char *s, size_t n)
-{
-	struct check_ref *c = arg;
-	int i = bc_rd_column_index(c->r, s, n);
-	if (i < 0 || c->r->cols[i].kind != COL_PARAM)
-		BC_RD_ERR(c->r, c->line, c->col, "scenario '%s' uses column '%.*s', which the header does not have as a parameter column",
-		    c->sc->name, (int)n, s);
-}
-
-static bool has_kind(const struct rd *r, enum colkind kind)
-{
-	for (int i = 0; i < r->ncols; i++)
-		if (r->cols[i].kind == kind)
-			return true;
-	return false;
-}
-
-/* The columns every table needs, and every scenario's references. */
-static void check_required(struct rd *r, int lineno)
-{
-	if (r->nsc == 0) {
-		BC_RD_ERR(r, lineno, 1, "the table has no scenario; hint: write 'scenario NAME' and its steps before the header");
-		r->rows_dropped = true;
-	}
-	if (!has_kind(r, COL_SOURCE)) {
-		BC_RD_ERR(r, lineno, 1, "the header has no 'source' column; hint: every row names where its expectation comes from");
-		r->rows_dropped = true;
-	}
-	if (!has_kind(r, COL_SLOT)) {
-		BC_RD_ERR(r, lineno, 1, "the header has no expectation column; hint: add expect, linux, freebsd, darwin or posix");
-		r->rows_dropped = true;
-	}
-	if (r->nsc > 1 && !has_kind(r, COL_SCENARIO)) {
-		BC_RD_ERR(r, lineno, 1, "the table has %d scenarios but no 'scenario' column", r->nsc);
-		r->rows_dropped = true;
-	}
-	for (int i = 0; i < r->nsc; i++) {
-		const struct bc_scenario *sc = &r->sc[i];
-		for (int s = 0; s < sc->nsteps; s++) {
-			for (int w = 0; w < sc->steps[s].nwords; w++) {
-				struct check_ref c = {r, sc, sc->steps[s].line, sc->steps[s].words[w].col};
-				scan_refs(sc->steps[s].words[w].s, check_ref, &c);
-			}
-		}
-	}
-}
-
-static const struct {
-	const char *name;
-	enum colkind kind;
-} fixed_columns[] = {
-	{"id", COL_ID},         {"scenario", COL_SCENARIO}, {"source", COL_SOURCE},
-	{"deviation", COL_DEVIATION}, {"note", COL_NOTE},  {"timeout", COL_TIMEOUT},
-	{"profile", COL_PROFILE}, {"fault", COL_FAULT},
-};
-
-/* What a header word names: a column of the format, an expectation slot, a
- * parameter some scenario uses, or nothing (an error). */
-static enum colkind classify_column(struct rd *r, const struct bc_tok *tk, int lineno)
-{
-	for (size_t k = 0; k < sizeof(fixed_columns) / sizeof(fixed_columns[0]); k++)
-		if (strcmp(tk->s, fixed_columns[k].name) == 0)
-			return fixed_columns[k].kind;
-	if (bc_slot_from_name(tk->s) >= 0)
-		return COL_SLOT;
-	if (scenarios_use(r, tk->s))
-		return COL_PARAM;
-	BC_RD_ERR(r, lineno, tk->col,
-		  "unknown column '%s'; hint: columns are id, scenario, expect, linux, freebsd, darwin, posix, source, deviation, note, timeout, profile, fault, or one a scenario uses as $%s",
-		  tk->s, tk->s);
-	return COL_BAD;
-}
-
-static void read_header(struct rd *r, struct bc_line *l)
-{
-	r->header = *l;
-	l->tok = NULL;
-	l->ntok = 0;
-	r->have_header = true;
-	r->ncols = r->header.ntok;
-	r->cols = calloc((size_t)r->ncols, sizeof(*r->cols));
-	if (!r->cols) {
-		r->ncols = 0;
-		r->rows_dropped = true;
-		return;
-	}
-	for (int i = 0; i < r->ncols; i++) {
-		struct column *c = &r->cols[i];
-		const struct bc_tok *tk = &r->header.tok[i];
-		c->name = tk->s;
-		c->slot = bc_slot_from_name(tk->s);
-		if (bc_rd_column_index(r, tk->s, strlen(tk->s)) < i) {
-			BC_RD_ERR(r, l->lineno, tk->col, "column '%s' appears twice", tk->s);
-			c->kind = COL_BAD;
-		} else {
-			c->kind = classify_column(r, tk, l->lineno);
-		}
-	}
-	check_required(r, l->lineno);
+	(void)arg, (void)s, (void)n;
 }
 
 static void close_scenario(struct rd *r)
@@ -211,7 +71,7 @@ static void add_step(struct rd *r, struct bc_line *l)
 		return;
 	}
 	for (int i = first; i < l->ntok; i++) {
-		long bad = scan_refs(l->tok[i].s, match_ref, &(struct find_ref){"", false});
+		long bad = bc_rd_scan_refs(l->tok[i].s, ignore_ref, NULL);
 		if (bad >= 0) {
 			BC_RD_ERR(r, l->lineno, l->tok[i].col + (int)bad, "bad column reference; hint: write $name or ${name}");
 			return;
@@ -306,7 +166,7 @@ static void read_line(struct rd *r, struct bc_line *l)
 	}
 	close_scenario(r);
 	if (strcmp(l->tok[0].s, "id") == 0)
-		read_header(r, l);
+		bc_rd_read_header(r, l);
 	else
 		read_directive(r, l);
 }
