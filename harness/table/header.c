@@ -20,13 +20,23 @@ static void match_ref(void *arg, const char *s, size_t n)
 		f->found = true;
 }
 
+static bool scenario_uses(const struct bc_scenario *sc, struct find_ref *f)
+{
+	for (int s = 0; s < sc->nsteps && !f->found; s++)
+		for (int w = 0; w < sc->steps[s].nwords; w++)
+			bc_rd_scan_refs(sc->steps[s].words[w].s, match_ref, f);
+	return f->found;
+}
+
+/* Is col a parameter: one the header's scenarios put into a step?  A
+ * section's header has one scenario; the table-wide header, all. */
 static bool scenarios_use(const struct rd *r, const char *col)
 {
 	struct find_ref f = {col, false};
+	if (r->section >= 0)
+		return scenario_uses(&r->sc[r->section], &f);
 	for (int i = 0; i < r->nsc && !f.found; i++)
-		for (int s = 0; s < r->sc[i].nsteps; s++)
-			for (int w = 0; w < r->sc[i].steps[s].nwords; w++)
-				bc_rd_scan_refs(r->sc[i].steps[s].words[w].s, match_ref, &f);
+		scenario_uses(&r->sc[i], &f);
 	return f.found;
 }
 
@@ -39,10 +49,19 @@ struct check_ref {
 static void check_ref(void *arg, const char *s, size_t n)
 {
 	struct check_ref *c = arg;
-	int i = bc_rd_column_index(c->r, s, n);
-	if (i < 0 || c->r->cols[i].kind != COL_PARAM)
-		BC_RD_ERR(c->r, c->line, c->col, "scenario '%s' uses column '%.*s', which the header does not have as a parameter column",
+	struct rd *r = c->r;
+	int i = bc_rd_column_index(r, s, n);
+	if (i >= 0 && r->cols[i].kind == COL_PARAM)
+		return;
+	/* The table-wide header is blamed at the step, a section's header at
+	 * itself: a scenario may have several sections, and one may lack it. */
+	if (r->section < 0)
+		BC_RD_ERR(r, c->line, c->col, "scenario '%s' uses column '%.*s', which the header does not have as a parameter column",
 		    c->sc->name, (int)n, s);
+	else
+		BC_RD_ERR(r, r->header.lineno, r->header.tok[0].col,
+		    "scenario '%s' uses column '%.*s' (line %d), which this header does not have; hint: add the column, or write the value into the step",
+		    c->sc->name, (int)n, s, c->line);
 }
 
 static bool has_kind(const struct rd *r, enum colkind kind)
@@ -53,7 +72,18 @@ static bool has_kind(const struct rd *r, enum colkind kind)
 	return false;
 }
 
-/* The columns every table needs, and every scenario's references. */
+static void check_refs(struct rd *r, const struct bc_scenario *sc)
+{
+	for (int s = 0; s < sc->nsteps; s++) {
+		for (int w = 0; w < sc->steps[s].nwords; w++) {
+			struct check_ref c = {r, sc, sc->steps[s].line, sc->steps[s].words[w].col};
+			bc_rd_scan_refs(sc->steps[s].words[w].s, check_ref, &c);
+		}
+	}
+}
+
+/* The columns every table needs, and every scenario's references (a
+ * section's: its own scenario's). */
 static void check_required(struct rd *r, int lineno)
 {
 	if (r->nsc == 0) {
@@ -68,19 +98,16 @@ static void check_required(struct rd *r, int lineno)
 		BC_RD_ERR(r, lineno, 1, "the header has no expectation column; hint: add expect, linux, freebsd, darwin or posix");
 		r->rows_dropped = true;
 	}
+	if (r->section >= 0) {
+		check_refs(r, &r->sc[r->section]);
+		return;
+	}
 	if (r->nsc > 1 && !has_kind(r, COL_SCENARIO)) {
 		BC_RD_ERR(r, lineno, 1, "the table has %d scenarios but no 'scenario' column", r->nsc);
 		r->rows_dropped = true;
 	}
-	for (int i = 0; i < r->nsc; i++) {
-		const struct bc_scenario *sc = &r->sc[i];
-		for (int s = 0; s < sc->nsteps; s++) {
-			for (int w = 0; w < sc->steps[s].nwords; w++) {
-				struct check_ref c = {r, sc, sc->steps[s].line, sc->steps[s].words[w].col};
-				bc_rd_scan_refs(sc->steps[s].words[w].s, check_ref, &c);
-			}
-		}
-	}
+	for (int i = 0; i < r->nsc; i++)
+		check_refs(r, &r->sc[i]);
 }
 
 static const struct {
@@ -96,21 +123,37 @@ static const struct {
  * parameter some scenario uses, or nothing (an error). */
 static enum colkind classify_column(struct rd *r, const struct bc_tok *tk, int lineno)
 {
-	for (size_t k = 0; k < sizeof(fixed_columns) / sizeof(fixed_columns[0]); k++)
-		if (strcmp(tk->s, fixed_columns[k].name) == 0)
-			return fixed_columns[k].kind;
+	const struct bc_scenario *sc = r->section >= 0 ? &r->sc[r->section] : NULL;
+	for (size_t k = 0; k < sizeof(fixed_columns) / sizeof(fixed_columns[0]); k++) {
+		if (strcmp(tk->s, fixed_columns[k].name) != 0)
+			continue;
+		if (sc && fixed_columns[k].kind == COL_SCENARIO) {
+			BC_RD_ERR(r, lineno, tk->col, "a 'scenario' column under 'rows %s'; hint: these rows all run scenario '%s', leave the column out",
+				  sc->name, sc->name);
+			return COL_BAD;
+		}
+		return fixed_columns[k].kind;
+	}
 	if (bc_slot_from_name(tk->s) >= 0)
 		return COL_SLOT;
 	if (scenarios_use(r, tk->s))
 		return COL_PARAM;
-	BC_RD_ERR(r, lineno, tk->col,
-		  "unknown column '%s'; hint: columns are id, scenario, expect, linux, freebsd, darwin, posix, source, deviation, note, timeout, profile, fault, or one a scenario uses as $%s",
-		  tk->s, tk->s);
+	if (sc)
+		BC_RD_ERR(r, lineno, tk->col,
+			  "unknown column '%s'; hint: columns are id, expect, linux, freebsd, darwin, posix, source, deviation, note, timeout, profile, fault, or one scenario '%s' uses as $%s",
+			  tk->s, sc->name, tk->s);
+	else
+		BC_RD_ERR(r, lineno, tk->col,
+			  "unknown column '%s'; hint: columns are id, scenario, expect, linux, freebsd, darwin, posix, source, deviation, note, timeout, profile, fault, or one a scenario uses as $%s",
+			  tk->s, tk->s);
 	return COL_BAD;
 }
 
 void bc_rd_read_header(struct rd *r, struct bc_line *l)
 {
+	free(r->cols); /* the previous section's */
+	bc_line_free(&r->header);
+	r->rows_dropped = false;
 	r->header = *l;
 	l->tok = NULL;
 	l->ntok = 0;

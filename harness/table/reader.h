@@ -136,6 +136,14 @@ struct rd {
 	struct bc_rd_target *tgt;
 	int open_tgt;           /* index of the target being read, -1 none */
 	bool have_header;
+	/* What the lines after the preamble are (cases/README.md, "Rows per
+	 * scenario"): rows of the table-wide header, or of a 'rows NAME'
+	 * section, whose scenario is section. */
+	enum { AT_PREAMBLE, AT_SECTION_HEADER, AT_ROWS, AT_NO_HEADER } at;
+	int section;        /* index in sc of the section's scenario; -1: the table-wide header */
+	int section_line;   /* the 'rows NAME' line of the section */
+	bool quiet;         /* the current rows' header or section was reported bad: drop them silently */
+	bool skip_block;    /* a block reported out of place: its indented lines are dropped */
 	bool rows_dropped;  /* the header lacks a required column */
 	int ncols;
 	struct column *cols;
