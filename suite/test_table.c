@@ -261,6 +261,21 @@ static const struct bad bads[] = {
 	{"bad literal in a scenario no row uses", "scenario s\n    socket h $fam stream\n  ? listen h notanumber\nid fam expect source\n", 3, 14, "bad backlog 'notanumber'"},
 	{"lone check mark", "scenario s\n  ?\n", 2, 3, "'?' without a step after it"},
 	{"row states no expectation", HEAD "id addr expect source\nr1 127.0.0.1:0 - s\n", 5, 1, "row 'r1' states no expectation"},
+	/* Rows per scenario: "rows NAME", a header, rows. */
+	{"rows of an unknown scenario", HEAD "rows nosuch\nid addr expect source\n", 4, 6, "unknown scenario 'nosuch'; hint: define it above with 'scenario nosuch'"},
+	{"rows without a scenario name", HEAD "rows\n", 4, 1, "'rows' takes one value, got 0"},
+	{"rows without a header", HEAD "rows s\nr1 127.0.0.1:0 ok x\n", 5, 1, "no header after 'rows s' (line 4); hint: the line after it names the columns"},
+	{"rows at the end of the table", HEAD "rows s\n", 4, 1, "no header after 'rows s' (line 4)"},
+	{"scenario column under rows", HEAD "rows s\nid scenario addr expect source\n", 5, 4, "a 'scenario' column under 'rows s'; hint: these rows all run scenario 's'"},
+	{"section header without a parameter", HEAD "rows s\nid expect source\n", 5, 1, "scenario 's' uses column 'addr' (line 3), which this header does not have"},
+	{"column of another scenario under rows", HEAD "scenario t\n  ? listen 0 1\nrows t\nid addr expect source\n", 7, 4, "unknown column 'addr'; hint: columns are id, expect, linux, freebsd, darwin, posix, source, deviation, note, timeout, profile, fault, or one scenario 't' uses as $addr"},
+	{"row after a scenario without rows", HEAD "rows s\nid addr expect source\nr1 127.0.0.1:0 ok x\nscenario t\n  ? listen 0 1\nr2 ok x\n", 9, 1, "a row without a header; hint: after a scenario, its rows follow 'rows t'"},
+	{"header after a scenario without rows", HEAD "rows s\nid addr expect source\nscenario t\n  ? listen 0 1\nid expect source\n", 8, 1, "a header without 'rows NAME' above it"},
+	{"profile after the rows began", HEAD "rows s\nid addr expect source\nprofile p\n    user 1\n", 6, 1, "'profile' after the rows began; hint: 'table', 'timeout', 'profile' and 'target' come before"},
+	{"section header without a source", HEAD "rows s\nid addr expect\n", 5, 1, "the header has no 'source' column"},
+	{"bad result in a section's row", HEAD "rows s\nid addr expect source\nr1 127.0.0.1:0 EBOGUS x\n", 6, 16, "unknown result 'EBOGUS'"},
+	{"id used in two sections", HEAD "rows s\nid addr expect source\nr1 127.0.0.1:0 ok x\nrows s\nid addr linux source\nr1 127.0.0.1:0 ok x\n", 9, 1, "id 'r1' is already used on line 6"},
+	{"missing cell under a section's second header", HEAD "rows s\nid addr expect source\nid addr linux posix source\nr2 127.0.0.1:0 ok x\n", 7, 20, "row has 4 cells, the header has 5 (first missing: 'source')"},
 	/* Profiles. */
 	{"unknown profile setting", "profile p\n    sysctrl net.core.somaxconn 8\n", 2, 5, "unknown profile setting 'sysctrl'; hint: did you mean sysctl?"},
 	{"sysctl outside net", "profile p\n    sysctl kernel.hostname box\n", 2, 12, "bad sysctl 'kernel.hostname'"},
@@ -479,40 +494,6 @@ static void missing_file(void)
 	rmdir(dir);
 }
 
-/* The manual's example table must stay a valid table (run from the top of
- * the repository, as make check does). */
-static void manual_example_is_valid(void)
-{
-	FILE *f = fopen("cases/README.md", "r");
-	char line[1024], *text = NULL;
-	size_t len = 0;
-	int state = 0; /* 0 before the section, 1 before the fence, 2 inside */
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	FILE *out = open_memstream(&text, &len);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	while (fgets(line, sizeof(line), f) && state < 3) {
-		if (state == 0 && strncmp(line, "## A whole table", 16) == 0)
-			state = 1;
-		else if (state == 1 && strncmp(line, "```", 3) == 0)
-			state = 2;
-		else if (state == 2 && strncmp(line, "```", 3) == 0)
-			state = 3;
-		else if (state == 2)
-			fputs(line, out);
-	}
-	fclose(f);
-	fclose(out);
-	struct bc_table t;
-	struct bc_diags d = {0};
-	int n = bc_table_parse("cases/README.md", text, len, &t, &d);
-	if (n)
-		BC_FAILF("the manual's example: %d:%d: %s", d.v[0].line, d.v[0].col, d.v[0].msg);
-	CU_ASSERT_EQUAL(t.ncases, 3);
-	free(text);
-	bc_table_free(&t);
-	bc_diags_free(&d);
-}
-
 /* Every input the fuzzer was seeded with, or that once crashed the reader,
  * stays in suite/fuzz/corpus; each must read without a crash (and, under
  * make check SAN=address,undefined, without a sanitizer report). */
@@ -577,7 +558,8 @@ int bc_suite_table(void)
 	BC_ADD(s, error_flood_is_capped);
 	BC_ADD(s, missing_file);
 	BC_ADD(s, sweep_picks_one_memcheck_case_per_call);
-	BC_ADD(s, manual_example_is_valid);
+	if (bc_suite_table_rows(s) < 0)
+		return -1;
 	for (size_t i = 0; i < NBADS; i++) {
 		char name[128];
 		snprintf(name, sizeof(name), "malformed: %s", bads[i].name);

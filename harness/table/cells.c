@@ -64,3 +64,18 @@ size_t bc_rd_ref(const char *p, const char **name, size_t *len)
 	*len = (size_t)(e - s);
 	return (size_t)(e + brace - p);
 }
+
+long bc_rd_scan_refs(const char *w, void (*fn)(void *, const char *, size_t), void *arg)
+{
+	for (size_t i = 0; w[i]; i++) {
+		const char *name;
+		size_t len, n;
+		if (w[i] != '$')
+			continue;
+		if (!(n = bc_rd_ref(w + i, &name, &len)))
+			return (long)i;
+		fn(arg, name, len);
+		i += n - 1;
+	}
+	return -1;
+}

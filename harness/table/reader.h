@@ -136,6 +136,14 @@ struct rd {
 	struct bc_rd_target *tgt;
 	int open_tgt;           /* index of the target being read, -1 none */
 	bool have_header;
+	/* What the lines after the preamble are (cases/README.md, "Rows per
+	 * scenario"): rows of the table-wide header, or of a 'rows NAME'
+	 * section, whose scenario is section. */
+	enum { AT_PREAMBLE, AT_SECTION_HEADER, AT_ROWS, AT_NO_HEADER } at;
+	int section;        /* index in sc of the section's scenario; -1: the table-wide header */
+	int section_line;   /* the 'rows NAME' line of the section */
+	bool quiet;         /* the current rows' header or section was reported bad: drop them silently */
+	bool skip_block;    /* a block reported out of place: its indented lines are dropped */
 	bool rows_dropped;  /* the header lacks a required column */
 	int ncols;
 	struct column *cols;
@@ -152,6 +160,9 @@ struct rd {
 size_t bc_rd_ref(const char *p, const char **name, size_t *len);
 /* Letters, digits, '_', '-', '.', '+', shorter than BC_ID_MAX. */
 bool bc_rd_valid_id(const char *s);
+/* Calls fn with the name of each "$name" or "${name}" in w; returns the
+ * offset of the first '$' that starts no reference, or -1. */
+long bc_rd_scan_refs(const char *w, void (*fn)(void *, const char *, size_t), void *arg);
 /* "5s", "250ms", at most 600 s. */
 int bc_rd_parse_timeout(const char *s, int *ms);
 /* The header's column named by n bytes of name, or -1. */

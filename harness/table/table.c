@@ -9,154 +9,14 @@
 #include <string.h>
 
 #include "table/blocks.h"
+#include "table/header.h"
 #include "model/text.h"
 #include "table/reader.h"
 #include "table/rows.h"
 
-
-
-static long scan_refs(const char *w, void (*fn)(void *, const char *, size_t), void *arg)
+static void ignore_ref(void *arg, const char *s, size_t n)
 {
-	for (size_t i = 0; w[i]; i++) {
-		const char *name;
-		size_t len, n;
-		if (w[i] != '$')
-			continue;
-		if (!(n = bc_rd_ref(w + i, &name, &len)))
-			return (long)i;
-		fn(arg, name, len);
-		i += n - 1;
-	}
-	return -1;
-}
-
-struct find_ref {
-	const char *name;
-	bool found;
-};
-
-static void match_ref(void *arg, const char *s, size_t n)
-{
-	struct find_ref *f = arg;
-	if (strlen(f->name) == n && strncmp(f->name, s, n) == 0)
-		f->found = true;
-}
-
-static bool scenarios_use(const struct rd *r, const char *col)
-{
-	struct find_ref f = {col, false};
-	for (int i = 0; i < r->nsc && !f.found; i++)
-		for (int s = 0; s < r->sc[i].nsteps; s++)
-			for (int w = 0; w < r->sc[i].steps[s].nwords; w++)
-				scan_refs(r->sc[i].steps[s].words[w].s, match_ref, &f);
-	return f.found;
-}
-
-struct check_ref {
-	struct rd *r;
-	const struct bc_scenario *sc;
-	int line, col;
-};
-
-static void check_ref(void *arg, const char *s, size_t n)
-{
-	struct check_ref *c = arg;
-	int i = bc_rd_column_index(c->r, s, n);
-	if (i < 0 || c->r->cols[i].kind != COL_PARAM)
-		BC_RD_ERR(c->r, c->line, c->col, "scenario '%s' uses column '%.*s', which the header does not have as a parameter column",
-		    c->sc->name, (int)n, s);
-}
-
-static bool has_kind(const struct rd *r, enum colkind kind)
-{
-	for (int i = 0; i < r->ncols; i++)
-		if (r->cols[i].kind == kind)
-			return true;
-	return false;
-}
-
-/* The columns every table needs, and every scenario's references. */
-static void check_required(struct rd *r, int lineno)
-{
-	if (r->nsc == 0) {
-		BC_RD_ERR(r, lineno, 1, "the table has no scenario; hint: write 'scenario NAME' and its steps before the header");
-		r->rows_dropped = true;
-	}
-	if (!has_kind(r, COL_SOURCE)) {
-		BC_RD_ERR(r, lineno, 1, "the header has no 'source' column; hint: every row names where its expectation comes from");
-		r->rows_dropped = true;
-	}
-	if (!has_kind(r, COL_SLOT)) {
-		BC_RD_ERR(r, lineno, 1, "the header has no expectation column; hint: add expect, linux, freebsd, darwin or posix");
-		r->rows_dropped = true;
-	}
-	if (r->nsc > 1 && !has_kind(r, COL_SCENARIO)) {
-		BC_RD_ERR(r, lineno, 1, "the table has %d scenarios but no 'scenario' column", r->nsc);
-		r->rows_dropped = true;
-	}
-	for (int i = 0; i < r->nsc; i++) {
-		const struct bc_scenario *sc = &r->sc[i];
-		for (int s = 0; s < sc->nsteps; s++) {
-			for (int w = 0; w < sc->steps[s].nwords; w++) {
-				struct check_ref c = {r, sc, sc->steps[s].line, sc->steps[s].words[w].col};
-				scan_refs(sc->steps[s].words[w].s, check_ref, &c);
-			}
-		}
-	}
-}
-
-static const struct {
-	const char *name;
-	enum colkind kind;
-} fixed_columns[] = {
-	{"id", COL_ID},         {"scenario", COL_SCENARIO}, {"source", COL_SOURCE},
-	{"deviation", COL_DEVIATION}, {"note", COL_NOTE},  {"timeout", COL_TIMEOUT},
-	{"profile", COL_PROFILE}, {"fault", COL_FAULT},
-};
-
-/* What a header word names: a column of the format, an expectation slot, a
- * parameter some scenario uses, or nothing (an error). */
-static enum colkind classify_column(struct rd *r, const struct bc_tok *tk, int lineno)
-{
-	for (size_t k = 0; k < sizeof(fixed_columns) / sizeof(fixed_columns[0]); k++)
-		if (strcmp(tk->s, fixed_columns[k].name) == 0)
-			return fixed_columns[k].kind;
-	if (bc_slot_from_name(tk->s) >= 0)
-		return COL_SLOT;
-	if (scenarios_use(r, tk->s))
-		return COL_PARAM;
-	BC_RD_ERR(r, lineno, tk->col,
-		  "unknown column '%s'; hint: columns are id, scenario, expect, linux, freebsd, darwin, posix, source, deviation, note, timeout, profile, fault, or one a scenario uses as $%s",
-		  tk->s, tk->s);
-	return COL_BAD;
-}
-
-static void read_header(struct rd *r, struct bc_line *l)
-{
-	r->header = *l;
-	l->tok = NULL;
-	l->ntok = 0;
-	r->have_header = true;
-	r->ncols = r->header.ntok;
-	r->cols = calloc((size_t)r->ncols, sizeof(*r->cols));
-	if (!r->cols) {
-		r->ncols = 0;
-		r->rows_dropped = true;
-		return;
-	}
-	for (int i = 0; i < r->ncols; i++) {
-		struct column *c = &r->cols[i];
-		const struct bc_tok *tk = &r->header.tok[i];
-		c->name = tk->s;
-		c->slot = bc_slot_from_name(tk->s);
-		if (bc_rd_column_index(r, tk->s, strlen(tk->s)) < i) {
-			BC_RD_ERR(r, l->lineno, tk->col, "column '%s' appears twice", tk->s);
-			c->kind = COL_BAD;
-		} else {
-			c->kind = classify_column(r, tk, l->lineno);
-		}
-	}
-	check_required(r, l->lineno);
+	(void)arg, (void)s, (void)n;
 }
 
 static void close_scenario(struct rd *r)
@@ -211,7 +71,7 @@ static void add_step(struct rd *r, struct bc_line *l)
 		return;
 	}
 	for (int i = first; i < l->ntok; i++) {
-		long bad = scan_refs(l->tok[i].s, match_ref, &(struct find_ref){"", false});
+		long bad = bc_rd_scan_refs(l->tok[i].s, ignore_ref, NULL);
 		if (bad >= 0) {
 			BC_RD_ERR(r, l->lineno, l->tok[i].col + (int)bad, "bad column reference; hint: write $name or ${name}");
 			return;
@@ -233,10 +93,61 @@ static void add_step(struct rd *r, struct bc_line *l)
 	sc->nsteps++;
 }
 
+static void open_scenario(struct rd *r, const struct bc_line *l)
+{
+	const char *name = l->tok[1].s;
+	struct bc_scenario *v;
+	if (!bc_rd_valid_id(name) || strlen(name) >= BC_NAME_MAX) {
+		BC_RD_ERR(r, l->lineno, l->tok[1].col, "bad scenario name '%s'", name);
+		return;
+	}
+	for (int i = 0; i < r->nsc; i++) {
+		if (strcmp(r->sc[i].name, name) == 0) {
+			BC_RD_ERR(r, l->lineno, l->tok[1].col, "scenario '%s' is defined twice (first on line %d)", name, r->sc[i].line);
+			return;
+		}
+	}
+	v = realloc(r->sc, (size_t)(r->nsc + 1) * sizeof(*v));
+	if (!v)
+		return;
+	r->sc = v;
+	r->open_sc = &r->sc[r->nsc++];
+	memset(r->open_sc, 0, sizeof(*r->open_sc));
+	snprintf(r->open_sc->name, sizeof(r->open_sc->name), "%s", name);
+	r->open_sc->line = l->lineno;
+	r->open_sc->col = l->tok[1].col;
+}
+
+/* "rows NAME": a header and rows of scenario NAME follow.  A bad one
+ * drops them without a message each. */
+static void open_section(struct rd *r, const struct bc_line *l)
+{
+	r->at = AT_SECTION_HEADER;
+	r->section = -1;
+	r->section_line = l->lineno;
+	r->quiet = true;
+	if (l->ntok != 2) {
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "'rows' takes one value, got %d; hint: rows SCENARIO, then a header line", l->ntok - 1);
+		return;
+	}
+	for (int i = 0; i < r->nsc; i++)
+		if (strcmp(r->sc[i].name, l->tok[1].s) == 0)
+			r->section = i;
+	if (r->section < 0)
+		BC_RD_ERR(r, l->lineno, l->tok[1].col, "unknown scenario '%s'; hint: define it above with 'scenario %s' and its steps",
+			  l->tok[1].s, l->tok[1].s);
+	else
+		r->quiet = false;
+}
+
 static void read_directive(struct rd *r, struct bc_line *l)
 {
 	const char *kw = l->tok[0].s;
 	int line = l->lineno;
+	if (strcmp(kw, "rows") == 0) {
+		open_section(r, l);
+		return;
+	}
 	if (strcmp(kw, "table") == 0 || strcmp(kw, "timeout") == 0 || strcmp(kw, "scenario") == 0 ||
 	    strcmp(kw, "profile") == 0 || strcmp(kw, "target") == 0) {
 		if (l->ntok != 2) {
@@ -257,31 +168,78 @@ static void read_directive(struct rd *r, struct bc_line *l)
 	} else if (strcmp(kw, "target") == 0) {
 		bc_rd_open_target(r, l);
 	} else if (strcmp(kw, "scenario") == 0) {
-		const char *name = l->tok[1].s;
-		struct bc_scenario *v;
-		if (!bc_rd_valid_id(name) || strlen(name) >= BC_NAME_MAX) {
-			BC_RD_ERR(r, line, l->tok[1].col, "bad scenario name '%s'", name);
-			return;
-		}
-		for (int i = 0; i < r->nsc; i++) {
-			if (strcmp(r->sc[i].name, name) == 0) {
-				BC_RD_ERR(r, line, l->tok[1].col, "scenario '%s' is defined twice (first on line %d)", name, r->sc[i].line);
-				return;
-			}
-		}
-		v = realloc(r->sc, (size_t)(r->nsc + 1) * sizeof(*v));
-		if (!v)
-			return;
-		r->sc = v;
-		r->open_sc = &r->sc[r->nsc++];
-		memset(r->open_sc, 0, sizeof(*r->open_sc));
-		snprintf(r->open_sc->name, sizeof(r->open_sc->name), "%s", name);
-		r->open_sc->line = line;
-		r->open_sc->col = l->tok[1].col;
+		open_scenario(r, l);
 	} else {
 		BC_RD_ERR(r, line, l->tok[0].col,
-		    "unknown directive '%s'; hint: before the header come 'table', 'timeout', 'profile', 'target' and 'scenario'; the header starts with 'id'",
+		    "unknown directive '%s'; hint: before the header come 'table', 'timeout', 'profile', 'target', 'scenario' and 'rows'; the header starts with 'id'",
 		    kw);
+	}
+}
+
+/* A section whose 'rows NAME' line is not followed by its header. */
+static void no_section_header(struct rd *r, int line, int col)
+{
+	BC_RD_ERR(r, line, col, "no header after 'rows %s' (line %d); hint: the line after it names the columns and starts with 'id'",
+		  r->sc[r->section].name, r->section_line);
+	r->quiet = true;
+}
+
+/* A header: the table-wide one (in the preamble), a section's, or one
+ * more of the same section's, which replaces the columns for the rows
+ * below it. */
+static void read_header(struct rd *r, struct bc_line *l)
+{
+	if (r->at == AT_NO_HEADER) {
+		if (!r->quiet)
+			BC_RD_ERR(r, l->lineno, l->tok[0].col, "a header without 'rows NAME' above it; hint: after the first header, each header starts a section: write 'rows SCENARIO' on the line before");
+		r->quiet = true;
+		return;
+	}
+	r->at = AT_ROWS;
+	if (!r->quiet)
+		bc_rd_read_header(r, l);
+}
+
+/* Directives of the preamble alone: what they set holds for every row. */
+static bool preamble_only(const char *kw)
+{
+	static const char *const words[] = {"table", "timeout", "profile", "target"};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(kw, words[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A line after the preamble: a scenario, a section, a header or a row.
+ * Under the table-wide header every other line is a row, as it always
+ * was; a section's rows end at the next 'scenario' or 'rows' line. */
+static void read_body_line(struct rd *r, struct bc_line *l)
+{
+	const char *kw = l->indented ? "" : l->tok[0].s;
+	if (strcmp(kw, "scenario") == 0 || strcmp(kw, "rows") == 0) {
+		if (r->at == AT_SECTION_HEADER && !r->quiet)
+			no_section_header(r, l->lineno, l->tok[0].col);
+		if (strcmp(kw, "scenario") == 0) {
+			r->at = AT_NO_HEADER;
+			r->quiet = false;
+		}
+		read_directive(r, l);
+	} else if (preamble_only(kw)) {
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "'%s' after the rows began; hint: 'table', 'timeout', 'profile' and 'target' come before the first header or 'rows' line",
+			  kw);
+		r->skip_block = true;
+	} else if (strcmp(l->tok[0].s, "id") == 0 && (r->at != AT_ROWS || r->section >= 0)) {
+		read_header(r, l);
+	} else if (r->at == AT_SECTION_HEADER) {
+		if (!r->quiet)
+			no_section_header(r, l->lineno, l->tok[0].col);
+	} else if (r->at == AT_NO_HEADER) {
+		if (!r->quiet)
+			BC_RD_ERR(r, l->lineno, l->tok[0].col, "a row without a header; hint: after a scenario, its rows follow 'rows %s' and a header line",
+				  r->nsc ? r->sc[r->nsc - 1].name : "SCENARIO");
+		r->quiet = true;
+	} else if (!r->quiet) {
+		bc_rd_read_row(r, l);
 	}
 }
 
@@ -289,26 +247,27 @@ static void read_line(struct rd *r, struct bc_line *l)
 {
 	if (l->ntok == 0)
 		return;
-	if (r->have_header) {
-		bc_rd_read_row(r, l);
-		return;
-	}
-	if (l->indented) {
+	if (l->indented && (r->open_sc || r->open_prof >= 0 || r->open_tgt >= 0)) {
 		if (r->open_sc)
 			add_step(r, l);
 		else if (r->open_prof >= 0)
 			bc_rd_add_profile_line(r, l);
-		else if (r->open_tgt >= 0)
-			bc_rd_add_target_line(r, l);
 		else
-			BC_RD_ERR(r, l->lineno, l->tok[0].col, "indented line outside a scenario, profile or target; hint: steps follow a 'scenario NAME' line");
+			bc_rd_add_target_line(r, l);
+		return;
+	}
+	if (l->indented && r->skip_block)
+		return;
+	r->skip_block = false;
+	if (l->indented && r->at == AT_PREAMBLE) {
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "indented line outside a scenario, profile or target; hint: steps follow a 'scenario NAME' line");
 		return;
 	}
 	close_scenario(r);
-	if (strcmp(l->tok[0].s, "id") == 0)
-		read_header(r, l);
-	else
+	if (r->at == AT_PREAMBLE && strcmp(l->tok[0].s, "id") != 0)
 		read_directive(r, l);
+	else
+		read_body_line(r, l);
 }
 
 static void default_name(const char *path, char *name, size_t n)
@@ -326,7 +285,8 @@ static void default_name(const char *path, char *name, size_t n)
 
 int bc_table_parse(const char *path, const char *text, size_t len, struct bc_table *t, struct bc_diags *d)
 {
-	struct rd r = {.file = path, .d = d, .t = t, .timeout_ms = BC_DEFAULT_TIMEOUT_MS, .open_prof = -1, .open_tgt = -1};
+	struct rd r = {.file = path, .d = d, .t = t, .timeout_ms = BC_DEFAULT_TIMEOUT_MS, .open_prof = -1, .open_tgt = -1,
+		     .section = -1};
 	int before = d->n;
 	const char *why;
 	memset(t, 0, sizeof(*t));
@@ -362,6 +322,8 @@ int bc_table_parse(const char *path, const char *text, size_t len, struct bc_tab
 		bc_line_free(&l);
 	}
 	close_scenario(&r);
+	if (r.at == AT_SECTION_HEADER && !r.quiet)
+		no_section_header(&r, r.section_line, 1);
 	if (!r.have_header && d->n == before)
 		bc_diag_add(d, path, lineno ? lineno : 1, 1, "no header line; hint: the header starts with 'id' and names the columns");
 	for (int i = 0; i < r.nsc; i++)

@@ -444,7 +444,8 @@ static int read_cells(struct rd *r, const struct bc_line *l, struct bc_case *c, 
 void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 {
 	struct bc_case c;
-	struct bc_scenario *sc = r->nsc == 1 ? &r->sc[0] : NULL;
+	/* A section's scenario, or the one the row names, or the table's only one. */
+	struct bc_scenario *sc = r->section >= 0 ? &r->sc[r->section] : r->nsc == 1 ? &r->sc[0] : NULL;
 	int line = l->lineno, dev_col, prof_col;
 	memset(&c, 0, sizeof(c));
 	if (!cells_match_header(r, l) || r->rows_dropped)

@@ -1,0 +1,202 @@
+/* Unit tests of per-scenario rows ("rows NAME", a header, rows): that they
+ * make the same cases as the table-wide header, with every kind of cell,
+ * and that the two forms mix as cases/README.md says.  The malformed
+ * inputs are in test_table.c's list with the others. */
+#define _POSIX_C_SOURCE 200809L
+#include <string.h>
+
+#include "suite.h"
+#include "table/table.h"
+
+#define SCENARIOS                                                                                                   \
+	"scenario bind\n    socket s $family stream\n  ? bind s $addr\n"                                            \
+	"scenario listen\n    socket s inet $type\n  ? listen s 1\n"
+
+static int parse(const char *text, struct bc_table *t, struct bc_diags *d)
+{
+	int n = bc_table_parse("rows.tbl", text, strlen(text), t, d);
+	if (n)
+		BC_FAILF("%d diagnostics, first: %d:%d %s", n, d->v[0].line, d->v[0].col, d->v[0].msg);
+	return n;
+}
+
+static bool same_expect(const struct bc_expect *a, const struct bc_expect *b)
+{
+	if (a->state != b->state || a->nclauses != b->nclauses)
+		return false;
+	for (int k = 0; k < a->nclauses; k++)
+		if (a->clauses[k].op != b->clauses[k].op || a->clauses[k].nitems != b->clauses[k].nitems)
+			return false;
+	return true;
+}
+
+/* The same rows written both ways make the same cases, in the same order. */
+static void rows_match_the_table_wide_header(void)
+{
+	static const char wide[] = SCENARIOS
+		"id  scenario family addr        type  linux        posix       freebsd source note\n"
+		"b1  bind     inet   127.0.0.1:0 -     ok           ok          -       s1     -\n"
+		"l1  listen   -      -           dgram -            EOPNOTSUPP  -       s2     \"a note\"\n"
+		"b2  bind     inet6  [::1]:0     -     \">=4.1:ok;EINVAL\" -     n/a     s3     -\n";
+	static const char sections[] = SCENARIOS
+		"rows bind\n"
+		"id  family addr        linux  posix source\n"
+		"b1  inet   127.0.0.1:0 ok     ok    s1\n"
+		"rows listen\n"
+		"id  type  posix      source note\n"
+		"l1  dgram EOPNOTSUPP s2     \"a note\"\n"
+		"rows bind\n"
+		"id  family addr    linux             freebsd source\n"
+		"b2  inet6  [::1]:0 \">=4.1:ok;EINVAL\" n/a     s3\n";
+	struct bc_table a, b;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL_FATAL(parse(wide, &a, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(parse(sections, &b, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(a.ncases, 3);
+	CU_ASSERT_EQUAL_FATAL(b.ncases, 3);
+	for (int i = 0; i < 3; i++) {
+		const struct bc_case *x = &a.cases[i], *y = &b.cases[i];
+		CU_ASSERT_STRING_EQUAL(x->id, y->id);
+		CU_ASSERT_STRING_EQUAL(x->scenario, y->scenario);
+		CU_ASSERT_STRING_EQUAL(x->source, y->source);
+		CU_ASSERT_EQUAL(x->note == NULL, y->note == NULL);
+		CU_ASSERT_EQUAL_FATAL(x->nsteps, y->nsteps);
+		for (int s = 0; s < x->nsteps; s++)
+			CU_ASSERT_STRING_EQUAL(x->steps[s].text, y->steps[s].text);
+		for (int s = 0; s < BC_SLOT_COUNT; s++)
+			if (!same_expect(&x->exp[s], &y->exp[s]))
+				BC_FAILF("%s: expectation slot %d differs", x->id, s);
+	}
+	CU_ASSERT_STRING_EQUAL(b.cases[1].steps[0].text, "socket s inet dgram");
+	CU_ASSERT_STRING_EQUAL(b.cases[1].note, "a note");
+	CU_ASSERT_EQUAL(b.cases[2].line, 15);
+	CU_ASSERT_EQUAL(b.cases[2].exp[BC_SLOT_LINUX].nclauses, 2);
+	CU_ASSERT_EQUAL(b.cases[2].exp[BC_SLOT_FREEBSD].state, BC_EXP_NA);
+	CU_ASSERT_EQUAL(b.cases[2].exp[BC_SLOT_POSIX].state, BC_EXP_UNSET);
+	bc_table_free(&a);
+	bc_table_free(&b);
+	bc_diags_free(&d);
+}
+
+/* A section may have several headers; a scenario may follow the rows, and
+ * its own rows after it; the table-wide header may come first. */
+static void sections_headers_and_the_table_wide_header_mix(void)
+{
+	static const char text[] = "scenario bind\n    socket s $family stream\n  ? bind s $addr\n"
+				   "id  family addr        expect source\n"
+				   "w1  inet   127.0.0.1:0 ok     s\n"
+				   "scenario listen\n    socket s inet $type\n  ? listen s 1\n"
+				   "rows listen\n"
+				   "id  type   expect     source\n"
+				   "l1  dgram  EOPNOTSUPP s\n"
+				   "id  type   linux      source\n"
+				   "l2  stream ok         s\n"
+				   "rows bind\n"
+				   "id  addr        family linux  source\n"
+				   "b1  [::1]:0     inet6  ok     s\n";
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL_FATAL(parse(text, &t, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(t.ncases, 4);
+	CU_ASSERT_STRING_EQUAL(t.cases[0].scenario, "bind");
+	CU_ASSERT_STRING_EQUAL(t.cases[1].scenario, "listen");
+	CU_ASSERT_EQUAL(t.cases[1].exp[BC_SLOT_EXPECT].state, BC_EXP_SET);
+	CU_ASSERT_EQUAL(t.cases[1].exp[BC_SLOT_LINUX].state, BC_EXP_UNSET);
+	CU_ASSERT_STRING_EQUAL(t.cases[2].id, "l2");
+	CU_ASSERT_STRING_EQUAL(t.cases[2].steps[0].text, "socket s inet stream");
+	CU_ASSERT_EQUAL(t.cases[2].exp[BC_SLOT_EXPECT].state, BC_EXP_UNSET);
+	CU_ASSERT_EQUAL(t.cases[2].exp[BC_SLOT_LINUX].state, BC_EXP_SET);
+	CU_ASSERT_STRING_EQUAL(t.cases[3].steps[1].text, "bind s [::1]:0");
+	CU_ASSERT(t.cases[3].needs & BC_NEEDS_INET6);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+/* Profiles (the table's default among them), deviations, targets, faults
+ * and sweeps work in a section as under the table-wide header. */
+static void sections_take_every_kind_of_cell(void)
+{
+	static const char text[] = "profile default\n    user 0\nprofile nobody\n    user 65534\n"
+				   "target t\n    command @bindcheck serve - 80\n"
+				   "scenario serve\n  ? run t\n"
+				   "scenario bind\n    socket s inet stream\n  ? bind s $addr\n"
+				   "rows bind\n"
+				   "id  addr          profile expect linux deviation      source timeout\n"
+				   "p1  127.0.0.1:80  nobody  EACCES ok   \"linux: why\"  s      2s\n"
+				   "p2  127.0.0.1:0   -       ok     -    -              s      -\n"
+				   "rows serve\n"
+				   "id  fault                 expect   source\n"
+				   "f1  bind:1:EACCES         =exit:1  s\n"
+				   "f2  sweep:listen:1        =exit:1  s\n";
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL_FATAL(parse(text, &t, &d), 0);
+	CU_ASSERT_FATAL(t.ncases > 3);
+	const struct bc_case *p1 = bc_suite_find_case(&t, "p1"), *p2 = bc_suite_find_case(&t, "p2");
+	const struct bc_case *f1 = bc_suite_find_case(&t, "f1");
+	CU_ASSERT_FATAL(p1 && p2 && f1);
+	CU_ASSERT_STRING_EQUAL(p1->profile->name, "nobody");
+	CU_ASSERT_STRING_EQUAL(p2->profile->name, "default");
+	CU_ASSERT_EQUAL(p1->deviation_mask, 1u << BC_SLOT_LINUX);
+	CU_ASSERT_EQUAL(p1->timeout_ms, 2000);
+	CU_ASSERT_EQUAL(f1->nfaults, 1);
+	CU_ASSERT_PTR_NOT_NULL(f1->target);
+	CU_ASSERT_PTR_NOT_NULL(bc_suite_find_case(&t, "f2.listen.EADDRINUSE"));
+	CU_ASSERT_PTR_NULL(bc_suite_find_case(&t, "f2"));
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+/* A bad row, or a bad section, loses only itself. */
+static void a_bad_section_loses_only_its_rows(void)
+{
+	static const char text[] = SCENARIOS
+		"rows bind\n"
+		"id  family addr        expect source\n"
+		"b1  inet   127.0.0.1:0 EBOGUS s\n"
+		"b2  inet   127.0.0.1:0 ok     s\n"
+		"rows nosuch\n"
+		"id  x      expect source\n"
+		"n1  1      ok     s\n"
+		"rows listen\n"
+		"id  type   expect     source\n"
+		"l1  dgram  EOPNOTSUPP s\n";
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL(bc_table_parse("rows.tbl", text, strlen(text), &t, &d), 2);
+	CU_ASSERT_EQUAL_FATAL(t.ncases, 2);
+	CU_ASSERT_STRING_EQUAL(t.cases[0].id, "b2");
+	CU_ASSERT_STRING_EQUAL(t.cases[1].id, "l1");
+	CU_ASSERT_EQUAL_FATAL(d.n, 2);
+	CU_ASSERT_EQUAL(d.v[0].line, 9);
+	CU_ASSERT_EQUAL(d.v[1].line, 11);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+/* A directive out of place is one error: its block's lines are not rows. */
+static void a_late_profile_is_one_error(void)
+{
+	static const char text[] = SCENARIOS
+		"rows listen\n"
+		"id  type   expect     source\n"
+		"profile p\n"
+		"    user 1\n"
+		"l1  dgram  EOPNOTSUPP s\n";
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL(bc_table_parse("rows.tbl", text, strlen(text), &t, &d), 1);
+	CU_ASSERT_EQUAL(t.ncases, 1);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+int bc_suite_table_rows(CU_pSuite s)
+{
+	BC_ADD(s, rows_match_the_table_wide_header);
+	BC_ADD(s, sections_headers_and_the_table_wide_header_mix);
+	BC_ADD(s, sections_take_every_kind_of_cell);
+	BC_ADD(s, a_bad_section_loses_only_its_rows);
+	BC_ADD(s, a_late_profile_is_one_error);
+	return 0;
+}
