@@ -32,7 +32,9 @@ int bc_cli_list(const struct bc_cli_opts *o)
 		}
 	}
 	bc_cli_free_tables(tables, ntables);
-	fprintf(stderr, "%d cases\n", n);
+	/* After the listing, on stdout with it: a count in the middle of the
+	 * lines (stderr, unbuffered) was hard to read and to pipe. */
+	printf("%d cases\n", n);
 	int rc = d.n || ntables < 0 ? BC_EXIT_BAD_INPUT : 0;
 	bc_diags_free(&d);
 	return rc;
