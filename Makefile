@@ -6,6 +6,8 @@
 #   make SAN=address,undefined check    the same under ASan and UBSan (its own build directory)
 #   make fuzz FUZZ_SECONDS=N    libFuzzer on the table reader (clang), N seconds
 #   make lint         file and function sizes (pmccabe)
+#   make install [PREFIX=/usr/local] [DESTDIR=]   bindcheck, bc_fiu.so, the tables, bindcheck(1)
+#   make uninstall    removes what make install installed
 
 CC      ?= cc
 PKGS    := cunit libfiu libcap jansson
@@ -15,6 +17,16 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  ?= -O2 -g
+
+# Where make install puts things, and where an installed bindcheck looks
+# for them (compiled in; BINDCHECK_LIBEXECDIR and BINDCHECK_DATADIR
+# override at run time: see bindcheck(1), FILES).
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+PATH_DEFS  := -DBC_LIBEXECDIR='"$(LIBEXECDIR)/bindcheck"' -DBC_DATADIR='"$(DATADIR)/bindcheck"'
 # libfiu's POSIX preload, where the libfiu that pkg-config finds installs it.
 FIU_LIBDIR  := $(shell pkg-config --variable=libdir libfiu 2>/dev/null)
 FIU_PRELOAD := $(if $(FIU_LIBDIR),$(FIU_LIBDIR),/usr/lib)/fiu/fiu_posix_preload.so
@@ -39,7 +51,7 @@ SUITE_SRC := $(wildcard suite/*.c)
 SUITE_OBJ := $(SUITE_SRC:suite/%.c=$(BUILD)/suite/%.o)
 REPORT_DIR := reports/out
 
-.PHONY: all deps build check check-valgrind report matrix bench fuzz lint clean
+.PHONY: all deps build check check-valgrind report matrix bench fuzz lint clean install uninstall
 all: deps
 	@$(MAKE) --no-print-directory build
 
@@ -54,6 +66,13 @@ SHIM_CFLAGS := -O2 -g -std=c11 -Wall -Wextra -Werror -fPIC -DFIU_ENABLE $(PKG_CF
 $(BUILD)/bc_fiu.so: harness/fault/fiu_shim.c $(wildcard harness/fault/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -shared -o $@ $< -lfiu -ldl
+
+# The one object that holds the installed paths is built again when they
+# change (the stamp's text is the definitions; it is rewritten only then).
+PATHS_STAMP := $(BUILD)/paths.stamp
+$(shell mkdir -p $(BUILD) && { echo '$(PATH_DEFS)' | cmp -s - $(PATHS_STAMP) || echo '$(PATH_DEFS)' >$(PATHS_STAMP); })
+$(BUILD)/harness/exec/paths.o: CFLAGS += $(PATH_DEFS)
+$(BUILD)/harness/exec/paths.o: $(PATHS_STAMP)
 
 $(BUILD)/harness/%.o: harness/%.c
 	@mkdir -p $(@D)
@@ -75,9 +94,19 @@ $(BUILD)/bc_suite: $(SUITE_OBJ) $(BUILD)/libbindcheck.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The suite runs build/bindcheck too (unit/cli), so both are built first.
+# unit/install installs into a temporary DESTDIR with ci/install.
 check: deps
 	@$(MAKE) --no-print-directory build
 	$(BUILD)/bc_suite
+
+# ci/install copies what the build made; the build knows the paths (PREFIX).
+install: $(BUILD)/bindcheck $(BUILD)/bc_fiu.so
+	@ci/install --build $(BUILD) --destdir "$(DESTDIR)" --bindir $(BINDIR) --libexecdir $(LIBEXECDIR) \
+		--datadir $(DATADIR) --mandir $(MANDIR)
+
+uninstall:
+	@ci/install --uninstall --destdir "$(DESTDIR)" --bindir $(BINDIR) --libexecdir $(LIBEXECDIR) \
+		--datadir $(DATADIR) --mandir $(MANDIR)
 
 # The same suite under Memcheck.  Each case child reports its own errors and
 # exits 99 (--error-exitcode), which the runner turns into an error verdict.

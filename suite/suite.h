@@ -18,6 +18,7 @@ int bc_suite_runner(void);
 int bc_suite_cli(void);
 int bc_suite_profile(void);
 int bc_suite_hostile(void);
+int bc_suite_install(void);
 /* Registered last: compares the host's state with the one at start. */
 int bc_suite_host(void);
 /* One CUnit suite per table found under the given paths; one test per row.
