@@ -13,6 +13,7 @@
 #include "exec/paths.h"
 #include "exec/profile.h"
 #include "exec/scratch.h"
+#include "exec/target_elf.h"
 #include "fault/protocol.h"
 #include "model/profile.h"
 
@@ -181,6 +182,9 @@ static const char *target_skip_reason(const struct bc_case *c, char *buf, unsign
 			 c->target->needs);
 		return buf;
 	}
+	if (strcmp(c->target->argv[0], "@bindcheck") != 0 &&
+	    bc_target_static_reason(c->target->name, c->target->argv[0], buf, len))
+		return buf;
 #if defined(__SANITIZE_ADDRESS__)
 	if (strcmp(c->target->argv[0], "@bindcheck") == 0)
 		return "this bindcheck is built with AddressSanitizer, whose allocator cannot share the process with libfiu's "
