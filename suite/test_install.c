@@ -1,7 +1,8 @@
 /* unit/install: an installation staged under a temporary DESTDIR (ci/install,
  * what make install runs) is complete, its bindcheck finds its own files
  * (the fault preload, the default tables) from where it was installed, the
- * environment overrides them, and make uninstall takes it all away. */
+ * environment overrides them, and make uninstall takes it all away; and
+ * ci/install-deps, which installs what the build needs, removes nothing. */
 #define _POSIX_C_SOURCE 200809L
 #include <fcntl.h>
 #include <jansson.h>
@@ -224,6 +225,51 @@ static void uninstall_removes_it(void)
 			BC_FAILF("DESTDIR/%s is still there after uninstall", gone[i]);
 }
 
+static void write_exec(const char *dir, const char *name, const char *text)
+{
+	char path[400];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	chmod(path, 0755);
+}
+
+/* ci/install-deps never removes a package: with busybox-static installed,
+ * installing busybox would remove it, so busybox is left out, said, and
+ * the other missing package is installed.  apt-get, dpkg-query and id are
+ * stand-ins on PATH; nothing is installed. */
+static void install_deps_removes_nothing(void)
+{
+	static struct proc p;
+	char fake[300], env_path[1400], env_policy[340], env_log[340], log[320], text[4096];
+	snprintf(fake, sizeof(fake), "%s/fakebin", root);
+	CU_ASSERT_EQUAL_FATAL(bc_report_mkdirs(fake), 0);
+	write_exec(fake, "id", "#!/bin/sh\necho 0\n");
+	write_exec(fake, "dpkg-query", "#!/bin/sh\ncase $3 in busybox|socat) exit 1 ;; esac\necho 'install ok installed'\n");
+	write_exec(fake, "apt-get",
+		   "#!/bin/sh\necho \"$*\" >>\"$FAKE_LOG\"\n[ \"$1\" = -s ] || exit 0\n"
+		   "for a; do case $a in busybox) echo 'Remv busybox-static [1:1.35]'; echo 'Inst busybox' ;;\n"
+		   "socat) echo 'Inst socat' ;; esac; done\n");
+	snprintf(log, sizeof(log), "%s/apt.log", root);
+	snprintf(env_log, sizeof(env_log), "FAKE_LOG=%s", log);
+	snprintf(env_path, sizeof(env_path), "PATH=%s:%s", fake, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	snprintf(env_policy, sizeof(env_policy), "BC_POLICY_RC_D=%s/policy-rc.d", root);
+	const char *const envs[] = {env_path, env_policy, env_log, NULL};
+	run_in(&p, ".", envs, "/bin/sh", "ci/install-deps", NULL);
+	CU_ASSERT_EQUAL(p.status, 0);
+	if (!strstr(p.err, "not installing busybox: apt-get would remove busybox-static (installed)"))
+		BC_FAILF("install-deps did not say why busybox is left out:\n%s%s", p.out, p.err);
+	slurp(log, text, sizeof(text));
+	if (!strstr(text, "\ninstall -y -qq --no-install-recommends socat\n"))
+		BC_FAILF("socat was not installed; apt-get calls:\n%s", text);
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (strncmp(l, "install ", 8) == 0 && strstr(l, "busybox"))
+			BC_FAILF("busybox was installed, removing busybox-static: apt-get %s", l);
+}
+
 /* Why the fault row cannot pass here, from the build tree's own table. */
 static const char *fault_row_skip(void)
 {
@@ -254,5 +300,6 @@ int bc_suite_install(void)
 	BC_ADD(s, installed_bindcheck_lists_installed_tables);
 	BC_ADD_NETNS(s, installed_table_passes);
 	BC_ADD(s, uninstall_removes_it);
+	BC_ADD(s, install_deps_removes_nothing);
 	return 0;
 }
