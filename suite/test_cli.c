@@ -488,6 +488,16 @@ static void usage_errors_exit_2(void)
 	r = run("report", "/nonexistent.json", NULL);
 	CU_ASSERT_EQUAL(r.status, 2);
 	out_free(&r);
+	/* A report that cannot be written says why, with the errno. */
+	const char *path = write_text("u.tbl", GOOD "a 127.0.0.1:0 ok s\n");
+	r = run("run", path, "--json", "/dev/null/r.json", "--html", "/dev/null/p.html", "--report-dir", "/dev/null/d", NULL);
+	CU_ASSERT_EQUAL(r.status, 2);
+	static const char *const said[] = {"cannot write /dev/null/r.json: Not a directory\n",
+					   "cannot write /dev/null/p.html: Not a directory\n", "cannot create /dev/null/d/"};
+	for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
+		if (!strstr(r.err, said[i]))
+			BC_FAILF("wanted '%s' in:\n%s", said[i], r.err);
+	out_free(&r);
 }
 
 static void list_names_every_case(void)
