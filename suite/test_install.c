@@ -270,6 +270,39 @@ static void install_deps_removes_nothing(void)
 			BC_FAILF("busybox was installed, removing busybox-static: apt-get %s", l);
 }
 
+/* bindcheck(1) documents every command and option --help shows: each
+ * option somewhere, each command as a paragraph of COMMANDS (".B run"). */
+static void man_page_documents_the_help(void)
+{
+	static struct proc p;
+	static char man[1 << 16];
+	char word[64];
+	run_in(&p, ".", NULL, BC_BUILD_DIR "/bindcheck", "--help", NULL);
+	CU_ASSERT_EQUAL(p.status, 0);
+	slurp("man/bindcheck.1", man, sizeof(man));
+	/* The page as a reader sees its words: troff's \- is a hyphen. */
+	char *w = man;
+	for (const char *r = man; *r; r++)
+		if (!(r[0] == '\\' && r[1] == '-'))
+			*w++ = *r;
+	*w = '\0';
+	int n = 0;
+	for (const char *h = p.out; (h = strstr(h, "--")) != NULL; h += 2) {
+		size_t len = strspn(h + 2, "abcdefghijklmnopqrstuvwxyz-");
+		snprintf(word, sizeof(word), "%.*s", (int)len + 2, h);
+		n++;
+		if (len && !strstr(man, word))
+			BC_FAILF("bindcheck --help shows %s, which bindcheck(1) does not document", word);
+	}
+	CU_ASSERT(n >= 15);
+	for (const char *h = p.out; (h = strstr(h, "bindcheck ")) != NULL; h += 10) {
+		size_t len = strspn(h + 10, "abcdefghijklmnopqrstuvwxyz");
+		snprintf(word, sizeof(word), ".B %.*s\n", (int)len, h + 10);
+		if (len && !strstr(man, word))
+			BC_FAILF("bindcheck --help shows the command %.*s, which bindcheck(1) does not describe", (int)len, h + 10);
+	}
+}
+
 /* Why the fault row cannot pass here, from the build tree's own table. */
 static const char *fault_row_skip(void)
 {
@@ -301,5 +334,6 @@ int bc_suite_install(void)
 	BC_ADD_NETNS(s, installed_table_passes);
 	BC_ADD(s, uninstall_removes_it);
 	BC_ADD(s, install_deps_removes_nothing);
+	BC_ADD(s, man_page_documents_the_help);
 	return 0;
 }
