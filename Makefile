@@ -6,6 +6,10 @@
 #   make SAN=address,undefined check    the same under ASan and UBSan (its own build directory)
 #   make fuzz FUZZ_SECONDS=N    libFuzzer on the table reader (clang), N seconds
 #   make lint         file and function sizes (pmccabe)
+#   make install [PREFIX=/usr/local] [DESTDIR=]   bindcheck, bc_fiu.so, the tables, bindcheck(1)
+#   make uninstall    removes what make install installed
+# check, report and the other targets that build do so with the jobs make
+# was given (-j N), else one per CPU.  V=1 shows the commands.
 
 CC      ?= cc
 PKGS    := cunit libfiu libcap jansson
@@ -15,6 +19,30 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  ?= -O2 -g
+
+# Where make install puts things, and where an installed bindcheck looks
+# for them (compiled in; BINDCHECK_LIBEXECDIR and BINDCHECK_DATADIR
+# override at run time: see bindcheck(1), FILES).
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+PATH_DEFS  := -DBC_LIBEXECDIR='"$(LIBEXECDIR)/bindcheck"' -DBC_DATADIR='"$(DATADIR)/bindcheck"'
+
+# V=1 shows each command; otherwise one short line per file.
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = printf '  %-5s %s\n' $(1) $(2);
+endif
+# The jobs make was given reach a sub-make through MAKEFLAGS; with none,
+# one per CPU.
+NPROC := $(shell nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+JOBS   = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
+SUBMAKE_BUILD = @$(MAKE) --no-print-directory $(JOBS) build
 # libfiu's POSIX preload, where the libfiu that pkg-config finds installs it.
 FIU_LIBDIR  := $(shell pkg-config --variable=libdir libfiu 2>/dev/null)
 FIU_PRELOAD := $(if $(FIU_LIBDIR),$(FIU_LIBDIR),/usr/lib)/fiu/fiu_posix_preload.so
@@ -39,9 +67,9 @@ SUITE_SRC := $(wildcard suite/*.c)
 SUITE_OBJ := $(SUITE_SRC:suite/%.c=$(BUILD)/suite/%.o)
 REPORT_DIR := reports/out
 
-.PHONY: all deps build check check-valgrind report matrix bench fuzz lint clean
+.PHONY: all deps build check check-valgrind report matrix bench fuzz lint clean install uninstall
 all: deps
-	@$(MAKE) --no-print-directory build
+	$(SUBMAKE_BUILD)
 
 deps:
 	@ci/install-deps
@@ -53,31 +81,48 @@ build: $(BUILD)/bindcheck $(BUILD)/bc_suite $(BUILD)/bc_fiu.so
 SHIM_CFLAGS := -O2 -g -std=c11 -Wall -Wextra -Werror -fPIC -DFIU_ENABLE $(PKG_CFLAGS)
 $(BUILD)/bc_fiu.so: harness/fault/fiu_shim.c $(wildcard harness/fault/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(SHIM_CFLAGS) -shared -o $@ $< -lfiu -ldl
+	$(Q)$(call say,CCLD,$@)$(CC) $(SHIM_CFLAGS) -shared -o $@ $< -lfiu -ldl
+
+# The one object that holds the installed paths is built again when they
+# change (the stamp's text is the definitions; it is rewritten only then).
+PATHS_STAMP := $(BUILD)/paths.stamp
+$(shell mkdir -p $(BUILD) && { echo '$(PATH_DEFS)' | cmp -s - $(PATHS_STAMP) || echo '$(PATH_DEFS)' >$(PATHS_STAMP); })
+$(BUILD)/harness/exec/paths.o: CFLAGS += $(PATH_DEFS)
+$(BUILD)/harness/exec/paths.o: $(PATHS_STAMP)
 
 $(BUILD)/harness/%.o: harness/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+	$(Q)$(call say,CC,$<)$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/suite/%.o: suite/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -DBC_BUILD_DIR='"$(BUILD)"' -c -o $@ $<
+	$(Q)$(call say,CC,$<)$(CC) $(CFLAGS) $(DEPFLAGS) -DBC_BUILD_DIR='"$(BUILD)"' -c -o $@ $<
 
 -include $(LIB_OBJ:.o=.d) $(SUITE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
 $(BUILD)/libbindcheck.a: $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	$(Q)$(call say,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/bindcheck: $(CLI_OBJ) $(BUILD)/libbindcheck.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bc_suite: $(SUITE_OBJ) $(BUILD)/libbindcheck.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The suite runs build/bindcheck too (unit/cli), so both are built first.
+# unit/install installs into a temporary DESTDIR with ci/install.
 check: deps
-	@$(MAKE) --no-print-directory build
+	$(SUBMAKE_BUILD)
 	$(BUILD)/bc_suite
+
+# ci/install copies what the build made; the build knows the paths (PREFIX).
+install: $(BUILD)/bindcheck $(BUILD)/bc_fiu.so
+	@ci/install --build $(BUILD) --destdir "$(DESTDIR)" --bindir $(BINDIR) --libexecdir $(LIBEXECDIR) \
+		--datadir $(DATADIR) --mandir $(MANDIR)
+
+uninstall:
+	@ci/install --uninstall --destdir "$(DESTDIR)" --bindir $(BINDIR) --libexecdir $(LIBEXECDIR) \
+		--datadir $(DATADIR) --mandir $(MANDIR)
 
 # The same suite under Memcheck.  Each case child reports its own errors and
 # exits 99 (--error-exitcode), which the runner turns into an error verdict.
@@ -91,7 +136,7 @@ VALGRIND_SUPP := --suppressions=$(CURDIR)/ci/valgrind.supp
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 	--child-silent-after-fork=yes $(VALGRIND_SUPP)
 check-valgrind: deps
-	@$(MAKE) --no-print-directory build
+	$(SUBMAKE_BUILD)
 	BC_TARGET_VALGRIND="$(VALGRIND_SUPP)" $(VALGRIND) $(BUILD)/bc_suite
 
 # Numbers, not tests: ci/bench builds in build-bench/ and prints them.
@@ -101,13 +146,14 @@ bench: deps
 # The host's run, runs under profiles that imitate other platforms, and their
 # matrix: reports/out/matrix.html and matrix.md (ci/platform-matrix).
 matrix: deps
-	@$(MAKE) --no-print-directory build
+	$(SUBMAKE_BUILD)
 	ci/platform-matrix
 
-# A failing case still yields a report (exit 1 is tolerated); bad input (2) does not.
+# A failing case is a result the report shows, not a broken run: make
+# report exits 0 then and says so (ci/report); bad input (2) fails it.
 report: deps
-	@$(MAKE) --no-print-directory build
-	$(BUILD)/bindcheck run cases --report-dir $(REPORT_DIR); rc=$$?; [ $$rc -le 1 ]
+	$(SUBMAKE_BUILD)
+	@ci/report $(BUILD)/bindcheck $(REPORT_DIR)
 
 # The reader under libFuzzer with ASan and UBSan.  New inputs go to
 # build-fuzz/corpus; the seeds are suite/fuzz/corpus and every table.  A crash

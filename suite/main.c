@@ -45,13 +45,54 @@ const struct bc_case *bc_suite_find_case(const struct bc_table *t, const char *i
 	return NULL;
 }
 
+/* Append to b what the indented line l of a failure block says, when it
+ * is one of the lines that tell why. */
+static void detail(FILE *b, const char *l, int len)
+{
+	static const char *const keys[] = {"why:", "expected:", "observed:"};
+	while (len > 0 && *l == ' ')
+		l++, len--;
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (strncmp(l, keys[k], strlen(keys[k])) == 0)
+			fprintf(b, "; %.*s", len, l);
+}
+
+int bc_suite_failing_cases(const char *out, char *buf, size_t n)
+{
+	static const char *const bad[] = {"FAIL ", "ERROR ", "XPASS "};
+	int count = 0;
+	bool in_block = false;
+	if (n < 2)
+		return -1;
+	buf[0] = buf[n - 1] = '\0';
+	FILE *b = fmemopen(buf, n - 1, "w");
+	if (!b)
+		return -1;
+	for (const char *l = out; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n')) {
+		int len = (int)strcspn(l, "\n");
+		if (l[0] == ' ') {
+			if (in_block)
+				detail(b, l, len);
+			continue;
+		}
+		in_block = false;
+		for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+			if (strncmp(l, bad[k], strlen(bad[k])) == 0)
+				in_block = true;
+		if (in_block)
+			fprintf(b, "%s%.*s", count++ ? "\n        " : "", len, l);
+	}
+	fclose(b);
+	return count;
+}
+
 static int register_all(int argc, char **argv)
 {
 	static char *defaults[] = {"cases"};
 	return bc_suite_values() < 0 || bc_suite_table() < 0 || bc_suite_verdict() < 0 || bc_suite_sandbox() < 0 ||
 			       bc_suite_results() < 0 || bc_suite_runner() < 0 || bc_suite_cli() < 0 ||
 			       bc_suite_profile() < 0 || bc_suite_hostile() < 0 || bc_suite_generated() < 0 ||
-			       bc_suite_manual() < 0 ||
+			       bc_suite_manual() < 0 || bc_suite_install() < 0 ||
 			       bc_suite_limit(argv[0]) < 0 ||
 			       bc_suite_tables(argc > 1 ? argv + 1 : defaults, argc > 1 ? argc - 1 : 1) < 0 ||
 			       bc_suite_host() < 0

@@ -145,8 +145,36 @@ static void test_start(const CU_pTest test, const CU_pSuite suite)
 	set_timer(limit_s);
 }
 
+/* Progress: one line per suite as it ends, with its own counts and wall
+ * time (its init function, where a table runs, included). */
+static struct timespec suite_started, run_started;
+static unsigned suite_failed, suite_index;
+static bool dangling; /* CUnit's failure lines end where the next begins */
+
+static void suite_start(const CU_pSuite suite)
+{
+	(void)suite;
+	suite_failed = 0;
+	suite_index++;
+	clock_gettime(CLOCK_MONOTONIC, &suite_started);
+}
+
+static void suite_complete(const CU_pSuite suite, const CU_pFailureRecord failures)
+{
+	unsigned skipped = 0, total = CU_get_registry()->uiNumberOfSuites;
+	(void)failures;
+	for (CU_pTest t = suite->pTest; t; t = t->pNext)
+		skipped += !t->fActive;
+	printf("%s[%*u/%u] %-30s %4u tests, %u failed, %u skipped %7.1f s\n", dangling || verbose ? "\n" : "",
+	       total >= 100 ? 3 : 2, suite_index, total, suite->pName, suite->uiNumberOfTests, suite_failed, skipped,
+	       since(&suite_started));
+	dangling = false;
+}
+
 static void test_complete(const CU_pTest test, const CU_pSuite suite, const CU_pFailureRecord failures)
 {
+	suite_failed += failures != NULL;
+	dangling |= failures != NULL;
 	in_test = 0;
 	set_timer(0);
 	note_time(suite->pName, test->pName, since(&started));
@@ -178,11 +206,13 @@ static void all_complete(const CU_pFailureRecord failures)
 static void init_failed(const CU_pSuite suite)
 {
 	printf("\nWARNING - Suite initialization failed for '%s'.", suite->pName);
+	dangling = true;
 }
 
 static void cleanup_failed(const CU_pSuite suite)
 {
 	printf("\nWARNING - Suite cleanup failed for '%s'.", suite->pName);
+	dangling = true;
 }
 
 int bc_suite_limit_init(void)
@@ -211,12 +241,18 @@ void bc_suite_run(bool be_verbose)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	setvbuf(stderr, NULL, _IONBF, 0);
 	printf("\n\n     CUnit - A unit testing framework for C - Version " CU_VERSION "\n     http://cunit.sourceforge.net/\n\n");
+	clock_gettime(CLOCK_MONOTONIC, &run_started);
+	CU_set_suite_start_handler(suite_start);
+	CU_set_suite_complete_handler(suite_complete);
 	CU_set_test_start_handler(test_start);
 	CU_set_test_complete_handler(test_complete);
 	CU_set_all_test_complete_handler(all_complete);
 	CU_set_suite_init_failure_handler(init_failed);
 	CU_set_suite_cleanup_failure_handler(cleanup_failed);
 	CU_run_all_tests();
+	/* CUnit's "Elapsed time" is the CPU time of this process alone. */
+	printf("bc_suite: wall time %.1f s (CUnit's \"Elapsed time\" above is this process's CPU time)\n",
+	       since(&run_started));
 	if (slowest[0])
 		printf("bc_suite: slowest: %s, %.1f s (the limit is %g s)\n", slowest, slowest_s, limit_s);
 }

@@ -5,6 +5,7 @@
 
 #include <CUnit/CUnit.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "model/case.h"
@@ -24,6 +25,8 @@ int bc_suite_hostile(void);
 int bc_suite_generated(void);
 /* The examples of cases/README.md read, and the quick start runs. */
 int bc_suite_manual(void);
+/* make install into a temporary DESTDIR, and a run of the installed tables. */
+int bc_suite_install(void);
 /* Registered last: compares the host's state with the one at start. */
 int bc_suite_host(void);
 /* One CUnit suite per table found under the given paths; one test per row.
@@ -71,6 +74,12 @@ int bc_suite_add_netns_test(CU_pSuite s, const char *name, CU_TestFunc fn);
 		if (bc_suite_add_netns_test((suite), #fn, (fn)) < 0)      \
 			return -1;                                        \
 	} while (0)
+
+/* The cases a bindcheck run's output (one line per case) says failed,
+ * errored or passed unexpectedly, one a line with what their failure block
+ * says (why, expected, observed), into buf; their number, -1 when buf
+ * cannot be written. */
+int bc_suite_failing_cases(const char *out, char *buf, size_t n);
 
 /* The case with this id in t, NULL when there is none. */
 const struct bc_case *bc_suite_find_case(const struct bc_table *t, const char *id);

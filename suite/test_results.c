@@ -120,7 +120,7 @@ static void markdown_from_json(void)
 	char *text = render(bc_report_markdown, root);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "# bindcheck conformance: linux-6.1-test"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "**1 of 2 judged cases"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "**1 of 2 judged cases conform: 1 behave as documented (pass), 0 as a known"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "| x | 2 | 1 | 1 | 0 | 0 | 0 | 0 |"));
 	/* The set's '|' is escaped so the Markdown table keeps its columns. */
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "| `x/bad` | fail | `EADDRINUSE\\|EINVAL` | `EACCES` |"));
@@ -159,6 +159,70 @@ static void junit_from_json_has_the_failure(void)
 	free(text);
 	json_decref(root);
 	bc_table_free(&t);
+}
+
+/* A row that records a deviation, judged three ways: the deviating result
+ * (xfail), the documented one (xpass), neither (fail).  results.json
+ * carries both results; the Markdown and the HTML show both. */
+/* Is j the string want? */
+static bool is(const json_t *j, const char *want)
+{
+	return json_is_string(j) && strcmp(json_string_value(j), want) == 0;
+}
+
+static void deviation_shows_both_results(void)
+{
+	static const char text[] = "scenario s\n    socket h inet stream\n  ? bind h 127.0.0.1:0\n"
+				   "id expect linux deviation source\n"
+				   "dev EADDRINUSE ok \"linux: Linux lets it be, and this reason is long enough to be folded in the "
+				   "HTML report, which shows reasons over a hundred and twenty characters folded\" \"socket(7)\"\n";
+	static const int seen[] = {0, 98 /* EADDRINUSE */, 13 /* EACCES */};
+	static const char *const verdict[] = {"xfail", "xpass", "fail"};
+	struct bc_table t;
+	struct bc_run_info r;
+	struct bc_case_result res;
+	struct bc_diags d = {0};
+	fake_run(&r);
+	CU_ASSERT_FATAL(bc_table_parse("cases/dev.tbl", text, strlen(text), &t, &d) == 0 && t.ncases == 1);
+	for (size_t i = 0; i < 3; i++) {
+		json_t *root = bc_results_new(&r);
+		result_for(&r, &t.cases[0], seen[i], &res);
+		bc_results_add_case(root, &r, &res);
+		bc_results_finish(root);
+		const json_t *c = json_array_get(json_object_get(root, "cases"), 0), *e = json_object_get(c, "expected");
+		CU_ASSERT(is(json_object_get(c, "verdict"), verdict[i]));
+		CU_ASSERT(is(json_object_get(e, "results"), "ok"));
+		CU_ASSERT(is(json_object_get(e, "column"), "linux"));
+		CU_ASSERT(is(json_object_get(e, "documented"), "EADDRINUSE"));
+		CU_ASSERT(is(json_object_get(e, "documented_column"), "expect"));
+		char *md = render(bc_report_markdown, root), *html = render(bc_report_html, root);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(md);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(html);
+		if (i == 0 && !strstr(md, "| `dev/dev` | `EADDRINUSE` (expect) | `ok` (linux) | `ok` | known deviation: "))
+			BC_FAILF("Markdown of an xfail:\n%s", md);
+		if (i > 0 && !strstr(md, "| `ok` (column linux, a recorded deviation; documented, column expect: `EADDRINUSE`) |"))
+			BC_FAILF("Markdown of an %s:\n%s", verdict[i], md);
+		CU_ASSERT_PTR_NOT_NULL(strstr(html, "<span class=\"lbl\">documented (expect)</span> <code>EADDRINUSE</code>"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(html, "<span class=\"lbl\">linux, a recorded deviation</span> <code>ok</code>"));
+		if (i == 0)
+			CU_ASSERT_PTR_NOT_NULL(strstr(html, "<details onclick=\"event.stopPropagation()\"><summary>known deviation: "));
+		free(md);
+		free(html);
+		json_decref(root);
+	}
+	bc_table_free(&t);
+	/* A row without a deviation has none of it. */
+	json_t *plain = build(&t);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+	const json_t *e = json_object_get(json_array_get(json_object_get(plain, "cases"), 1), "expected");
+	CU_ASSERT(json_is_null(json_object_get(e, "documented")) && json_is_null(json_object_get(e, "documented_column")));
+	char *html = render(bc_report_html, plain);
+	CU_ASSERT_PTR_NOT_NULL(html && strstr(html, "<td><code>EADDRINUSE|EINVAL</code></td>"));
+	CU_ASSERT_PTR_NULL(html ? strstr(html, "<details") : NULL);
+	free(html);
+	json_decref(plain);
+	bc_table_free(&t);
+	bc_diags_free(&d);
 }
 
 static void json_round_trip(void)
@@ -232,6 +296,7 @@ int bc_suite_results(void)
 	BC_ADD(s, markdown_from_json);
 	BC_ADD(s, junit_from_json_has_the_failure);
 	BC_ADD(s, json_round_trip);
+	BC_ADD(s, deviation_shows_both_results);
 	BC_ADD(s, bad_utf8_keeps_the_case);
 	return 0;
 }

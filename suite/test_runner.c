@@ -1,12 +1,16 @@
 /* Unit tests of the runner: whole cases through sandbox and verdict, the
  * printed failure block, filters. */
 #define _POSIX_C_SOURCE 200809L
+#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "exec/pool.h"
 #include "exec/runner.h"
+#include "exec/target_elf.h"
 #include "report/console.h"
 #include "suite.h"
 #include "table/table.h"
@@ -173,6 +177,87 @@ static void filters(void)
 	CU_ASSERT(!bc_filter_match(c, other, 2));
 }
 
+/* A made-up ELF executable of this machine's class and byte order: one
+ * PT_LOAD, then PT_INTERP when dynamic (PT_NOTE otherwise). */
+static void write_elf(const char *path, bool dynamic)
+{
+	struct {
+		Elf64_Ehdr eh;
+		Elf64_Phdr ph[2];
+	} f;
+	static const union {
+		unsigned short s;
+		unsigned char c;
+	} order = {1};
+	memset(&f, 0, sizeof(f));
+	memcpy(f.eh.e_ident, ELFMAG, SELFMAG);
+	f.eh.e_ident[EI_CLASS] = ELFCLASS64;
+	f.eh.e_ident[EI_DATA] = order.c ? ELFDATA2LSB : ELFDATA2MSB;
+	f.eh.e_ident[EI_VERSION] = EV_CURRENT;
+	f.eh.e_type = ET_EXEC;
+	f.eh.e_phoff = sizeof(f.eh);
+	f.eh.e_phentsize = sizeof(Elf64_Phdr);
+	f.eh.e_phnum = 2;
+	f.ph[0].p_type = PT_LOAD;
+	f.ph[1].p_type = dynamic ? PT_INTERP : PT_NOTE;
+	FILE *out = fopen(path, "wb");
+	if (out) {
+		fwrite(&f, sizeof(f), 1, out);
+		fclose(out);
+	}
+	chmod(path, 0755);
+}
+
+static void write_script(const char *path, const char *interp)
+{
+	FILE *out = fopen(path, "w");
+	if (out) {
+		fprintf(out, "#!%s\nexit 0\n", interp);
+		fclose(out);
+	}
+	chmod(path, 0755);
+}
+
+/* libfiu's preload cannot reach a statically linked program: its cases
+ * are skipped with that reason, whether the program is named, found on
+ * PATH, or a script's interpreter. */
+static void static_target_is_skipped(void)
+{
+	char dir[] = "/tmp/bc-elf-XXXXXX", stat_prog[64], dyn_prog[64], script[64], env_script[64], text[1024], cmd[128];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(stat_prog, sizeof(stat_prog), "%s/static", dir);
+	snprintf(dyn_prog, sizeof(dyn_prog), "%s/dynamic", dir);
+	snprintf(script, sizeof(script), "%s/script", dir);
+	snprintf(env_script, sizeof(env_script), "%s/env-script", dir);
+	write_elf(stat_prog, false);
+	write_elf(dyn_prog, true);
+	write_script(script, stat_prog);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/env %s", stat_prog);
+	write_script(env_script, cmd);
+	CU_ASSERT(bc_elf_is_static(stat_prog));
+	CU_ASSERT(!bc_elf_is_static(dyn_prog));
+	CU_ASSERT(!bc_elf_is_static(script));     /* not ELF: the exec will say */
+	CU_ASSERT(!bc_elf_is_static("/proc/self/exe")); /* this suite is linked dynamically */
+	snprintf(text, sizeof(text),
+		 "target st\n    command %s\ntarget sc\n    command %s\ntarget en\n    command %s\ntarget dy\n    command %s\n"
+		 "scenario st\n  ? run st\nscenario sc\n  ? run sc\nscenario en\n  ? run en\nscenario dy\n  ? run dy\n"
+		 "id scenario expect source\nst st =running s\nsc sc =running s\nen en =running s\ndy dy =running s\n",
+		 stat_prog, script, env_script, dyn_prog);
+	struct bc_table t;
+	char why[512];
+	CU_ASSERT_EQUAL_FATAL(bc_suite_read_table("cases/elf.tbl", text, &t, 4), 0);
+	for (int i = 0; i < 3; i++) {
+		const char *r = bc_runner_skip_reason(&runner, &t.cases[i], why, sizeof(why));
+		if (runner.platform.slot == BC_SLOT_LINUX && (!r || !strstr(r, "statically linked") || !strstr(r, stat_prog)))
+			BC_FAILF("%s: skip reason %s", t.cases[i].id, r ? r : "(none)");
+	}
+	const char *r = bc_runner_skip_reason(&runner, &t.cases[3], why, sizeof(why));
+	CU_ASSERT(!r || !strstr(r, "statically linked"));
+	bc_table_free(&t);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 int bc_suite_runner(void)
 {
 	CU_pSuite s = CU_add_suite("unit/runner", setup, teardown);
@@ -187,5 +272,6 @@ int bc_suite_runner(void)
 	BC_ADD_NETNS(s, expected_values_use_port_variables);
 	BC_ADD(s, not_applicable_is_skipped_unrun);
 	BC_ADD(s, filters);
+	BC_ADD(s, static_target_is_skipped);
 	return 0;
 }

@@ -33,8 +33,9 @@ int bc_cli_parse(int argc, char **argv, struct bc_cli_opts *o);
 /* The report files the options ask for, --summary before --markdown. */
 void bc_cli_report_files(const struct bc_cli_opts *o, struct bc_report_files *f);
 
-/* Every table the paths name (./cases by default); rows that could not be
- * read are in d, not lost.  The number of tables, or -1. */
+/* Every table the paths name (by default ./cases, else the installed ones:
+ * exec/paths.h); rows that could not be read are in d, not lost.  The
+ * number of tables, or -1. */
 int bc_cli_load_tables(const struct bc_cli_opts *o, struct bc_table **tables, struct bc_diags *d);
 void bc_cli_free_tables(struct bc_table *tables, int n);
 

@@ -32,7 +32,9 @@ int bc_cli_list(const struct bc_cli_opts *o)
 		}
 	}
 	bc_cli_free_tables(tables, ntables);
-	fprintf(stderr, "%d cases\n", n);
+	/* After the listing, on stdout with it: a count in the middle of the
+	 * lines (stderr, unbuffered) was hard to read and to pipe. */
+	printf("%d cases\n", n);
 	int rc = d.n || ntables < 0 ? BC_EXIT_BAD_INPUT : 0;
 	bc_diags_free(&d);
 	return rc;
@@ -70,7 +72,7 @@ int bc_cli_report(const struct bc_cli_opts *o)
 	bc_cli_report_files(o, &files);
 	if (files.markdown || files.junit || files.html || files.dir) {
 		rc = bc_report_write_requested(root, &files);
-		if (files.dir && (bc_report_mkdirs(files.dir) < 0 || bc_report_write_derived(root, files.dir, true) < 0))
+		if (files.dir && (bc_report_mkdirs_said(files.dir) < 0 || bc_report_write_derived(root, files.dir, true) < 0))
 			rc = -1;
 	} else {
 		rc = bc_report_markdown(root, stdout);

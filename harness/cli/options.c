@@ -18,10 +18,11 @@ void bc_cli_usage(FILE *out)
 	      "       bindcheck merge RESULTS.json... [--html FILE] [--markdown FILE]\n"
 	      "       bindcheck platform\n"
 	      "       bindcheck serve [--family F] [--backlog N] [--once] HOST|- PORT   (the reference bind path)\n"
-	      "Tables default to ./cases.  PATTERN is a shell glob over TABLE/ID, or a table name.\n"
+	      "Tables default to ./cases, else the installed ones.  PATTERN is a shell glob over TABLE/ID,\n"
+	      "or a table name.\n"
 	      "Cases run in a private network namespace; where none can be made they are skipped,\n"
 	      "unless --allow-host-network lets them run in a forked child on the host's network.\n"
-	      "Exit status: 0 all cases pass, 1 a case failed, 2 bad input or usage.\n",
+	      "Exit status: 0 all cases pass, 1 a case failed, 2 bad input or usage.  See bindcheck(1).\n",
 	      out);
 }
 

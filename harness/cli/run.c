@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "exec/paths.h"
 #include "exec/pool.h"
 #include "exec/runner.h"
 #include "report/console.h"
@@ -55,8 +56,11 @@ static void prefault_heap(char **files, int n)
 
 int bc_cli_load_tables(const struct bc_cli_opts *o, struct bc_table **tables, struct bc_diags *d)
 {
-	static char *defaults[] = {"cases"};
+	/* ./cases, else the installed tables (exec/paths.h). */
+	char deflt[1100], *defaults[] = {deflt};
 	char **files;
+	if (!o->npaths)
+		bc_paths_default_tables(deflt, sizeof(deflt));
 	int nfiles = o->npaths ? bc_table_find(o->paths, o->npaths, &files, d) : bc_table_find(defaults, 1, &files, d);
 	if (nfiles < 0)
 		return -1;

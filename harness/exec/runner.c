@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "exec/guard.h"
+#include "exec/paths.h"
 #include "exec/profile.h"
 #include "exec/scratch.h"
+#include "exec/target_elf.h"
 #include "fault/protocol.h"
 #include "model/profile.h"
 
@@ -174,12 +176,15 @@ static bool on_path(const char *prog)
  * preload and ours. */
 static const char *target_skip_reason(const struct bc_case *c, char *buf, unsigned len)
 {
-	char dir[1024], shim[1100];
+	char shim[1100];
 	if (c->target->needs[0] && !on_path(c->target->needs)) {
 		snprintf(buf, len, "target %s needs %s, which is not installed (ci/install-deps installs it)", c->target->name,
 			 c->target->needs);
 		return buf;
 	}
+	if (strcmp(c->target->argv[0], "@bindcheck") != 0 &&
+	    bc_target_static_reason(c->target->name, c->target->argv[0], buf, len))
+		return buf;
 #if defined(__SANITIZE_ADDRESS__)
 	if (strcmp(c->target->argv[0], "@bindcheck") == 0)
 		return "this bindcheck is built with AddressSanitizer, whose allocator cannot share the process with libfiu's "
@@ -187,10 +192,10 @@ static const char *target_skip_reason(const struct bc_case *c, char *buf, unsign
 #endif
 	if (access(BC_FIU_PRELOAD, R_OK) < 0)
 		return "libfiu's POSIX preload (" BC_FIU_PRELOAD ", Debian package libfiu0) is not installed";
-	bc_exe_dir(dir, sizeof(dir));
-	snprintf(shim, sizeof(shim), "%s/bc_fiu.so", dir);
+	bc_paths_fiu_shim(shim, sizeof(shim));
 	if (access(shim, R_OK) < 0) {
-		snprintf(buf, len, "the fault preload %s is missing; hint: make build", shim);
+		snprintf(buf, len, "the fault preload %s is missing; hint: make build, or make install (" BC_ENV_LIBEXECDIR
+			 " overrides where it is looked for)", shim);
 		return buf;
 	}
 	return NULL;

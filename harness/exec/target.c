@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exec/paths.h"
 #include "exec/profile.h"
 #include "fault/faults.h"
 #include "fault/protocol.h"
@@ -128,7 +129,9 @@ static void launch_prepare(const struct bc_case *c, struct launch *l)
 	l->argv[a] = NULL;
 	for (char **e = environ; *e && n < (int)(sizeof(l->envp) / sizeof(l->envp[0])) - 16; e++)
 		l->envp[n++] = *e;
-	snprintf(l->preload, sizeof(l->preload), "LD_PRELOAD=" BC_FIU_PRELOAD " %s/" BC_FIU_SHIM, dir);
+	char shim[1100];
+	bc_paths_fiu_shim(shim, sizeof(shim));
+	snprintf(l->preload, sizeof(l->preload), "LD_PRELOAD=" BC_FIU_PRELOAD " %s", shim);
 	env_set(l, &n, l->preload);
 	static const char faults_eq[] = BC_ENV_FAULTS "=";
 	memcpy(l->faults, faults_eq, sizeof(faults_eq));

@@ -178,6 +178,28 @@ static void setup_reason(const struct bc_case *c, const struct bc_observation *o
 		 f + 1, st->text, c->vars[v], from + 1, c->steps[from].text);
 }
 
+/* For a row that records a deviation in the column j uses: the documented
+ * result (column expect, else posix) it departs from, also written into j;
+ * NULL otherwise. */
+static const struct bc_clause *documented(const struct bc_case *c, struct bc_judgement *j, const struct bc_platform *p)
+{
+	j->documented_slot = -1;
+	j->documented_text[0] = '\0';
+	if (!(c->deviation_mask & (1u << j->slot)))
+		return NULL;
+	j->documented_slot = BC_SLOT_EXPECT;
+	const struct bc_clause *doc = matching_clause(&c->exp[BC_SLOT_EXPECT], p->version);
+	if (!doc) {
+		j->documented_slot = BC_SLOT_POSIX;
+		doc = matching_clause(&c->exp[BC_SLOT_POSIX], p->version);
+	}
+	if (doc)
+		bc_clause_format(doc, j->documented_text, sizeof(j->documented_text));
+	else
+		j->documented_slot = -1;
+	return doc;
+}
+
 void bc_judge(const struct bc_case *c, const struct bc_platform *p, const struct bc_observation *obs,
 	      struct bc_judgement *j)
 {
@@ -192,6 +214,7 @@ void bc_judge(const struct bc_case *c, const struct bc_platform *p, const struct
 		return;
 	}
 	bc_clause_format(j->expected, j->expected_text, sizeof(j->expected_text));
+	const struct bc_clause *doc = documented(c, j, p);
 
 	if (obs->status == BC_OBS_UNSUPPORTED) {
 		j->verdict = BC_SKIP;
@@ -211,9 +234,6 @@ void bc_judge(const struct bc_case *c, const struct bc_platform *p, const struct
 	bool matches = clause_matches(c, j->expected, obs);
 	if (c->deviation_mask & (1u << j->slot)) {
 		/* The platform is known to differ from the documented result. */
-		const struct bc_clause *doc = matching_clause(&c->exp[BC_SLOT_EXPECT], p->version);
-		if (!doc)
-			doc = posix;
 		if (matches) {
 			j->verdict = BC_XFAIL;
 			snprintf(j->reason, sizeof(j->reason), "known deviation: %s", c->deviation);

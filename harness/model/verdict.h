@@ -15,6 +15,11 @@ struct bc_judgement {
 	char expected_text[512];
 	char observed_text[512];
 	int posix;                      /* observed within the POSIX set: 1, 0, or -1 when the row has none */
+	/* A row that records a deviation for the column used: the documented
+	 * result this platform departs from (column expect, else posix), and
+	 * that column; documented_text "" otherwise. */
+	int documented_slot;
+	char documented_text[512];
 	char reason[512];
 };
 

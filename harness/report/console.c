@@ -47,6 +47,9 @@ void bc_console_print_result(const char *prog, const struct bc_case_result *res,
 		fprintf(out, "      why:      %s\n", res->j.reason);
 	if (res->j.slot >= 0)
 		fprintf(out, "      expected: %s (column %s)\n", res->j.expected_text, bc_slot_name(res->j.slot));
+	if (res->j.slot >= 0 && res->j.documented_text[0])
+		fprintf(out, "      documented: %s (column %s; column %s records a deviation from it)\n",
+			res->j.documented_text, bc_slot_name(res->j.documented_slot), bc_slot_name(res->j.slot));
 	if (res->ran) {
 		fprintf(out, "      observed: %s\n", res->j.observed_text);
 		print_steps(res, out);

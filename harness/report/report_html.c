@@ -29,7 +29,8 @@ static const char css[] =
 	"#cases tr.c{border-top:1px solid #e3e3e3;cursor:pointer}#cases tr.c:hover{background:#f6f8fa}"
 	"#cases tr.d td{background:#fafafa;font-size:13px}code,pre{font:12px/1.4 ui-monospace,monospace}"
 	"pre{margin:.3em 0;white-space:pre-wrap}.filters{margin:.6em 0;display:flex;gap:1em;flex-wrap:wrap;align-items:center}"
-	".muted{color:#666}";
+	".muted{color:#666}.lbl{color:#555;font-size:12px}details summary{cursor:pointer}"
+	".legend{margin:.3em 0 .8em;padding:0;list-style:none}.legend li{margin:.15em 0}";
 
 static const char script[] =
 	"function f(){var vs={},t=document.getElementById('tbl').value,q=document.getElementById('q').value.toLowerCase();"
@@ -83,17 +84,27 @@ static void counts_of(const json_t *cases, const char *table, int n[NV], int *to
 	}
 }
 
-/* Conformance: of the cases judged (not skipped), how many behaved as the
- * sources say (pass) or as a recorded deviation says (xfail). */
+/* A share of the judged cases, or a dash when none was judged. */
+static void share(FILE *out, int n, int judged)
+{
+	if (judged)
+		fprintf(out, "<td class=\"num\">%.1f%%</td>", 100.0 * n / judged);
+	else
+		fputs("<td class=\"num\">&ndash;</td>", out);
+}
+
+/* Of the cases judged (not skipped): conforming, those that behaved as
+ * the sources say (pass) or as a recorded deviation says (xfail); and
+ * pass alone, those that behaved as documented. */
 static void conformance_row(FILE *out, const char *name, const int n[NV], int total)
 {
 	int judged = total - n[5];
 	fputs("<tr><td>", out);
 	E(name);
-	fprintf(out, "</td><td class=\"num\">%d</td><td class=\"num\">%s", total, judged ? "" : "&ndash;");
-	if (judged)
-		fprintf(out, "%.1f%%", 100.0 * (n[0] + n[1]) / judged);
-	fputs("</td><td><div class=\"bar\">", out);
+	fprintf(out, "</td><td class=\"num\">%d</td>", total);
+	share(out, n[0] + n[1], judged);
+	share(out, n[0], judged);
+	fputs("<td><div class=\"bar\">", out);
 	for (size_t k = 0; k < NV; k++)
 		if (n[k])
 			fprintf(out, "<span class=\"%s\" style=\"width:%.3f%%\" title=\"%s %d\"></span>", verdicts[k],
@@ -102,6 +113,50 @@ static void conformance_row(FILE *out, const char *name, const int n[NV], int to
 	for (size_t k = 0; k < NV; k++)
 		fprintf(out, "<td class=\"num\">%d</td>", n[k]);
 	fputs("</tr>\n", out);
+}
+
+/* The expected results: for a recorded deviation, both the documented
+ * result and this platform's, each with its column. */
+static void expected_cell(FILE *out, const json_t *exp)
+{
+	if (!json_is_string(json_object_get(exp, "documented"))) {
+		fputs("<code>", out);
+		E(str(exp, "results"));
+		fputs("</code>", out);
+		return;
+	}
+	fputs("<div><span class=\"lbl\">documented (", out);
+	E(str(exp, "documented_column"));
+	fputs(")</span> <code>", out);
+	E(str(exp, "documented"));
+	fputs("</code></div><div><span class=\"lbl\">", out);
+	E(str(exp, "column"));
+	fputs(", a recorded deviation</span> <code>", out);
+	E(str(exp, "results"));
+	fputs("</code></div>", out);
+}
+
+/* A reason longer than FOLD_AT is folded: its start, then all of it on a
+ * click (which does not also open the case's details). */
+#define FOLD_AT 120
+static void reason_cell(FILE *out, const char *why)
+{
+	size_t len = strlen(why), cut = 100;
+	if (len <= FOLD_AT) {
+		E(why);
+		return;
+	}
+	while (cut > 60 && why[cut] != ' ')
+		cut--;
+	while (cut > 0 && ((unsigned char)why[cut] & 0xc0) == 0x80) /* not inside a UTF-8 character */
+		cut--;
+	char head[128];
+	snprintf(head, sizeof(head), "%.*s", (int)cut, why);
+	fputs("<details onclick=\"event.stopPropagation()\"><summary>", out);
+	E(head);
+	fputs(" &hellip;</summary>", out);
+	E(why);
+	fputs("</details>", out);
 }
 
 static void case_rows(FILE *out, const json_t *c)
@@ -117,12 +172,12 @@ static void case_rows(FILE *out, const json_t *c)
 	E(str(c, "table"));
 	fputs("/", out);
 	E(str(c, "id"));
-	fputs("</code></td><td><code>", out);
-	E(str(exp, "results"));
-	fputs("</code></td><td><code>", out);
+	fputs("</code></td><td>", out);
+	expected_cell(out, exp);
+	fputs("</td><td><code>", out);
 	E(str(c, "observed"));
 	fputs("</code></td><td class=\"muted\">", out);
-	E(str(c, "reason"));
+	reason_cell(out, str(c, "reason"));
 	fputs("</td></tr>\n<tr class=\"d\" style=\"display:none\"><td></td><td colspan=\"4\">", out);
 	fputs("<div><b>source</b> ", out);
 	E(str(c, "source"));
@@ -168,7 +223,10 @@ int bc_report_html(const json_t *root, FILE *out)
 	E(str(plat, "id"));
 	fprintf(out, "</title><style>%s</style></head><body>\n<h1>bindcheck conformance report</h1>\n", css);
 	fingerprint(out, root);
-	fputs("<h2>Conformance per table</h2>\n<table><tr><th>table</th><th>cases</th><th>conformance</th><th></th>", out);
+	fputs("<h2>Conformance per table</h2>\n<table><tr><th>table</th><th>cases</th>"
+	      "<th title=\"pass + xfail, of the judged cases\">conforming</th>"
+	      "<th title=\"pass alone, of the judged cases\">as documented</th><th></th>",
+	      out);
 	for (size_t k = 0; k < NV; k++)
 		fprintf(out, "<th><span class=\"v %s\">%s</span></th>", verdicts[k], verdicts[k]);
 	fputs("</tr>\n", out);
@@ -180,10 +238,18 @@ int bc_report_html(const json_t *root, FILE *out)
 	}
 	counts_of(cases, NULL, n, &total);
 	conformance_row(out, "all tables", n, total);
-	fputs("</table>\n<p class=\"muted\">Conformance counts pass and xfail (a recorded deviation, with its reason) among "
-	      "the cases that ran; skips are left out.</p>\n",
+	fputs("</table>\n<p class=\"muted\">Of the judged cases (skips are left out): <b>conforming</b> counts pass and "
+	      "xfail, the cases that behaved as the sources document or as a deviation recorded for this platform says; "
+	      "<b>as documented</b> counts pass alone.</p>\n",
 	      out);
-	fputs("<h2>Cases</h2>\n<div class=\"filters\">", out);
+	fputs("<h2>Cases</h2>\n<ul class=\"legend muted\">"
+	      "<li><span class=\"v pass\">pass</span> behaved as the sources document for this platform</li>"
+	      "<li><span class=\"v xfail\">xfail</span> a recorded deviation: this platform differs from the documented "
+	      "result, as its column records (both are shown, with the reason)</li>"
+	      "<li><span class=\"v fail\">fail</span> neither; <span class=\"v xpass\">xpass</span> the documented result "
+	      "where a deviation is recorded: the deviation is gone; <span class=\"v error\">error</span> the case could not "
+	      "run to its end; <span class=\"v skip\">skip</span> not judged here, with the reason</li></ul>\n"
+	      "<div class=\"filters\">", out);
 	for (size_t k = 0; k < NV; k++)
 		fprintf(out, "<label><input type=\"checkbox\" class=\"vf\" value=\"%s\" checked> <span class=\"v %s\">%s</span> %d</label>",
 			verdicts[k], verdicts[k], verdicts[k], n[k]);

@@ -55,8 +55,39 @@ static void table_counts(FILE *out, const json_t *root)
 	fputs("\n\n", out);
 }
 
+/* The expected results of a case as a cell: for a recorded deviation,
+ * this platform's column and the documented result it departs from. */
+static void expected_cell(FILE *out, const json_t *e)
+{
+	fputc('`', out);
+	bc_md_cell(out, str(e, "results"));
+	fputc('`', out);
+	if (!json_is_string(json_object_get(e, "documented")))
+		return;
+	fprintf(out, " (column %s, a recorded deviation; documented, column %s: `", str(e, "column"),
+		str(e, "documented_column"));
+	bc_md_cell(out, str(e, "documented"));
+	fputs("`)", out);
+}
+
+/* A recorded deviation's row: what the sources document, what this
+ * platform's column records, what was observed. */
+static void deviation_cells(FILE *out, const json_t *c)
+{
+	const json_t *e = json_object_get(c, "expected");
+	fputc('`', out);
+	bc_md_cell(out, str(e, "documented"));
+	fprintf(out, "` (%s) | `", str(e, "documented_column"));
+	bc_md_cell(out, str(e, "results"));
+	fprintf(out, "` (%s) | `", str(e, "column"));
+	bc_md_cell(out, str(c, "observed"));
+	fputs("` | ", out);
+}
+
+enum list_kind { PLAIN, DETAILS, DEVIATIONS };
+
 static void case_list(FILE *out, const json_t *root, const char *title, const char *const *which, int nwhich,
-		      bool details)
+		      enum list_kind kind)
 {
 	const json_t *cases = json_object_get(root, "cases"), *c;
 	size_t i;
@@ -70,20 +101,25 @@ static void case_list(FILE *out, const json_t *root, const char *title, const ch
 			continue;
 		if (!any) {
 			fprintf(out, "## %s\n\n", title);
-			if (details)
+			if (kind == DETAILS)
 				fputs("| case | verdict | expected | observed | why | source |\n|---|---|---|---|---|---|\n", out);
+			else if (kind == DEVIATIONS)
+				fputs("| case | documented | this platform | observed | reason | source |\n"
+				      "|---|---|---|---|---|---|\n",
+				      out);
 			else
 				fputs("| case | reason | source |\n|---|---|---|\n", out);
 			any = true;
 		}
 		fprintf(out, "| `%s/%s` | ", str(c, "table"), str(c, "id"));
-		if (details) {
-			const json_t *e = json_object_get(c, "expected");
-			fprintf(out, "%s | `", str(c, "verdict"));
-			bc_md_cell(out, str(e, "results"));
-			fputs("` | `", out);
+		if (kind == DETAILS) {
+			fprintf(out, "%s | ", str(c, "verdict"));
+			expected_cell(out, json_object_get(c, "expected"));
+			fputs(" | `", out);
 			bc_md_cell(out, str(c, "observed"));
 			fputs("` | ", out);
+		} else if (kind == DEVIATIONS) {
+			deviation_cells(out, c);
 		}
 		bc_md_cell(out, str(c, "reason"));
 		fputs(" | ", out);
@@ -144,13 +180,16 @@ int bc_report_markdown(const json_t *root, FILE *out)
 	fprintf(out, "# bindcheck conformance: %s\n\n", str(p, "id"));
 	fprintf(out, "%s %s on %s, %s, euid %lld; isolation: %s.\n\n", str(p, "os"), str(p, "release"), str(p, "machine"),
 		str(p, "libc"), (long long)json_integer_value(json_object_get(p, "euid")), str(iso, "mode"));
-	fprintf(out, "**%lld of %lld judged cases behave as documented or as a known deviation; %lld skipped.**\n\n",
-		(long long)good, (long long)judged, (long long)json_integer_value(json_object_get(sum, "skip")));
+	fprintf(out, "**%lld of %lld judged cases conform: %lld behave as documented (pass), %lld as a known, recorded "
+		"deviation (xfail); %lld skipped.**\n\n",
+		(long long)good, (long long)judged, (long long)json_integer_value(json_object_get(sum, "pass")),
+		(long long)json_integer_value(json_object_get(sum, "xfail")),
+		(long long)json_integer_value(json_object_get(sum, "skip")));
 	table_counts(out, root);
 	posix_section(out, root);
-	case_list(out, root, "Failures", bad, 3, true);
-	case_list(out, root, "Known deviations", xfail, 1, false);
-	case_list(out, root, "Skipped", skip, 1, false);
+	case_list(out, root, "Failures", bad, 3, DETAILS);
+	case_list(out, root, "Known deviations", xfail, 1, DEVIATIONS);
+	case_list(out, root, "Skipped", skip, 1, PLAIN);
 	if (json_array_size(errs)) {
 		fputs("## Input errors\n\n", out);
 		json_array_foreach(errs, i, e)

@@ -113,6 +113,10 @@ void bc_results_add_case(json_t *root, const struct bc_run_info *run, const stru
 	put(exp, "platform", jstr(bc_slot_name(run->platform.slot)));
 	put(exp, "column", res->j.slot >= 0 ? jstr(bc_slot_name(res->j.slot)) : json_null());
 	put(exp, "results", res->j.slot >= 0 ? jstr(res->j.expected_text) : json_null());
+	/* A recorded deviation: the documented result it departs from. */
+	bool doc = res->j.slot >= 0 && res->j.documented_text[0];
+	put(exp, "documented", doc ? jstr(res->j.documented_text) : json_null());
+	put(exp, "documented_column", doc ? jstr(bc_slot_name(res->j.documented_slot)) : json_null());
 	put(exp, "all", all);
 	bc_console_rerun(run->prog, c, rerun, sizeof(rerun));
 

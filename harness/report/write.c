@@ -30,20 +30,39 @@ int bc_report_mkdirs(const char *path)
 	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* "cannot write PATH: why", with the errno of the call that failed (EIO
+ * when it left none: a short write that set no errno). */
+static int cannot(const char *verb, const char *path, int err)
+{
+	fprintf(stderr, "bindcheck: cannot %s %s: %s\n", verb, path, strerror(err ? err : EIO));
+	return -1;
+}
+
+int bc_report_mkdirs_said(const char *path)
+{
+	return bc_report_mkdirs(path) < 0 ? cannot("create", path, errno) : 0;
+}
+
 /* Write one report made by fn from root into path. */
 static int write_with(int (*fn)(const json_t *, FILE *), const json_t *root, const char *path)
 {
+	errno = 0;
 	FILE *f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "bindcheck: cannot write %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	int rc = fn(root, f);
-	if (fclose(f) != 0 || rc < 0) {
-		fprintf(stderr, "bindcheck: cannot write %s\n", path);
-		return -1;
-	}
-	return 0;
+	if (!f)
+		return cannot("write", path, errno);
+	int rc = fn(root, f), err = errno;
+	if (fclose(f) != 0)
+		err = errno;
+	else if (rc >= 0)
+		return 0;
+	return cannot("write", path, err);
+}
+
+/* results.json itself into path. */
+static int write_results(const json_t *root, const char *path)
+{
+	errno = 0;
+	return bc_results_write(root, path) < 0 ? cannot("write", path, errno) : 0;
 }
 
 int bc_report_write_derived(const json_t *root, const char *dir, bool say)
@@ -81,26 +100,20 @@ int bc_report_write_run(const json_t *root, const struct bc_report_files *f)
 	const char *id = bc_json_str(json_object_get(root, "platform"), "id");
 	char path[4096];
 	int rc = 0;
-	if (f->json && bc_results_write(root, f->json) < 0) {
-		fprintf(stderr, "bindcheck: cannot write %s\n", f->json);
+	if (f->json && write_results(root, f->json) < 0)
 		rc = -1;
-	}
 	if (bc_report_write_requested(root, f) < 0)
 		rc = -1;
 	if (!f->dir)
 		return rc;
 	snprintf(path, sizeof(path), "%s/%s", f->dir, id);
-	if (bc_report_mkdirs(path) < 0) {
-		fprintf(stderr, "bindcheck: cannot create %s: %s\n", path, strerror(errno));
-		return -1;
-	}
+	if (bc_report_mkdirs(path) < 0)
+		return cannot("create", path, errno);
 	snprintf(path, sizeof(path), "%s/%s/results.json", f->dir, id);
-	if (bc_results_write(root, path) < 0) {
-		fprintf(stderr, "bindcheck: cannot write %s\n", path);
+	if (write_results(root, path) < 0)
 		rc = -1;
-	} else {
+	else
 		printf("report: %s\n", path);
-	}
 	snprintf(path, sizeof(path), "%s/%s", f->dir, id);
 	if (bc_report_write_derived(root, path, true) < 0)
 		rc = -1;
@@ -109,11 +122,12 @@ int bc_report_write_run(const json_t *root, const struct bc_report_files *f)
 
 int bc_report_write_merged(int (*fn)(json_t *const *, int, FILE *), json_t *const *roots, int n, const char *path)
 {
+	errno = 0;
 	FILE *f = fopen(path, "w");
-	int rc = f ? fn(roots, n, f) : -1;
-	if (f && fclose(f) != 0)
-		rc = -1;
-	if (rc < 0)
-		fprintf(stderr, "bindcheck: cannot write %s\n", path);
-	return rc < 0 ? -1 : 0;
+	if (!f)
+		return cannot("write", path, errno);
+	int rc = fn(roots, n, f), err = errno;
+	if (fclose(f) != 0)
+		return cannot("write", path, errno);
+	return rc < 0 ? cannot("write", path, err) : 0;
 }

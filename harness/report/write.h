@@ -1,7 +1,8 @@
 /* write: report files where the user asked for them, for a run (results.json
  * and its companions) or for a results file read back (bindcheck report,
- * bindcheck merge).  Each failure is said on stderr; the functions go on
- * with the other files and return -1 at the end. */
+ * bindcheck merge).  Each failure is said on stderr with its errno
+ * ("cannot write PATH: Permission denied"); the functions go on with the
+ * other files and return -1 at the end. */
 #ifndef BC_WRITE_H
 #define BC_WRITE_H
 
@@ -22,6 +23,8 @@ struct bc_report_files {
 bool bc_report_files_any(const struct bc_report_files *f);
 /* Make the directory path and its parents; 0, or -1 with errno set. */
 int bc_report_mkdirs(const char *path);
+/* The same, and "cannot create PATH: why" on stderr when it fails. */
+int bc_report_mkdirs_said(const char *path);
 /* The Markdown summary, JUnit XML and HTML page, each where f names a file
  * (f->json and f->dir are not looked at). */
 int bc_report_write_requested(const json_t *root, const struct bc_report_files *f);
