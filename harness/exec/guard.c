@@ -40,17 +40,18 @@ int bc_guard_count_fds(void)
 	return n - 3; /* ".", ".." and the directory's own fd */
 }
 
-int bc_guard_fds_open_from(int first)
+int bc_guard_fds_open_from(int first, int n)
 {
 	static struct pollfd p[BC_GUARD_FD_WINDOW];
 	int open = 0;
-	for (int i = 0; i < BC_GUARD_FD_WINDOW; i++)
+	n = n < 1 ? 1 : n > BC_GUARD_FD_WINDOW ? BC_GUARD_FD_WINDOW : n;
+	for (int i = 0; i < n; i++)
 		p[i] = (struct pollfd){.fd = first + i, .events = 0};
 	/* With no events asked for, poll answers at once: POLLNVAL for a
-	 * closed fd, nothing for an open one. */
-	if (poll(p, BC_GUARD_FD_WINDOW, 0) < 0)
+	 * closed fd, nothing for an open one.  Its cost grows with n. */
+	if (poll(p, (nfds_t)n, 0) < 0)
 		return -1;
-	for (int i = 0; i < BC_GUARD_FD_WINDOW; i++)
+	for (int i = 0; i < n; i++)
 		open += !(p[i].revents & POLLNVAL);
 	return open;
 }

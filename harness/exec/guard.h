@@ -17,7 +17,8 @@
 /* fds a case can hold at once: its handles, the connections a handshakes
  * step keeps, and a margin.  In place, a worker's own fds sit above
  * BC_GUARD_FD_HIGH, so the fds a case opens are the lowest free ones and
- * all of them fall in [first, first + BC_GUARD_FD_WINDOW). */
+ * all of them fall in [first, first + the most it can hold at once), at
+ * most BC_GUARD_FD_WINDOW. */
 #define BC_GUARD_FD_WINDOW 320
 #define BC_GUARD_FD_HIGH 900
 
@@ -26,8 +27,9 @@
 
 /* Open fds of this process, -1 when they cannot be counted. */
 int bc_guard_count_fds(void);
-/* Open fds in [first, first + BC_GUARD_FD_WINDOW), in one system call. */
-int bc_guard_fds_open_from(int first);
+/* Open fds in [first, first + n), n at most BC_GUARD_FD_WINDOW, in one
+ * system call. */
+int bc_guard_fds_open_from(int first, int n);
 /* Move fd to BC_GUARD_FD_HIGH or above (close-on-exec); returns the new fd,
  * or fd itself when it cannot be moved. */
 int bc_guard_fd_high(int fd);

@@ -489,7 +489,8 @@ void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct
 	for (int i = 0; i < BC_MAX_HANDLES; i++)
 		x.fds[i] = -1;
 	memset(x.ports, 0, sizeof(x.ports));
-	read_port_range(obs);
+	if (c->needs & BC_NEEDS_PORT_RANGE)
+		read_port_range(obs);
 
 	for (int i = 0; i < c->nsteps; i++) {
 		const struct bc_step *st = &c->steps[i];

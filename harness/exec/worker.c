@@ -100,6 +100,19 @@ static void step_beat(void *arg, int i)
 	((struct bc_beat *)arg)->step = i;
 }
 
+/* How many fds the case can hold at once: a handle per step at most, the
+ * connections its handshakes steps keep, and a margin for what a library
+ * call may open.  A leak lands among the lowest free fds, so it is within
+ * that many of the first. */
+static int fd_window(const struct bc_case *c)
+{
+	int n = 16 + 2 * c->nsteps;
+	for (int i = 0; i < c->nsteps; i++)
+		if (c->steps[i].verb == BC_V_HANDSHAKES)
+			n += c->steps[i].conn.attempts;
+	return n;
+}
+
 /* One case in the worker's own process, with the guards' readings around
  * its steps. */
 static void run_in_place(struct worker *w, const struct bc_case *c, const struct bc_plan *pl, int idx,
@@ -126,7 +139,7 @@ static void run_in_place(struct worker *w, const struct bc_case *c, const struct
 	__atomic_store_n(&w->beat->idx, -1, __ATOMIC_RELEASE);
 	f->heap_delta = bc_guard_heap() - heap;
 	f->fds_before = w->base_fds;
-	f->fds_after = w->base_fds + bc_guard_fds_open_from(CASE_FD_FIRST);
+	f->fds_after = w->base_fds + bc_guard_fds_open_from(CASE_FD_FIRST, fd_window(c));
 	if (bc_guard_has_children())
 		f->lingering = bc_guard_reap(NULL, 0);
 	bc_guard_capture_take(&f->log_total, &f->log_kept);

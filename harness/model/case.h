@@ -186,6 +186,7 @@ struct bc_expect {
 enum bc_needs {
 	BC_NEEDS_INET6 = 1 << 0,
 	BC_NEEDS_SCRATCH = 1 << 1, /* a private working directory (unix paths, files) */
+	BC_NEEDS_PORT_RANGE = 1 << 2, /* an expectation names the namespace's ephemeral range */
 };
 
 /* A fault: "the Nth call of CALL fails with RESULT" and its kin, armed in

@@ -10,6 +10,7 @@
 
 #include "fault/faults.h"
 #include "model/profile.h"
+#include "model/verdict.h"
 #include "table/rows.h"
 
 static char *trim(char *s)
@@ -99,6 +100,9 @@ static int read_cell(struct rd *r, const struct column *col, const struct bc_tok
 			return -1;
 		}
 		link_port_vars(&c->exp[col->slot], c);
+		/* "=ADDR:ephemeral": the executor reads the range only then. */
+		if (strstr(cell->s, ":" BC_EPHEMERAL))
+			c->needs |= BC_NEEDS_PORT_RANGE;
 		return 0;
 	case COL_SOURCE:
 		if (strcmp(cell->s, "-") == 0 || !cell->s[0]) {
