@@ -24,8 +24,10 @@
 #include <unistd.h>
 
 #include "exec/guard.h"
+#include "exec/runner.h"
 #include "exec/sandbox.h"
 #include "suite.h"
+#include "table/table.h"
 
 #define DEFAULT_LIMIT_S 300.0
 #define STUCK_GRACE_S 10
@@ -296,4 +298,20 @@ int bc_suite_add_netns_test(CU_pSuite s, const char *name, CU_TestFunc fn)
 		probed = true;
 	}
 	return bc_suite_add_test_unless(s, name, fn, caps.private_net ? NULL : caps.reason);
+}
+
+const char *bc_suite_row_skip(const char *path, const char *id, char *why, size_t n)
+{
+	struct bc_runner r;
+	struct bc_table t;
+	struct bc_diags d = {0};
+	const char *skip = "the row is not in its table";
+	bc_runner_init(&r, "bindcheck");
+	bc_table_load(path, &t, &d);
+	for (int i = 0; i < t.ncases; i++)
+		if (strcmp(t.cases[i].id, id) == 0)
+			skip = bc_runner_skip_reason(&r, &t.cases[i], why, n);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+	return skip;
 }

@@ -81,6 +81,9 @@ int bc_suite_add_netns_test(CU_pSuite s, const char *name, CU_TestFunc fn);
  * cannot be written. */
 int bc_suite_failing_cases(const char *out, char *buf, size_t n);
 
+/* Why row id of the table at path cannot run here (a skip reason), or NULL
+ * when it can; a reason too when the row is not there. */
+const char *bc_suite_row_skip(const char *path, const char *id, char *why, size_t n);
 /* The case with this id in t, NULL when there is none. */
 const struct bc_case *bc_suite_find_case(const struct bc_table *t, const char *id);
 /* A suite's own table: text, or the file at path when text is NULL.  Its

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "exec/sandbox.h"
+#include "exec/scratch.h"
 #include "suite.h"
 
 #ifndef BC_BUILD_DIR
@@ -144,9 +145,8 @@ static int setup(void)
 
 static int teardown(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	bc_scratch_remove(dir);
+	return 0;
 }
 
 /* Each malformed table exits 2 and names file:line:col. */

@@ -199,16 +199,7 @@ static int add_unless(CU_pSuite s, const char *name, CU_TestFunc fn, const char 
 static const char *broken_row_skip(void)
 {
 	static char why[512];
-	struct bc_runner r;
-	struct bc_table t;
-	struct bc_diags d = {0};
-	const char *skip = NULL;
-	bc_runner_init(&r, "bindcheck");
-	if (bc_table_load("cases/selftest/broken.tbl", &t, &d) == 0 && t.ncases == 1)
-		skip = bc_runner_skip_reason(&r, &t.cases[0], why, sizeof(why));
-	bc_table_free(&t);
-	bc_diags_free(&d);
-	return skip;
+	return bc_suite_row_skip("cases/selftest/broken.tbl", "leak-on-listen", why, sizeof(why));
 }
 
 int bc_suite_hostile(void)

@@ -17,6 +17,7 @@
 #include "exec/paths.h"
 #include "exec/runner.h"
 #include "report/write.h"
+#include "exec/scratch.h"
 #include "suite.h"
 #include "table/table.h"
 
@@ -128,9 +129,8 @@ static int setup(void)
 
 static int teardown(void)
 {
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	bc_scratch_remove(root);
+	return 0;
 }
 
 static void installs_every_file(void)
@@ -307,18 +307,7 @@ static void man_page_documents_the_help(void)
 static const char *fault_row_skip(void)
 {
 	static char why[512];
-	struct bc_runner r;
-	struct bc_table t;
-	struct bc_diags d = {0};
-	const char *skip = NULL;
-	bc_runner_init(&r, "bindcheck");
-	bc_table_load("cases/faults.tbl", &t, &d);
-	for (int i = 0; i < t.ncases; i++)
-		if (strcmp(t.cases[i].id, FAULT_ROW + strlen("faults/")) == 0)
-			skip = bc_runner_skip_reason(&r, &t.cases[i], why, sizeof(why));
-	bc_table_free(&t);
-	bc_diags_free(&d);
-	return skip;
+	return bc_suite_row_skip("cases/faults.tbl", FAULT_ROW + strlen("faults/"), why, sizeof(why));
 }
 
 int bc_suite_install(void)

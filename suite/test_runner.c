@@ -12,6 +12,7 @@
 #include "exec/runner.h"
 #include "exec/target_elf.h"
 #include "report/console.h"
+#include "exec/scratch.h"
 #include "suite.h"
 #include "table/table.h"
 
@@ -254,8 +255,7 @@ static void static_target_is_skipped(void)
 	const char *r = bc_runner_skip_reason(&runner, &t.cases[3], why, sizeof(why));
 	CU_ASSERT(!r || !strstr(r, "statically linked"));
 	bc_table_free(&t);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	CU_ASSERT_EQUAL(system(cmd), 0);
+	bc_scratch_remove(dir);
 }
 
 int bc_suite_runner(void)
