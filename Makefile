@@ -6,6 +6,7 @@
 #   make SAN=address,undefined check    the same under ASan and UBSan (its own build directory)
 #   make fuzz FUZZ_SECONDS=N    libFuzzer on the table reader (clang), N seconds
 #   make lint         file and function sizes (pmccabe)
+#   make check-workflow   the CI workflow against its schema (ci/check-workflow --self-test)
 #   make install [PREFIX=/usr/local] [DESTDIR=]   bindcheck, bc_fiu.so, the tables, bindcheck(1)
 #   make uninstall    removes what make install installed
 # check, report and the other targets that build do so with the jobs make
@@ -176,6 +177,12 @@ LINT_FN_LINES   ?= 80
 LINT_CCN        ?= 25
 lint: deps
 	@ci/lint $(LINT_FILE_LINES) $(LINT_FN_LINES) $(LINT_CCN)
+
+# The CI workflow: broken workflows must be rejected and ours accepted
+# (ci/check-workflow; its schema part needs npm and says SKIP without it).
+.PHONY: check-workflow
+check-workflow:
+	@ci/check-workflow --self-test
 
 clean:
 	rm -rf build build-san build-fuzz build-bench $(REPORT_DIR)
