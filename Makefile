@@ -7,6 +7,7 @@
 #   make fuzz FUZZ_SECONDS=N    libFuzzer on the table reader (clang), N seconds
 #   make lint         file and function sizes (pmccabe)
 #   make check-workflow   the CI workflow against its schema (ci/check-workflow --self-test)
+#   make platforms    the host, the Debian kernels (make kernels) and gVisor (make gvisor), one matrix
 #   make install [PREFIX=/usr/local] [DESTDIR=]   bindcheck, bc_fiu.so, the tables, bindcheck(1)
 #   make uninstall    removes what make install installed
 # check, report and the other targets that build do so with the jobs make
@@ -149,6 +150,24 @@ bench: deps
 matrix: deps
 	$(SUBMAKE_BUILD)
 	ci/platform-matrix
+
+# Every platform this machine can run for real: the host (make report), each
+# Debian kernel under qemu (make kernels, ci/kernels) and gVisor (make gvisor,
+# ci/gvisor), one after another (they share the build directory, so never
+# as parallel prerequisites), then one matrix of every results.json in
+# reports/out, the host first: reports/out/matrix.html and matrix.md.  CI
+# runs the same pieces as jobs (.github/workflows/bindcheck.yml).
+.PHONY: platforms
+platforms: deps
+	$(SUBMAKE_BUILD)
+	@$(MAKE) --no-print-directory report
+	@$(MAKE) --no-print-directory kernels
+	@$(MAKE) --no-print-directory gvisor
+	@host=$$($(BUILD)/bindcheck platform); \
+	$(BUILD)/bindcheck merge $(REPORT_DIR)/$$host/results.json \
+		$$(ls $(REPORT_DIR)/*/results.json | grep -vF "$(REPORT_DIR)/$$host/results.json") \
+		--html $(REPORT_DIR)/matrix.html --markdown $(REPORT_DIR)/matrix.md && \
+	echo "make platforms: $(REPORT_DIR)/matrix.html, $(REPORT_DIR)/matrix.md"
 
 # A failing case is a result the report shows, not a broken run: make
 # report exits 0 then and says so (ci/report); bad input (2) fails it.
