@@ -16,9 +16,17 @@ D, rows DS-01 to DS-20 and DS-23), written below as a small model:
   * a v4-mapped address on an IPV6_V6ONLY socket is EINVAL before any port
     check (DS-20, KSRC net/ipv6/af_inet6.c __inet6_bind).
 
+The model has a second kernel: Linux 6.1.168 and later 6.1.y, whose TCP bind()
+misses a [::ffff:0.0.0.0] holder when it binds [::ffff:127.0.0.1] (a kernel
+bug, below: BHASH2_611).  Where the two kernels give different results, the
+linux cell holds version clauses, upstream's first:
+
+    >=6.2:UPSTREAM;>=6.1.168:LINUX_6_1_168;UPSTREAM
+
 Before writing anything the model is checked against every one of the 132
-expectation strings of cases/dualstack.tbl (the selftest's own table, TCP,
-bindv6only=0); the script stops if a single one differs.  Then:
+expectation cells of cases/dualstack.tbl (the selftest's own table, TCP,
+bindv6only=0; the clauses included); the script stops if a single one
+differs.  Then:
 
   * udp.tbl: the same matrix over SOCK_DGRAM.  The catalog (section 2, "UDP
     matrix is identical to TCP", and section 6 item 5) states the same rules
@@ -74,16 +82,45 @@ def overlap(a, b):
     return any(fa == fb and (ha is None or hb is None or ha == hb) for fa, ha in a for fb, hb in b)
 
 
-def bind(bound, addr, v6only, reuse):
+# The kernels the model knows.  UPSTREAM is every Linux release the selftest
+# describes (and 6.1.y before 6.1.168).  BHASH2_611 is 6.1.168 and later 6.1.y
+# over TCP: 6.1.168 took upstream 5e07e672412b ("tcp: Use bhash2 for
+# v4-mapped-v6 non-wildcard address.", v6.8) without the rest of its series,
+# notably 06a8c04f8994 ("tcp: Save v4 address as v4-mapped-v6 in
+# inet_bind2_bucket.v6_rcv_saddr.") and 5a22bba13d01.  So a socket binding a
+# v4-mapped address other than [::ffff:0.0.0.0] is checked in bhash2 only
+# (inet_use_hash2_on_bind), and inet_bhash2_addr_any_conflict() asks
+# inet_bind2_bucket_match_addr_any(), which for an AF_INET6 socket and an
+# AF_INET6 bucket matches [::] alone: the bucket of a [::ffff:0.0.0.0] holder
+# (AF_INET6, not ipv6_addr_any) is never looked at, and the bind succeeds.
+# Read in linux-source-6.1 6.1.192-3 (Debian): net/ipv4/inet_hashtables.c,
+# net/ipv4/inet_connection_sock.c, include/net/inet_hashtables.h.  UDP does not
+# use bhash2 (udp_lib_lport_inuse compares with ipv6_rcv_saddr_equal), so the
+# UDP matrix is UPSTREAM's on every kernel.
+UPSTREAM = "upstream"
+BHASH2_611 = "6.1.168"
+# The linux cell of a row whose results differ between the two.
+CLAUSES = ">=6.2:{up};>=6.1.168:{k611};{up}"
+
+
+def unseen(kernel, addr, other_addr):
+    """Whether the kernel's conflict check never looks at a socket bound to
+    other_addr when binding addr (BHASH2_611: the v4-mapped any bucket)."""
+    return kernel == BHASH2_611 and ADDR[addr] == ("mapped", "127.0.0.1") and ADDR[other_addr] == ("mapped", None)
+
+
+def bind(bound, addr, v6only, reuse, kernel=UPSTREAM):
     """Result of binding addr on the shared port, given the sockets bound so far."""
     kind, _ = ADDR[addr]
     if kind == "mapped" and v6only:
         return "EINVAL"
     mine = reserve(addr, v6only)
-    for other, o_reuse in bound:
+    for other_addr, other, o_reuse in bound:
+        if unseen(kernel, addr, other_addr):
+            continue
         if overlap(mine, other) and not (reuse and reuse == o_reuse):
             return "EADDRINUSE"
-    bound.append((mine, reuse))
+    bound.append((addr, mine, reuse))
     return "ok"
 
 
@@ -91,7 +128,7 @@ def is_v6(addr):
     return ADDR[addr][0] != "v4"
 
 
-def variant(first, only0, second, only1, reuse, bindv6only):
+def variant(first, only0, second, only1, reuse, bindv6only, kernel=UPSTREAM):
     """Results of sockets 0..7 (socket 0 included); only socket 0's when its
     bind fails, since the others would have no port to bind."""
     reuse = None if reuse == "-" else reuse
@@ -100,13 +137,29 @@ def variant(first, only0, second, only1, reuse, bindv6only):
         return is_v6(addr) and (explicit or bindv6only)
 
     bound = []
-    out = [bind(bound, first, v6only(first, only0 != "-"), reuse)]
+    out = [bind(bound, first, v6only(first, only0 != "-"), reuse, kernel)]
     if out[0] != "ok":
         return out
-    out.append(bind(bound, second, v6only(second, only1 != "-"), reuse))
+    out.append(bind(bound, second, v6only(second, only1 != "-"), reuse, kernel))
     for addr in TAIL:
-        out.append(bind(bound, addr, v6only(addr, False), None))
+        out.append(bind(bound, addr, v6only(addr, False), None, kernel))
     return out
+
+
+def kernels(r, bindv6only, stream=True):
+    """(upstream, 6.1.168+) results of row r; the same twice over UDP."""
+    up = variant(r["first"], r["only0"], r["second"], r["only1"], r["reuse"], bindv6only)
+    k611 = variant(r["first"], r["only0"], r["second"], r["only1"], r["reuse"], bindv6only,
+                   BHASH2_611 if stream else UPSTREAM)
+    return up, k611
+
+
+def linux_cell(up, k611, skip_first):
+    """The linux cell: one result list, or version clauses when 6.1.168+ differs."""
+    a, b = (up[1:], k611[1:]) if skip_first else (up, k611)
+    if a == b:
+        return ",".join(a)
+    return CLAUSES.format(up=",".join(a), k611=",".join(b))
 
 
 def read_rows(cases):
@@ -126,8 +179,8 @@ def read_rows(cases):
 def check_model(rows, quiet):
     bad = 0
     for r in rows:
-        res = variant(r["first"], r["only0"], r["second"], r["only1"], r["reuse"], False)
-        got = ",".join(res[1:]) if res[0] == "ok" else f"socket 0: {res[0]}"
+        up, k611 = kernels(r, False)
+        got = linux_cell(up, k611, True) if up[0] == "ok" else f"socket 0: {up[0]}"
         if got != r["linux"]:
             print(f"model differs on {r['id']}: {got} vs {r['linux']}", file=sys.stderr)
             bad += 1
@@ -173,17 +226,16 @@ FIRST_HEAD = """
 def render(head, rows, results, source, type_, check_first, profile=None):
     """The text of one generated table."""
     res = {r["id"]: results(r) for r in rows}
-    two = any(v[0] != "ok" for v in res.values())
+    two = any(up[0] != "ok" for up, _ in res.values())
     cols = ["id"] + (["scenario"] if two else []) + ["first", "only0", "second", "only1", "reuse", "linux",
                                                        "source"]
     lines = []
     for r in rows:
-        v = res[r["id"]]
-        first_only = v[0] != "ok"
-        if not check_first and not first_only:
-            v = v[1:]
+        up, k611 = res[r["id"]]
+        first_only = up[0] != "ok"
         cells = [r["id"]] + (["first" if first_only else "pair"] if two else [])
-        cells += [r["first"], r["only0"], r["second"], r["only1"], r["reuse"], ",".join(v),
+        cells += [r["first"], r["only0"], r["second"], r["only1"], r["reuse"],
+                  linux_cell(up, k611, not check_first and not first_only),
                   '"' + source(r, first_only) + '"']
         lines.append(cells)
     widths = [max(len(c[i]) for c in lines + [cols]) for i in range(len(cols))]
@@ -249,10 +301,10 @@ table dualstack-v6only
 
 def tables(rows):
     """(file name, text, rows) of every generated table."""
-    def model(v6only):
-        return lambda r: variant(r["first"], r["only0"], r["second"], r["only1"], r["reuse"], v6only)
-    udp = render(UDP_HEAD, rows, model(False), udp_source, "dgram", False)
-    v6 = render(V6ONLY_HEAD, rows, model(True), v6only_source, "stream", True,
+    def model(v6only, stream):
+        return lambda r: kernels(r, v6only, stream)
+    udp = render(UDP_HEAD, rows, model(False, False), udp_source, "dgram", False)
+    v6 = render(V6ONLY_HEAD, rows, model(True, True), v6only_source, "stream", True,
                 profile="profile default\n    sysctl net.ipv6.bindv6only 1\n")
     return [("udp.tbl", *udp), ("dualstack-v6only.tbl", *v6)]
 

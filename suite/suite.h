@@ -17,6 +17,7 @@ int bc_suite_table_rows(CU_pSuite s);
 int bc_suite_verdict(void);
 int bc_suite_sandbox(void);
 int bc_suite_results(void);
+int bc_suite_matrix(void);
 int bc_suite_runner(void);
 int bc_suite_cli(void);
 int bc_suite_profile(void);

@@ -229,6 +229,45 @@ static void release_parsing(void)
 	CU_ASSERT(bc_version_cmp(a, b) > 0);
 }
 
+/* cases/dualstack.tbl records the 6.1.y bind bug (6.1.168 and later 6.1.y)
+ * as version clauses: the clause chosen by the kernel's version gives the
+ * last bind ([::ffff:127.0.0.1] beside a [::ffff:0.0.0.0] holder) ok there
+ * only, and EADDRINUSE before 6.1.168 and from 6.2 on. */
+static void dualstack_611_clause(void)
+{
+	static const struct {
+		int v[3];
+		const char *last;
+	} want[] = {
+		{{6, 1, 167}, "EADDRINUSE"}, {{6, 1, 168}, "ok"},	  {{6, 1, 192}, "ok"},
+		{{6, 2, 0}, "EADDRINUSE"},   {{6, 12, 117}, "EADDRINUSE"}, {{6, 18, 0}, "EADDRINUSE"},
+	};
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL_FATAL(bc_table_load("cases/dualstack.tbl", &t, &d), 0);
+	const struct bc_case *c = NULL;
+	for (int i = 0; i < t.ncases; i++)
+		if (strcmp(t.cases[i].id, "v6_local_v6_v4mapped_any.plain") == 0)
+			c = &t.cases[i];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct bc_platform p = linux_at(want[i].v[0], want[i].v[1]);
+		char why[256], text[512];
+		int slot;
+		p.version[2] = want[i].v[2];
+		const struct bc_clause *cl = bc_expect_for(c, &p, &slot, why, sizeof(why));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cl);
+		bc_clause_format(cl, text, sizeof(text));
+		const char *last = strrchr(text, ',');
+		CU_ASSERT_PTR_NOT_NULL_FATAL(last);
+		if (strcmp(last + 1, want[i].last) != 0)
+			BC_FAILF("%d.%d.%d: %s, want the last result %s", want[i].v[0], want[i].v[1], want[i].v[2], text,
+				 want[i].last);
+	}
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
 int bc_suite_verdict(void)
 {
 	CU_pSuite s = CU_add_suite("unit/verdict", NULL, NULL);
@@ -240,6 +279,7 @@ int bc_suite_verdict(void)
 	BC_ADD(s, texts_of_expected_and_observed);
 	BC_ADD(s, failing_verdicts);
 	BC_ADD(s, release_parsing);
+	BC_ADD(s, dualstack_611_clause);
 	BC_ADD(s, ephemeral_port_of_the_case_range);
 	return 0;
 }
