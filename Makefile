@@ -6,6 +6,7 @@
 #   make SAN=address,undefined check    the same under ASan and UBSan (its own build directory)
 #   make fuzz FUZZ_SECONDS=N    libFuzzer on the table reader (clang), N seconds
 #   make lint         file and function sizes (pmccabe)
+#   make gvisor       the tables under gVisor (runsc), merged with the host's run
 #   make install [PREFIX=/usr/local] [DESTDIR=]   bindcheck, bc_fiu.so, the tables, bindcheck(1)
 #   make uninstall    removes what make install installed
 # check, report and the other targets that build do so with the jobs make
@@ -67,7 +68,7 @@ SUITE_SRC := $(wildcard suite/*.c)
 SUITE_OBJ := $(SUITE_SRC:suite/%.c=$(BUILD)/suite/%.o)
 REPORT_DIR := reports/out
 
-.PHONY: all deps build check check-valgrind report matrix bench fuzz lint clean install uninstall
+.PHONY: all deps build check check-valgrind report matrix gvisor bench fuzz lint clean install uninstall
 all: deps
 	$(SUBMAKE_BUILD)
 
@@ -148,6 +149,13 @@ bench: deps
 matrix: deps
 	$(SUBMAKE_BUILD)
 	ci/platform-matrix
+
+# The tables under gVisor (ci/gvisor): its report in reports/out/<gvisor-id>/
+# and the matrix with the host's run.  Installs runsc (ci/install-deps gvisor).
+gvisor: deps
+	@ci/install-deps gvisor
+	$(SUBMAKE_BUILD)
+	@ci/gvisor $(BUILD)/bindcheck
 
 # A failing case is a result the report shows, not a broken run: make
 # report exits 0 then and says so (ci/report); bad input (2) fails it.
