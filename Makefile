@@ -8,6 +8,7 @@
 #   make lint         file and function sizes (pmccabe)
 #   make check-workflow   the CI workflow against its schema (ci/check-workflow --self-test)
 #   make platforms    the host, the Debian kernels (make kernels) and gVisor (make gvisor), one matrix
+#   make gvisor       the tables under gVisor (runsc), merged with the host's run
 #   make install [PREFIX=/usr/local] [DESTDIR=]   bindcheck, bc_fiu.so, the tables, bindcheck(1)
 #   make uninstall    removes what make install installed
 # check, report and the other targets that build do so with the jobs make
@@ -69,7 +70,7 @@ SUITE_SRC := $(wildcard suite/*.c)
 SUITE_OBJ := $(SUITE_SRC:suite/%.c=$(BUILD)/suite/%.o)
 REPORT_DIR := reports/out
 
-.PHONY: all deps build check check-valgrind report matrix bench fuzz lint clean install uninstall
+.PHONY: all deps build check check-valgrind report matrix gvisor bench fuzz lint clean install uninstall
 all: deps
 	$(SUBMAKE_BUILD)
 
@@ -168,6 +169,12 @@ platforms: deps
 		$$(ls $(REPORT_DIR)/*/results.json | grep -vF "$(REPORT_DIR)/$$host/results.json") \
 		--html $(REPORT_DIR)/matrix.html --markdown $(REPORT_DIR)/matrix.md && \
 	echo "make platforms: $(REPORT_DIR)/matrix.html, $(REPORT_DIR)/matrix.md"
+# The tables under gVisor (ci/gvisor): its report in reports/out/<gvisor-id>/
+# and the matrix with the host's run.  Installs runsc (ci/install-deps gvisor).
+gvisor: deps
+	@ci/install-deps gvisor
+	$(SUBMAKE_BUILD)
+	@ci/gvisor $(BUILD)/bindcheck
 
 # A failing case is a result the report shows, not a broken run: make
 # report exits 0 then and says so (ci/report); bad input (2) fails it.

@@ -15,6 +15,7 @@ int bc_suite_table(void);
 /* test_table_rows.c: per-scenario rows, added to unit/table. */
 int bc_suite_table_rows(CU_pSuite s);
 int bc_suite_verdict(void);
+int bc_suite_gvisor(void);
 int bc_suite_sandbox(void);
 int bc_suite_results(void);
 int bc_suite_matrix(void);

@@ -14,8 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exec/netlink.h"
 #include "exec/sandbox.h"
 #include "suite.h"
+
+#ifdef __linux__
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#endif
 
 static struct bc_sandbox_cfg cfg(int timeout_ms, bool net)
 {
@@ -224,11 +231,42 @@ static void sockets_stay_out_of_the_host(void)
 	bc_sandbox_result_free(&r);
 }
 
+/* lo is brought up as `ip link set lo up` does: RTM_NEWLINK on the
+ * link's index, ifi_flags IFF_UP, ifi_change IFF_UP, acknowledged. */
+static void setlink_request(void)
+{
+#ifdef __linux__
+	struct bc_nlreq r;
+	size_t len = bc_nl_build_setlink(&r, 7, IFF_UP, IFF_UP);
+	const struct nlmsghdr *h = (const struct nlmsghdr *)(const void *)r.raw;
+	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	CU_ASSERT_EQUAL(len, NLMSG_LENGTH(sizeof(struct ifinfomsg)));
+	CU_ASSERT_EQUAL(h->nlmsg_len, len);
+	CU_ASSERT_EQUAL(h->nlmsg_type, RTM_NEWLINK);
+	CU_ASSERT_EQUAL(h->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	CU_ASSERT_EQUAL(ifi->ifi_family, AF_UNSPEC);
+	CU_ASSERT_EQUAL(ifi->ifi_index, 7);
+	CU_ASSERT_EQUAL(ifi->ifi_flags, IFF_UP);
+	CU_ASSERT_EQUAL(ifi->ifi_change, IFF_UP);
+	/* Down: the flag cleared, still the one that changes. */
+	bc_nl_build_setlink(&r, 1, 0, IFF_UP);
+	CU_ASSERT_EQUAL(ifi->ifi_flags, 0);
+	CU_ASSERT_EQUAL(ifi->ifi_change, IFF_UP);
+	/* Flags outside change are not sent. */
+	bc_nl_build_setlink(&r, 1, IFF_UP | IFF_NOARP, IFF_UP);
+	CU_ASSERT_EQUAL(ifi->ifi_flags, IFF_UP);
+	/* An attribute goes after the aligned header and grows the length. */
+	CU_ASSERT_PTR_NOT_NULL(bc_nl_add_attr(&r, IFLA_IFNAME, "lo", 3));
+	CU_ASSERT_EQUAL(h->nlmsg_len, NLMSG_ALIGN(len) + RTA_SPACE(3));
+#endif
+}
+
 int bc_suite_sandbox(void)
 {
 	CU_pSuite s = CU_add_suite("unit/sandbox", NULL, NULL);
 	if (!s)
 		return -1;
+	BC_ADD(s, setlink_request);
 	BC_ADD(s, timeout_kills);
 	BC_ADD(s, crash_is_reported);
 	BC_ADD(s, exit_status_and_output);

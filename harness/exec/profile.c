@@ -6,9 +6,11 @@
 #define _GNU_SOURCE /* unshare, setns, memfd_create, setresuid */
 #include "exec/profile.h"
 
+#include "exec/netlink.h"
 #include "exec/sandbox.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,81 +72,33 @@ static enum bc_profile_rc set_sysctl(const struct bc_sysctl *s, char *why, size_
 	ssize_t w = write(fd, s->value, len);
 	int e = errno;
 	close(fd);
+	/* Linux answers a value it refuses with EINVAL; EIO is a file that
+	 * takes no writes at all (gVisor's /proc/sys, pkg/sentry/fsimpl/proc). */
+	if (w < 0 && e == EIO)
+		WHY(BC_PROFILE_UNAVAILABLE, "sysctl %s cannot be set here: its file takes no writes (EIO)", s->name);
 	if (w != (ssize_t)len)
 		WHY(BC_PROFILE_FAILED, "cannot set sysctl %s to '%s': %s", s->name, s->value,
 		    w < 0 ? strerror(e) : "short write");
 	return BC_PROFILE_OK;
 }
 
-/* --- rtnetlink: addresses and the veth pair -------------------------------- */
-
-struct nlreq {
-	union {
-		struct nlmsghdr h;
-		char raw[1024];
-	};
-};
-
-static struct rtattr *add_attr(struct nlreq *r, unsigned short type, const void *data, size_t len)
-{
-	struct rtattr *a = (struct rtattr *)(r->raw + NLMSG_ALIGN(r->h.nlmsg_len));
-	if (NLMSG_ALIGN(r->h.nlmsg_len) + RTA_SPACE(len) > sizeof(*r))
-		return NULL;
-	a->rta_type = type;
-	a->rta_len = (unsigned short)RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(a), data, len);
-	r->h.nlmsg_len = NLMSG_ALIGN(r->h.nlmsg_len) + RTA_SPACE(len);
-	return a;
-}
-
-static void end_nest(struct nlreq *r, struct rtattr *nest)
-{
-	nest->rta_len = (unsigned short)(r->raw + r->h.nlmsg_len - (char *)nest);
-}
-
-/* Send one request and wait for its acknowledgement: 0 or -errno. */
-static int nl_talk(struct nlreq *r)
-{
-	struct {
-		struct nlmsghdr h;
-		struct nlmsgerr e;
-		char more[512];
-	} ack;
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	r->h.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	r->h.nlmsg_seq = 1;
-	if (send(fd, r, r->h.nlmsg_len, 0) < 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	ssize_t got = recv(fd, &ack, sizeof(ack), 0);
-	int e = errno;
-	close(fd);
-	if (got < 0)
-		return -e;
-	if ((size_t)got < sizeof(ack.h) + sizeof(ack.e) || ack.h.nlmsg_type != NLMSG_ERROR)
-		return -EPROTO;
-	return ack.e.error;
-}
+/* --- rtnetlink: addresses and the veth pair (exec/netlink.c) ------------- */
 
 static int add_address(const struct bc_ifaddr *a)
 {
-	struct nlreq r;
+	struct bc_nlreq r;
+	struct nlmsghdr *h = (struct nlmsghdr *)(void *)r.raw;
 	struct ifaddrmsg *ifa;
-	unsigned flags = IFA_F_NODAD; /* usable at once: no duplicate address detection */
+	unsigned char flags = IFA_F_NODAD; /* usable at once: no duplicate address detection */
 	unsigned idx = if_nametoindex(a->dev);
 	size_t alen = a->family == AF_INET ? 4 : 16;
 	if (!idx)
 		return -errno;
 	memset(&r, 0, sizeof(r));
-	r.h.nlmsg_len = NLMSG_LENGTH(sizeof(*ifa));
-	r.h.nlmsg_type = RTM_NEWADDR;
-	r.h.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifa = NLMSG_DATA(&r.h);
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifa));
+	h->nlmsg_type = RTM_NEWADDR;
+	h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifa = NLMSG_DATA(h);
 	ifa->ifa_family = (unsigned char)a->family;
 	ifa->ifa_prefixlen = (unsigned char)a->prefix;
 	ifa->ifa_index = idx;
@@ -157,23 +111,25 @@ static int add_address(const struct bc_ifaddr *a)
 	 * scope from the address itself. */
 	if (a->family == AF_INET && a->addr[0] == 127)
 		ifa->ifa_scope = RT_SCOPE_HOST;
-	if (!add_attr(&r, IFA_LOCAL, a->addr, alen) || !add_attr(&r, IFA_ADDRESS, a->addr, alen) ||
-	    !add_attr(&r, IFA_FLAGS, &flags, sizeof(flags)))
+	/* No IFA_FLAGS attribute: IFA_F_NODAD fits ifa_flags, and gVisor
+	 * refuses any attribute but IFA_LOCAL and IFA_ADDRESS (EOPNOTSUPP). */
+	if (!bc_nl_add_attr(&r, IFA_LOCAL, a->addr, alen) || !bc_nl_add_attr(&r, IFA_ADDRESS, a->addr, alen))
 		return -ENOBUFS;
-	return nl_talk(&r);
+	return bc_nl_talk(&r);
 }
 
 /* veth0 here, veth1 in the namespace peer_fd names. */
 static int add_veth(int peer_fd)
 {
-	struct nlreq r;
+	struct bc_nlreq r;
+	struct nlmsghdr *h = (struct nlmsghdr *)(void *)r.raw;
 	struct ifinfomsg *ifi, peer_ifi;
-	struct rtattr *info, *data, *peer;
+	void *info, *data, *peer;
 	memset(&r, 0, sizeof(r));
-	r.h.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
-	r.h.nlmsg_type = RTM_NEWLINK;
-	r.h.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifi = NLMSG_DATA(&r.h);
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	h->nlmsg_type = RTM_NEWLINK;
+	h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifi = NLMSG_DATA(h);
 	ifi->ifi_family = AF_UNSPEC;
 	memset(&peer_ifi, 0, sizeof(peer_ifi));
 	/* Distinct interface numbers.  Both namespaces are new, so both ends
@@ -182,15 +138,15 @@ static int add_veth(int peer_fd)
 	 * carrier by up to a second (net/core/link_watch.c). */
 	ifi->ifi_index = 10;
 	peer_ifi.ifi_index = 11;
-	if (!add_attr(&r, IFLA_IFNAME, "veth0", 6) || !(info = add_attr(&r, IFLA_LINKINFO, NULL, 0)) ||
-	    !add_attr(&r, IFLA_INFO_KIND, "veth", 5) || !(data = add_attr(&r, IFLA_INFO_DATA, NULL, 0)) ||
-	    !(peer = add_attr(&r, VETH_INFO_PEER, &peer_ifi, sizeof(peer_ifi))) ||
-	    !add_attr(&r, IFLA_IFNAME, "veth1", 6) || !add_attr(&r, IFLA_NET_NS_FD, &peer_fd, sizeof(peer_fd)))
+	if (!bc_nl_add_attr(&r, IFLA_IFNAME, "veth0", 6) || !(info = bc_nl_add_attr(&r, IFLA_LINKINFO, NULL, 0)) ||
+	    !bc_nl_add_attr(&r, IFLA_INFO_KIND, "veth", 5) || !(data = bc_nl_add_attr(&r, IFLA_INFO_DATA, NULL, 0)) ||
+	    !(peer = bc_nl_add_attr(&r, VETH_INFO_PEER, &peer_ifi, sizeof(peer_ifi))) ||
+	    !bc_nl_add_attr(&r, IFLA_IFNAME, "veth1", 6) || !bc_nl_add_attr(&r, IFLA_NET_NS_FD, &peer_fd, sizeof(peer_fd)))
 		return -ENOBUFS;
-	end_nest(&r, peer);
-	end_nest(&r, data);
-	end_nest(&r, info);
-	return nl_talk(&r);
+	bc_nl_end_nest(&r, peer);
+	bc_nl_end_nest(&r, data);
+	bc_nl_end_nest(&r, info);
+	return bc_nl_talk(&r);
 }
 
 
@@ -237,7 +193,8 @@ static enum bc_profile_rc make_peer(const struct bc_profile *p, struct bc_step_e
 	env->peer_net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	rc = env->peer_net < 0 ? -errno : bc_sandbox_link_flags("lo", IFF_UP, NULL);
 	if (setns(env->home_net, CLONE_NEWNET) < 0)
-		WHY(BC_PROFILE_FAILED, "cannot return to the case's namespace: %s", strerror(errno));
+		WHY(errno == EOPNOTSUPP || errno == ENOSYS ? BC_PROFILE_UNAVAILABLE : BC_PROFILE_FAILED,
+		    "cannot return to the case's namespace: setns: %s", strerror(errno));
 	if (rc < 0)
 		WHY(BC_PROFILE_FAILED, "cannot set up the peer's namespace: %s", strerror(-rc));
 	if ((rc = add_veth(env->peer_net)) < 0)
@@ -279,8 +236,12 @@ static enum bc_profile_rc fresh_net_lo_down(char *why, size_t n)
 	int rc = bc_sandbox_link_flags("lo", 0, &f);
 	if (rc < 0)
 		WHY(BC_PROFILE_FAILED, "cannot read lo's flags: %s", strerror(-rc));
+	/* gVisor's netstack gives every new namespace a lo that is up
+	 * (pkg/sentry/socket/netstack); no namespace with lo down exists
+	 * there. */
 	if (f & IFF_UP)
-		WHY(BC_PROFILE_FAILED, "lo is up in a namespace just made");
+		WHY(BC_PROFILE_UNAVAILABLE, "lo is up in a network namespace just made: this platform brings it up "
+		    "itself (as gVisor does), so there is no namespace whose lo never came up");
 	return BC_PROFILE_OK;
 }
 
@@ -308,6 +269,26 @@ static int cover_file(const char *stage, const char *target, const char *text)
 	return rc;
 }
 
+/* Whether a mount of this namespace propagates to others ("shared:N" in
+ * /proc/self/mountinfo): a system without propagation (gVisor refuses
+ * MS_PRIVATE with EINVAL, and no mount of its is shared) needs none
+ * undone.  True when it cannot tell. */
+static bool shared_mounts(void)
+{
+	char line[1024];
+	bool shared = false;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return true;
+	while (!shared && fgets(line, sizeof(line), f)) {
+		char *dash = strstr(line, " - ");
+		char *tag = strstr(line, " shared:");
+		shared = tag && (!dash || tag < dash);
+	}
+	fclose(f);
+	return shared;
+}
+
 /* Resolution reads only what the profile says: its hosts lines, through
  * "hosts: files", with glibc's default address order (empty gai.conf) and no
  * DNS servers. */
@@ -320,7 +301,7 @@ static enum bc_profile_rc hermetic_names(const struct bc_profile *p, char *why, 
 		off += (size_t)snprintf(hosts + off, sizeof(hosts) - off, "%s\n", p->hosts[i]);
 	if (unshare(CLONE_NEWNS) < 0)
 		WHY(BC_PROFILE_UNAVAILABLE, "cannot create a mount namespace: %s", strerror(errno));
-	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 && (errno != EINVAL || shared_mounts()))
 		WHY(BC_PROFILE_UNAVAILABLE, "cannot make the mount namespace private: %s", strerror(errno));
 	/* host.conf: "multi on" unless the profile says otherwise; with it
 	 * off (or absent) glibc's files backend returns only the first hosts

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE /* unshare, CLONE_NEWNET */
 #include "exec/sandbox.h"
 
+#include "exec/netlink.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -92,6 +94,11 @@ static int enter_private_net(char *why, size_t n)
 	return 0;
 }
 
+/* Flags are read with SIOCGIFFLAGS and set through rtnetlink (RTM_NEWLINK,
+ * exec/netlink.c), as `ip link set` does, and only when they change:
+ * SIOCSIFFLAGS is not implemented by every Linux network stack (gVisor's
+ * answers ENOTTY), and gVisor, whose new namespaces have lo up already,
+ * does not take RTM_NEWLINK either (EOPNOTSUPP). */
 int bc_sandbox_link_flags(const char *dev, short set, short *now)
 {
 	struct ifreq ifr;
@@ -102,11 +109,13 @@ int bc_sandbox_link_flags(const char *dev, short set, short *now)
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
 	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
 		rc = -errno;
-	else if (set && (ifr.ifr_flags |= set, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0))
-		rc = -errno;
+	close(fd);
+	if (rc == 0 && (set & ~ifr.ifr_flags)) {
+		rc = set == IFF_UP ? bc_nl_link_up(dev, 1) : -EINVAL;
+		ifr.ifr_flags |= set;
+	}
 	if (now)
 		*now = ifr.ifr_flags;
-	close(fd);
 	return rc;
 }
 

@@ -65,7 +65,8 @@ void bc_sandbox_result_free(struct bc_sandbox_result *res);
  * user namespace when not root), as a case child does.  -1 with why. */
 int bc_sandbox_enter_private_net(char *why, size_t n);
 /* Read a link's flags into *now (when not NULL) after setting the flags in
- * set (when not 0): 0, or -errno.  Linux only. */
+ * set (when not 0; only IFF_UP can be set, through rtnetlink): 0, or
+ * -errno.  Linux only. */
 int bc_sandbox_link_flags(const char *dev, short set, short *now);
 
 /* Probe, in a throwaway child, whether private network namespaces and IPv6

@@ -10,7 +10,7 @@
 
 static const char *const slot_names[BC_SLOT_COUNT] = {
 	[BC_SLOT_EXPECT] = "expect",   [BC_SLOT_LINUX] = "linux", [BC_SLOT_FREEBSD] = "freebsd",
-	[BC_SLOT_DARWIN] = "darwin",   [BC_SLOT_POSIX] = "posix",
+	[BC_SLOT_DARWIN] = "darwin",   [BC_SLOT_POSIX] = "posix", [BC_SLOT_GVISOR] = "gvisor",
 };
 
 const char *bc_slot_name(enum bc_slot slot)
@@ -24,6 +24,65 @@ int bc_slot_from_name(const char *name)
 		if (strcmp(slot_names[i], name) == 0)
 			return i;
 	return -1;
+}
+
+/* The length of "PLATFORM[,PLATFORM]:" at s (blanks allowed around the
+ * names), or 0 when s does not start with one. */
+static size_t platforms_prefix(const char *s)
+{
+	const char *p = s;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		size_t len = strspn(p, "abcdefghijklmnopqrstuvwxyz");
+		char name[16];
+		if (len == 0 || len >= sizeof(name))
+			return 0;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (bc_slot_from_name(name) < 0)
+			return 0;
+		p += len;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == ':')
+			return (size_t)(p + 1 - s);
+		if (*p != ',')
+			return 0;
+		p++;
+	}
+}
+
+bool bc_deviation_reason(const char *cell, int slot, char *buf, size_t n)
+{
+	const char *part = cell;
+	while (part && *part) {
+		size_t pre = platforms_prefix(part);
+		const char *end = part + pre, *next = NULL;
+		for (const char *semi = strchr(end, ';'); semi; semi = strchr(semi + 1, ';'))
+			if (platforms_prefix(semi + 1)) {
+				next = semi;
+				break;
+			}
+		size_t len = next ? (size_t)(next - end) : strlen(end);
+		bool named = false;
+		for (const char *q = part; pre && q < part + pre - 1;) {
+			q += strspn(q, " \t,");
+			size_t l = strspn(q, "abcdefghijklmnopqrstuvwxyz");
+			named |= l == strlen(bc_slot_name((enum bc_slot)slot)) && strncmp(q, bc_slot_name((enum bc_slot)slot), l) == 0;
+			q += l ? l : 1;
+		}
+		if (named) {
+			while (len && (*end == ' ' || *end == '\t'))
+				end++, len--;
+			while (len && (end[len - 1] == ' ' || end[len - 1] == '\t'))
+				len--;
+			snprintf(buf, n, "%.*s", (int)len, end);
+			return true;
+		}
+		part = next ? next + 1 : NULL;
+	}
+	return false;
 }
 
 const struct bc_addr *bc_step_addr(const struct bc_step *st)

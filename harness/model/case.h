@@ -147,14 +147,17 @@ struct bc_step {
  * that has none. */
 const struct bc_addr *bc_step_addr(const struct bc_step *st);
 
-/* Expectation slots: the generic "expect" column, three platforms, and the
- * set POSIX allows. */
+/* Expectation slots: the generic "expect" column, three platforms, the
+ * set POSIX allows, and gVisor, an implementation of the Linux API whose
+ * column records only where it differs from Linux (it falls back to the
+ * linux column). */
 enum bc_slot {
 	BC_SLOT_EXPECT,
 	BC_SLOT_LINUX,
 	BC_SLOT_FREEBSD,
 	BC_SLOT_DARWIN,
 	BC_SLOT_POSIX,
+	BC_SLOT_GVISOR,
 	BC_SLOT_COUNT,
 };
 
@@ -252,6 +255,11 @@ struct bc_table {
 };
 
 const char *bc_slot_name(enum bc_slot slot);
+/* The reason a deviation cell gives for slot: the cell is one or more
+ * "PLATFORM[,PLATFORM]: reason" parts joined by ';' (a ';' inside a reason
+ * is text unless a platform name and ':' follow it).  Copies the part's
+ * reason into buf; false when no part names slot. */
+bool bc_deviation_reason(const char *cell, int slot, char *buf, size_t n);
 int bc_slot_from_name(const char *name);
 void bc_case_free(struct bc_case *c);
 /* A deep copy; -1 when out of memory (nothing to free then). */

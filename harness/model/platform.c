@@ -3,13 +3,17 @@
 #include "model/platform.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/capability.h>
+#include <sys/klog.h>
 #endif
+
+#define GVISOR_UNAME_VERSION "#1 SMP Sun Jan 10 15:06:54 PST 2016"
 
 void bc_platform_parse_release(const char *release, int version[3])
 {
@@ -32,6 +36,49 @@ int bc_version_cmp(const int a[3], const int b[3])
 		if (a[i] != b[i])
 			return a[i] < b[i] ? -1 : 1;
 	return 0;
+}
+
+const int *bc_platform_clause_version(const struct bc_platform *p)
+{
+	static const int newest[3] = {INT_MAX, INT_MAX, INT_MAX};
+	return p->newest_clauses ? newest : p->version;
+}
+
+bool bc_platform_is_gvisor(const char *release, const char *version, const char *klog)
+{
+	if (release && strstr(release, "gvisor"))
+		return true;
+	if (version && strcmp(version, GVISOR_UNAME_VERSION) == 0)
+		return true;
+	return klog && strstr(klog, "Starting gVisor") != NULL;
+}
+
+static void clean_id(char *id)
+{
+	for (char *c = id; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_')
+			*c = '-';
+}
+
+void bc_platform_set_gvisor(struct bc_platform *p)
+{
+	p->slot = BC_SLOT_GVISOR;
+	p->newest_clauses = true;
+	snprintf(p->id, sizeof(p->id), "gvisor-runsc-%s-%s", p->machine, p->libc);
+	clean_id(p->id);
+}
+
+/* The start of the kernel log, where the caller may read it (root, or
+ * kernel.dmesg_restrict 0); "" otherwise. */
+static void read_klog(char *buf, int len)
+{
+	buf[0] = '\0';
+#ifdef __linux__
+	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+#else
+	(void)len;
+#endif
 }
 
 static void detect_caps(struct bc_platform *p)
@@ -83,6 +130,7 @@ static void detect_container(struct bc_platform *p)
 void bc_platform_detect(struct bc_platform *p)
 {
 	struct utsname u;
+	memset(&u, 0, sizeof(u));
 	char lower[32], ver[40] = "";
 	memset(p, 0, sizeof(*p));
 	if (uname(&u) == 0) {
@@ -114,7 +162,12 @@ void bc_platform_detect(struct bc_platform *p)
 		lower[i] = (char)tolower((unsigned char)p->os[i]);
 	lower[i] = '\0';
 	snprintf(p->id, sizeof(p->id), "%s-%d.%d-%s-%s", lower, p->version[0], p->version[1], p->machine, p->libc);
-	for (char *c = p->id; *c; c++)
-		if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_')
-			*c = '-';
+	clean_id(p->id);
+	if (p->slot == BC_SLOT_LINUX) {
+		char klog[4096] = "";
+		if (!bc_platform_is_gvisor(p->release, u.version, NULL))
+			read_klog(klog, (int)sizeof(klog));
+		if (bc_platform_is_gvisor(p->release, u.version, klog))
+			bc_platform_set_gvisor(p);
+	}
 }

@@ -31,14 +31,20 @@ static const struct bc_clause *matching_clause(const struct bc_expect *e, const 
 	return NULL;
 }
 
-/* The platform's own column, else "expect", else "posix". */
+/* The platform's own column, else "expect", else "posix"; gVisor's column,
+ * else Linux's, else "expect", else "posix". */
 const struct bc_clause *bc_expect_for(const struct bc_case *c, const struct bc_platform *p, int *slot, char *why,
 				      unsigned whylen)
 {
 	/* A system bindcheck has no column for reads expect, then posix. */
-	const int own[] = {(int)p->slot, BC_SLOT_EXPECT, BC_SLOT_POSIX};
-	const int *order = p->slot == BC_SLOT_POSIX ? own + 1 : own;
+	const int own[] = {BC_SLOT_GVISOR, (int)p->slot, BC_SLOT_EXPECT, BC_SLOT_POSIX};
+	const int *order = p->slot == BC_SLOT_POSIX ? own + 2 : own + 1;
 	size_t norder = p->slot == BC_SLOT_POSIX ? 2 : 3;
+	if (p->slot == BC_SLOT_GVISOR) {
+		static const int gvisor[] = {BC_SLOT_GVISOR, BC_SLOT_LINUX, BC_SLOT_EXPECT, BC_SLOT_POSIX};
+		order = gvisor;
+		norder = 4;
+	}
 	const char *plat = p->slot == BC_SLOT_POSIX ? p->os : bc_slot_name(p->slot);
 	*slot = -1;
 	for (size_t i = 0; i < norder; i++) {
@@ -49,7 +55,7 @@ const struct bc_clause *bc_expect_for(const struct bc_case *c, const struct bc_p
 			snprintf(why, whylen, "not applicable on %s (column %s)", plat, bc_slot_name(order[i]));
 			return NULL;
 		}
-		const struct bc_clause *cl = matching_clause(e, p->version);
+		const struct bc_clause *cl = matching_clause(e, bc_platform_clause_version(p));
 		if (!cl) {
 			snprintf(why, whylen, "no expectation for %s %s in column %s", plat, p->release, bc_slot_name(order[i]));
 			return NULL;
@@ -179,24 +185,25 @@ static void setup_reason(const struct bc_case *c, const struct bc_observation *o
 }
 
 /* For a row that records a deviation in the column j uses: the documented
- * result (column expect, else posix) it departs from, also written into j;
+ * result (column expect, else posix; for gVisor, what Linux does: column
+ * linux, else expect, else posix) it departs from, also written into j;
  * NULL otherwise. */
 static const struct bc_clause *documented(const struct bc_case *c, struct bc_judgement *j, const struct bc_platform *p)
 {
+	const int *v = bc_platform_clause_version(p);
+	static const int from_docs[] = {BC_SLOT_EXPECT, BC_SLOT_POSIX}, from_linux[] = {BC_SLOT_LINUX, BC_SLOT_EXPECT, BC_SLOT_POSIX};
+	const int *order = j->slot == BC_SLOT_GVISOR ? from_linux : from_docs;
+	int norder = j->slot == BC_SLOT_GVISOR ? 3 : 2;
+	const struct bc_clause *doc = NULL;
 	j->documented_slot = -1;
 	j->documented_text[0] = '\0';
 	if (!(c->deviation_mask & (1u << j->slot)))
 		return NULL;
-	j->documented_slot = BC_SLOT_EXPECT;
-	const struct bc_clause *doc = matching_clause(&c->exp[BC_SLOT_EXPECT], p->version);
-	if (!doc) {
-		j->documented_slot = BC_SLOT_POSIX;
-		doc = matching_clause(&c->exp[BC_SLOT_POSIX], p->version);
-	}
+	for (int i = 0; i < norder && !doc; i++)
+		if (c->exp[order[i]].state == BC_EXP_SET && (doc = matching_clause(&c->exp[order[i]], v)))
+			j->documented_slot = order[i];
 	if (doc)
 		bc_clause_format(doc, j->documented_text, sizeof(j->documented_text));
-	else
-		j->documented_slot = -1;
 	return doc;
 }
 
@@ -228,19 +235,22 @@ void bc_judge(const struct bc_case *c, const struct bc_platform *p, const struct
 		return;
 	}
 	/* Every step ran: the results can be held against POSIX too. */
-	const struct bc_clause *posix = matching_clause(&c->exp[BC_SLOT_POSIX], p->version);
+	const struct bc_clause *posix = matching_clause(&c->exp[BC_SLOT_POSIX], bc_platform_clause_version(p));
 	if (c->exp[BC_SLOT_POSIX].state == BC_EXP_SET && posix)
 		j->posix = clause_matches(c, posix, obs) ? 1 : 0;
 	bool matches = clause_matches(c, j->expected, obs);
 	if (c->deviation_mask & (1u << j->slot)) {
 		/* The platform is known to differ from the documented result. */
+		char dev[400];
+		if (!bc_deviation_reason(c->deviation, j->slot, dev, sizeof(dev)))
+			snprintf(dev, sizeof(dev), "%s", c->deviation);
 		if (matches) {
 			j->verdict = BC_XFAIL;
-			snprintf(j->reason, sizeof(j->reason), "known deviation: %s", c->deviation);
+			snprintf(j->reason, sizeof(j->reason), "known deviation: %s", dev);
 		} else if (doc && clause_matches(c, doc, obs)) {
 			j->verdict = BC_XPASS;
 			snprintf(j->reason, sizeof(j->reason),
-				 "the documented result was observed; the known deviation (%s) is gone", c->deviation);
+				 "the documented result was observed; the known deviation (%s) is gone", dev);
 		} else {
 			j->verdict = BC_FAIL;
 			snprintf(j->reason, sizeof(j->reason), "neither the documented nor the known deviating result");

@@ -24,31 +24,57 @@ static char *trim(char *s)
 	return s;
 }
 
-/* "linux: why" or "linux, freebsd: why". */
-static int parse_deviation(struct rd *r, const struct bc_tok *cell, int line, struct bc_case *c)
+/* The platforms a deviation may name: every platform column. */
+static bool deviation_platform(int slot)
+{
+	return slot == BC_SLOT_LINUX || slot == BC_SLOT_FREEBSD || slot == BC_SLOT_DARWIN || slot == BC_SLOT_GVISOR;
+}
+
+/* The first part's platforms ("linux, freebsd" in "linux, freebsd: why"),
+ * each a platform column. */
+static int check_first_platforms(struct rd *r, const struct bc_tok *cell, int line)
 {
 	const char *colon = strchr(cell->s, ':');
-	char plats[64], reason_buf[1024];
+	char plats[64];
 	int n = 0;
-	if (strcmp(cell->s, "-") == 0)
-		return 0;
-	if (!colon || (size_t)(colon - cell->s) >= sizeof(plats) || strlen(colon + 1) >= sizeof(reason_buf)) {
+	if (!colon || (size_t)(colon - cell->s) >= sizeof(plats)) {
 		BC_RD_ERR(r, line, cell->col, "bad deviation; hint: write \"linux: the reason, with a link\"");
 		return -1;
 	}
 	memcpy(plats, cell->s, (size_t)(colon - cell->s));
 	plats[colon - cell->s] = '\0';
-	snprintf(reason_buf, sizeof(reason_buf), "%s", colon + 1);
-	const char *reason = trim(reason_buf);
-	if (!*reason) {
-		BC_RD_ERR(r, line, cell->col, "deviation without a reason; hint: say why, with a link or source");
-		return -1;
-	}
-	for (char *save = NULL, *tok = strtok_r(plats, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (char *save = NULL, *tok = strtok_r(plats, ",", &save); tok; tok = strtok_r(NULL, ",", &save), n++) {
 		char *p = trim(tok);
 		int slot = bc_slot_from_name(p);
-		if (slot != BC_SLOT_LINUX && slot != BC_SLOT_FREEBSD && slot != BC_SLOT_DARWIN) {
-			BC_RD_ERR(r, line, cell->col, "unknown platform '%s' in deviation; hint: linux, freebsd or darwin", p);
+		if (!deviation_platform(slot)) {
+			BC_RD_ERR(r, line, cell->col, "unknown platform '%s' in deviation; hint: linux, freebsd, darwin or gvisor", p);
+			return -1;
+		}
+	}
+	if (n == 0) {
+		BC_RD_ERR(r, line, cell->col, "deviation names no platform; hint: write \"linux: the reason\"");
+		return -1;
+	}
+	return 0;
+}
+
+/* "linux: why", "linux, freebsd: why", or several such parts joined by ';'
+ * ("linux: why; gvisor: why").  A platform's deviation departs from the
+ * documented result (expect, else posix); gVisor's from Linux's (linux,
+ * expect or posix). */
+static int parse_deviation(struct rd *r, const struct bc_tok *cell, int line, struct bc_case *c)
+{
+	char reason[1024];
+	if (strcmp(cell->s, "-") == 0)
+		return 0;
+	if (check_first_platforms(r, cell, line) < 0)
+		return -1;
+	for (int slot = 0; slot < BC_SLOT_COUNT; slot++) {
+		const char *p = bc_slot_name((enum bc_slot)slot);
+		if (!deviation_platform(slot) || !bc_deviation_reason(cell->s, slot, reason, sizeof(reason)))
+			continue;
+		if (!reason[0]) {
+			BC_RD_ERR(r, line, cell->col, "deviation without a reason; hint: say why, with a link or source");
 			return -1;
 		}
 		if (c->exp[slot].state != BC_EXP_SET) {
@@ -57,19 +83,27 @@ static int parse_deviation(struct rd *r, const struct bc_tok *cell, int line, st
 			    p, p, p, p);
 			return -1;
 		}
+		bool from = c->exp[BC_SLOT_EXPECT].state == BC_EXP_SET || c->exp[BC_SLOT_POSIX].state == BC_EXP_SET ||
+			    (slot == BC_SLOT_GVISOR && c->exp[BC_SLOT_LINUX].state == BC_EXP_SET);
+		if (!from) {
+			BC_RD_ERR(r, line, cell->col, "a deviation needs the documented result in 'expect' or 'posix' to deviate from");
+			return -1;
+		}
 		c->deviation_mask |= 1u << slot;
-		n++;
 	}
-	if (n == 0) {
-		BC_RD_ERR(r, line, cell->col, "deviation names no platform; hint: write \"linux: the reason\"");
-		return -1;
-	}
-	if (c->exp[BC_SLOT_EXPECT].state != BC_EXP_SET && c->exp[BC_SLOT_POSIX].state != BC_EXP_SET) {
-		BC_RD_ERR(r, line, cell->col, "a deviation needs the documented result in 'expect' or 'posix' to deviate from");
-		return -1;
-	}
-	c->deviation = strdup(reason);
+	c->deviation = strdup(cell->s);
 	return c->deviation ? 0 : -1;
+}
+
+/* A gvisor result is a finding about gVisor, which the row explains. */
+static int check_gvisor_reason(struct rd *r, const struct bc_line *l, int line, const struct bc_case *c)
+{
+	if (c->exp[BC_SLOT_GVISOR].state == BC_EXP_UNSET || (c->deviation_mask & (1u << BC_SLOT_GVISOR)))
+		return 0;
+	BC_RD_ERR(r, line, l->tok[0].col,
+		  "row '%s' gives a gvisor result without its reason; hint: add a deviation \"gvisor: why, with its source\"",
+		  c->id);
+	return -1;
 }
 
 /* "=127.0.0.1:P" in an expectation: P is the port getsockname stored in
@@ -477,6 +511,8 @@ void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 		goto drop;
 	}
 	if (dev_col >= 0 && parse_deviation(r, &l->tok[dev_col], line, &c) < 0)
+		goto drop;
+	if (check_gvisor_reason(r, l, line, &c) < 0)
 		goto drop;
 	if (attach_target(r, l, &c) < 0)
 		goto drop;
