@@ -16,6 +16,17 @@ static void recognised_from_canned_inputs(void)
 {
 	/* runsc 20221219 on this host: uname and the kernel log. */
 	CU_ASSERT_TRUE(bc_platform_is_gvisor("4.4.0", GV_VERSION, NULL));
+	/* A Debian kernel's point release comes from uname's version. */
+	int v[3];
+	bc_platform_parse_release("6.1.0-47-cloud-amd64", v);
+	bc_platform_distro_version("#1 SMP PREEMPT_DYNAMIC Debian 6.1.170-3 (2026-04-01)", v);
+	CU_ASSERT(v[0] == 6 && v[1] == 1 && v[2] == 170);
+	bc_platform_parse_release("6.12.57+deb12-cloud-amd64", v);
+	bc_platform_distro_version("#1 SMP PREEMPT_DYNAMIC Debian 6.12.57-1~deb12u1 (2025-11-05)", v);
+	CU_ASSERT(v[0] == 6 && v[1] == 12 && v[2] == 57);
+	bc_platform_parse_release("6.18.44", v);
+	bc_platform_distro_version("#1 SMP PREEMPT_DYNAMIC Debian 6.1.170-3", v); /* another series: ignored */
+	CU_ASSERT(v[0] == 6 && v[1] == 18 && v[2] == 44);
 	CU_ASSERT_TRUE(bc_platform_is_gvisor("4.4.0", "", "[    0.000000] Starting gVisor...\n[    0.1] Moo\n"));
 	/* Newer releases name themselves in the release. */
 	CU_ASSERT_TRUE(bc_platform_is_gvisor("4.19.0-gvisor", "#1 SMP", NULL));

@@ -30,6 +30,20 @@ void bc_platform_parse_release(const char *release, int version[3])
 	}
 }
 
+void bc_platform_distro_version(const char *uname_version, int version[3])
+{
+	/* "#1 SMP PREEMPT_DYNAMIC Debian 6.1.170-3 (2026-04-01)": the release
+	 * says 6.1.0-47-cloud-amd64 for every 6.1 upload, the version the
+	 * stable point release. */
+	const char *d = uname_version ? strstr(uname_version, " Debian ") : NULL;
+	int v[3];
+	if (!d)
+		return;
+	bc_platform_parse_release(d + strlen(" Debian "), v);
+	if (v[0] == version[0] && v[1] == version[1] && v[2] > version[2])
+		version[2] = v[2];
+}
+
 int bc_version_cmp(const int a[3], const int b[3])
 {
 	for (int i = 0; i < 3; i++)
@@ -147,6 +161,7 @@ void bc_platform_detect(struct bc_platform *p)
 	else
 		p->slot = BC_SLOT_POSIX;
 	bc_platform_parse_release(p->release, p->version);
+	bc_platform_distro_version(u.version, p->version);
 #ifdef _CS_GNU_LIBC_VERSION
 	if (confstr(_CS_GNU_LIBC_VERSION, ver, sizeof(ver)) > 0)
 		snprintf(p->libc, sizeof(p->libc), "%s", ver); /* "glibc 2.36" */

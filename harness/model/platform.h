@@ -27,6 +27,10 @@ struct bc_platform {
 void bc_platform_detect(struct bc_platform *p);
 /* Parse "6.18.44-foo" into {6, 18, 44}. */
 void bc_platform_parse_release(const char *release, int version[3]);
+/* Debian's kernels name the stable point release in uname's version
+ * ("... Debian 6.1.170-3 ..."), not in the release ("6.1.0-47-cloud-amd64"):
+ * take its third number when the first two agree. */
+void bc_platform_distro_version(const char *uname_version, int version[3]);
 int bc_version_cmp(const int a[3], const int b[3]);
 /* The version the platform's version clauses are read at: its release's,
  * or, with newest_clauses, one newer than any. */
