@@ -17,6 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static bool shared_sysctls; /* bc_profile_set_shared_sysctls */
+
+void bc_profile_set_shared_sysctls(bool shared)
+{
+	shared_sysctls = shared;
+}
+
 unsigned long bc_profile_net_id(void)
 {
 	struct stat sb;
@@ -69,6 +76,15 @@ static enum bc_profile_rc set_sysctl(const struct bc_sysctl *s, char *why, size_
 		WHY(BC_PROFILE_UNAVAILABLE, "sysctl %s does not exist on this kernel", s->name);
 	if (fd < 0)
 		WHY(BC_PROFILE_UNAVAILABLE, "cannot open sysctl %s: %s", s->name, strerror(errno));
+	/* Where /proc/sys/net is not the namespace's own (gVisor's is its
+	 * first namespace's, pkg/sentry/fsimpl/proc/tasks_sys.go newSysNetDir,
+	 * gvisor.dev/issue/1833), a write would change another namespace and
+	 * leave the case's as it was. */
+	if (shared_sysctls && strncmp(s->name, "net.", 4) == 0) {
+		close(fd);
+		WHY(BC_PROFILE_UNAVAILABLE, "sysctl %s cannot be set for the case's namespace: /proc/sys/net is not "
+		    "per network namespace here", s->name);
+	}
 	ssize_t w = write(fd, s->value, len);
 	int e = errno;
 	close(fd);

@@ -29,6 +29,10 @@ void bc_profile_release(struct bc_step_env *env);
  * namespaces): what a target started in place sets up for itself, in its
  * own process, before it execs.  Part of bc_profile_apply. */
 enum bc_profile_rc bc_profile_apply_names(const struct bc_profile *p, char *why, size_t n);
+/* Whether /proc/sys/net is shared by every network namespace (the sandbox
+ * probe, exec/sandbox.h): a profile's net.* sysctl is then unavailable.  Set
+ * by the runner before any case starts. */
+void bc_profile_set_shared_sysctls(bool shared);
 /* The inode of this process's network namespace, 0 if unknown. */
 unsigned long bc_profile_net_id(void);
 

@@ -38,6 +38,7 @@ void bc_runner_init(struct bc_runner *r, const char *prog)
 	r->prog = prog;
 	bc_platform_detect(&r->platform);
 	bc_sandbox_probe(&r->caps);
+	bc_profile_set_shared_sysctls(r->caps.shared_sysctls);
 	r->host_net = bc_profile_net_id();
 	r->reaper = bc_guard_become_reaper();
 }

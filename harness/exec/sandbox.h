@@ -70,10 +70,13 @@ int bc_sandbox_enter_private_net(char *why, size_t n);
 int bc_sandbox_link_flags(const char *dev, short set, short *now);
 
 /* Probe, in a throwaway child, whether private network namespaces and IPv6
- * are available here.  reason says why not. */
+ * are available here, and whether /proc/sys/net belongs to the namespace
+ * that reads it (shared_sysctls when it does not).  reason says why not,
+ * or notes the shared sysctls. */
 struct bc_sandbox_caps {
 	bool private_net;
 	bool ipv6;
+	bool shared_sysctls;
 	char reason[256];
 };
 void bc_sandbox_probe(struct bc_sandbox_caps *caps);
