@@ -427,7 +427,7 @@ void bc_sandbox_result_free(struct bc_sandbox_result *res)
  * answer is its exit status, and why it failed goes through a pipe (under
  * Valgrind a vfork is a fork: nothing may be passed in memory). */
 struct probe_answer {
-	bool net, v6, shared_sysctls;
+	bool net, v6, shared_sysctls, v6only_by_socket;
 	char why[200];
 };
 
@@ -484,7 +484,8 @@ static bool sysctls_shared(void)
 #endif
 
 /* Exit status: 1 no private namespace; else 2, plus 1 with IPv6, plus 4
- * when net.* sysctls are not per namespace. */
+ * when net.* sysctls are not per namespace, plus 8 when IPv6 works but
+ * net.ipv6.bindv6only cannot be set for a namespace (absent, or shared). */
 static __attribute__((noinline)) void probe_child(int fd, bool private_net)
 {
 	char why[200];
@@ -499,6 +500,8 @@ static __attribute__((noinline)) void probe_child(int fd, bool private_net)
 		close(s);
 	if (private_net && sysctls_shared())
 		st |= 4;
+	if (private_net && s >= 0 && ((st & 4) || access("/proc/sys/net/ipv6/bindv6only", F_OK) < 0))
+		st |= 8;
 	_exit(st);
 }
 
@@ -522,9 +525,10 @@ static void probe_once(struct probe_answer *a, bool private_net)
 		ssize_t n = read(p[0], a->why, sizeof(a->why) - 1);
 		a->why[n > 0 ? n : 0] = '\0';
 		int code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
-		a->net = code >= 2 && code <= 7 && private_net;
-		a->v6 = code >= 2 && code <= 7 && (code & 1);
+		a->net = code >= 2 && code <= 15 && private_net;
+		a->v6 = a->net && (code & 1);
 		a->shared_sysctls = a->net && (code & 4);
+		a->v6only_by_socket = a->net && (code & 8);
 	}
 	close(p[0]);
 }
@@ -543,11 +547,17 @@ void bc_sandbox_probe(struct bc_sandbox_caps *caps)
 	}
 	caps->ipv6 = a.v6;
 	caps->shared_sysctls = a.shared_sysctls;
+	caps->v6only_by_socket = a.v6only_by_socket;
 	if (caps->private_net && !caps->ipv6)
 		snprintf(caps->reason, sizeof(caps->reason), "no IPv6: socket(AF_INET6) fails in a fresh namespace");
-	else if (caps->shared_sysctls)
-		snprintf(caps->reason, sizeof(caps->reason),
-			 "/proc/sys/net is not per network namespace here (a value written in one new namespace shows in "
-			 "another): a profile's net.* sysctl is a skip, and =ADDR:ephemeral reads the range that every "
-			 "namespace starts with, which no case changes");
+	else if (caps->shared_sysctls || caps->v6only_by_socket)
+		snprintf(caps->reason, sizeof(caps->reason), "%s%s",
+			 caps->shared_sysctls ? "/proc/sys/net is not per network namespace here (a value written in one "
+						"new namespace shows in another): a profile's net.* sysctl is a skip, and "
+						"=ADDR:ephemeral reads the range every namespace starts with, which no case "
+						"changes. " : "",
+			 caps->v6only_by_socket ? "net.ipv6.bindv6only cannot be set for a namespace here: a profile's "
+						  "value is given instead as IPV6_V6ONLY to every AF_INET6 socket a case's "
+						  "socket steps create (the sysctl is that option's default, ipv6(7)); a "
+						  "case with a target, whose sockets are not the steps', is a skip" : "");
 }
