@@ -17,6 +17,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static bool shared_sysctls, v6only_by_socket; /* bc_profile_set_platform */
+
+void bc_profile_set_platform(bool shared, bool v6only_socket)
+{
+	shared_sysctls = shared;
+	v6only_by_socket = v6only_socket;
+}
+
 unsigned long bc_profile_net_id(void)
 {
 	struct stat sb;
@@ -59,6 +67,15 @@ void bc_profile_release(struct bc_step_env *env)
 static enum bc_profile_rc set_sysctl(const struct bc_sysctl *s, char *why, size_t n)
 {
 	char path[128];
+	/* net.ipv6.bindv6only is only the default of IPV6_V6ONLY for the
+	 * AF_INET6 sockets made later (ipv6(7)): where it cannot be set for
+	 * the namespace, the socket steps give that option to each socket
+	 * they create (bc_steps_set_v6only; targets are skipped,
+	 * exec/runner.c). */
+	if (v6only_by_socket && strcmp(s->name, BC_SYSCTL_BINDV6ONLY) == 0) {
+		bc_steps_set_v6only(strcmp(s->value, "0") != 0);
+		return BC_PROFILE_OK;
+	}
 	size_t len = strlen(s->value);
 	snprintf(path, sizeof(path), "/proc/sys/%s", s->name);
 	for (char *p = path + 10; *p; p++)
@@ -69,6 +86,15 @@ static enum bc_profile_rc set_sysctl(const struct bc_sysctl *s, char *why, size_
 		WHY(BC_PROFILE_UNAVAILABLE, "sysctl %s does not exist on this kernel", s->name);
 	if (fd < 0)
 		WHY(BC_PROFILE_UNAVAILABLE, "cannot open sysctl %s: %s", s->name, strerror(errno));
+	/* Where /proc/sys/net is not the namespace's own (gVisor's is its
+	 * first namespace's, pkg/sentry/fsimpl/proc/tasks_sys.go newSysNetDir,
+	 * gvisor.dev/issue/1833), a write would change another namespace and
+	 * leave the case's as it was. */
+	if (shared_sysctls && strncmp(s->name, "net.", 4) == 0) {
+		close(fd);
+		WHY(BC_PROFILE_UNAVAILABLE, "sysctl %s cannot be set for the case's namespace: /proc/sys/net is not "
+		    "per network namespace here", s->name);
+	}
 	ssize_t w = write(fd, s->value, len);
 	int e = errno;
 	close(fd);
@@ -392,6 +418,7 @@ enum bc_profile_rc bc_profile_apply(const struct bc_profile *p, unsigned long ho
 {
 	enum bc_profile_rc rc;
 	*env = (struct bc_step_env){.home_net = -1, .peer_net = -1};
+	bc_steps_set_v6only(-1);
 	if (!p)
 		return BC_PROFILE_OK;
 	if (host_net == 0 || bc_profile_net_id() == host_net)

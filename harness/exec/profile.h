@@ -29,6 +29,13 @@ void bc_profile_release(struct bc_step_env *env);
  * namespaces): what a target started in place sets up for itself, in its
  * own process, before it execs.  Part of bc_profile_apply. */
 enum bc_profile_rc bc_profile_apply_names(const struct bc_profile *p, char *why, size_t n);
+/* What the sandbox probe found (exec/sandbox.h): /proc/sys/net shared by
+ * every network namespace (a profile's net.* sysctl is then unavailable),
+ * and net.ipv6.bindv6only unavailable (a profile's value is then given to
+ * the case's AF_INET6 sockets as IPV6_V6ONLY).  Set by the runner before
+ * any case starts. */
+#define BC_SYSCTL_BINDV6ONLY "net.ipv6.bindv6only"
+void bc_profile_set_platform(bool shared_sysctls, bool v6only_by_socket);
 /* The inode of this process's network namespace, 0 if unknown. */
 unsigned long bc_profile_net_id(void);
 

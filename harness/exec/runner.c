@@ -38,6 +38,7 @@ void bc_runner_init(struct bc_runner *r, const char *prog)
 	r->prog = prog;
 	bc_platform_detect(&r->platform);
 	bc_sandbox_probe(&r->caps);
+	bc_profile_set_platform(r->caps.shared_sysctls, r->caps.v6only_by_socket);
 	r->host_net = bc_profile_net_id();
 	r->reaper = bc_guard_become_reaper();
 }
@@ -201,6 +202,14 @@ static const char *target_skip_reason(const struct bc_case *c, char *buf, unsign
 	return NULL;
 }
 
+static bool sets_bindv6only(const struct bc_profile *p)
+{
+	for (int i = 0; p && i < p->nsysctl; i++)
+		if (strcmp(p->sysctl[i].name, BC_SYSCTL_BINDV6ONLY) == 0)
+			return true;
+	return false;
+}
+
 const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned len)
 {
 	int slot;
@@ -215,6 +224,10 @@ const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_cas
 		return "no IPv6 on this host";
 	if ((c->profile || r->run_profile) && !r->caps.private_net)
 		return "its profile needs a private network namespace, and profiles never change the host's";
+	/* IPV6_V6ONLY per socket stands in for the sysctl only for the
+	 * sockets the steps create (exec/profile.c set_sysctl). */
+	if (c->target && r->caps.v6only_by_socket && (sets_bindv6only(c->profile) || sets_bindv6only(r->run_profile)))
+		return "sysctl net.ipv6.bindv6only cannot be set for a namespace here, and a target's sockets are its own";
 	if (c->target)
 		return target_skip_reason(c, buf, len);
 	return NULL;

@@ -70,11 +70,15 @@ int bc_sandbox_enter_private_net(char *why, size_t n);
 int bc_sandbox_link_flags(const char *dev, short set, short *now);
 
 /* Probe, in a throwaway child, whether private network namespaces and IPv6
- * are available here.  reason says why not. */
+ * are available here, and whether /proc/sys/net belongs to the namespace
+ * that reads it (shared_sysctls when it does not).  reason says why not,
+ * or notes the shared sysctls and v6only_by_socket. */
 struct bc_sandbox_caps {
 	bool private_net;
 	bool ipv6;
-	char reason[256];
+	bool shared_sysctls;
+	bool v6only_by_socket; /* net.ipv6.bindv6only cannot be set: IPV6_V6ONLY per socket stands in */
+	char reason[640];
 };
 void bc_sandbox_probe(struct bc_sandbox_caps *caps);
 

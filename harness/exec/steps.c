@@ -103,6 +103,29 @@ static int socket_in_peer(const struct bc_step_ctx *x, int family, int type, int
 	return fd;
 }
 
+static int v6only = -1; /* bc_steps_set_v6only */
+
+void bc_steps_set_v6only(int v)
+{
+	v6only = v;
+}
+
+/* A new AF_INET6 socket with the IPV6_V6ONLY a profile's
+ * net.ipv6.bindv6only would have given it. */
+static int socket_v6only(int family, int type, int proto)
+{
+	int fd = socket(family, type, proto);
+	if (fd < 0 || family != AF_INET6 || v6only < 0)
+		return fd;
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 int bc_exec_socket(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	const struct bc_step_socket *s = &st->sock;
@@ -118,7 +141,7 @@ int bc_exec_socket(struct bc_step_ctx *x, const struct bc_step *st, int fd, stru
 	}
 	if (s->in_peer)
 		return new_handle(x, st->handle, socket_in_peer(x, family, s->type, s->proto));
-	return new_handle(x, st->handle, socket(family, s->type, s->proto));
+	return new_handle(x, st->handle, socket_v6only(family, s->type, s->proto));
 }
 
 int bc_exec_open(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)

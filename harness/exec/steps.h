@@ -31,6 +31,10 @@ void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct
  * @bindcheck target run under Memcheck?  Every case but a sweep's
  * second and later results for a call (EAI_SYSTEM excepted). */
 bool bc_target_memcheck(const struct bc_case *c);
+/* IPV6_V6ONLY for every AF_INET6 socket a socket step creates in the case's
+ * own namespace from now on in this process: 0 or 1, or -1 for the
+ * system's default.  Set while a profile is applied (exec/profile.c). */
+void bc_steps_set_v6only(int v);
 /* The directory of this executable: bindcheck, the suite and the fault
  * preload bc_fiu.so are built side by side. */
 void bc_exe_dir(char *buf, size_t n);
