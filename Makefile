@@ -6,6 +6,8 @@
 #   make SAN=address,undefined check    the same under ASan and UBSan (its own build directory)
 #   make fuzz FUZZ_SECONDS=N    libFuzzer on the table reader (clang), N seconds
 #   make lint         file and function sizes (pmccabe)
+#   make kernels [KERNELS="linux-image-..."]   the suite on Debian's kernels under qemu,
+#                     merged with the host's run into reports/out/matrix.{html,md}
 #   make install [PREFIX=/usr/local] [DESTDIR=]   bindcheck, bc_fiu.so, the tables, bindcheck(1)
 #   make uninstall    removes what make install installed
 # check, report and the other targets that build do so with the jobs make
@@ -67,7 +69,7 @@ SUITE_SRC := $(wildcard suite/*.c)
 SUITE_OBJ := $(SUITE_SRC:suite/%.c=$(BUILD)/suite/%.o)
 REPORT_DIR := reports/out
 
-.PHONY: all deps build check check-valgrind report matrix bench fuzz lint clean install uninstall
+.PHONY: all deps build check check-valgrind report matrix kernels bench fuzz lint clean install uninstall
 all: deps
 	$(SUBMAKE_BUILD)
 
@@ -149,6 +151,16 @@ matrix: deps
 	$(SUBMAKE_BUILD)
 	ci/platform-matrix
 
+# The suite on other Linux kernels: each Debian kernel package in KERNELS
+# (default: the newest 6.1 and 6.12 cloud kernels) booted under qemu with an
+# initramfs of this build, its reports in reports/out/<platform-id>/, and the
+# host's run and theirs merged into reports/out/matrix.{html,md} (ci/kernels).
+# It installs qemu and what else it needs (ci/install-deps kernels).
+kernels:
+	@ci/install-deps kernels
+	$(SUBMAKE_BUILD)
+	@ci/kernels
+
 # A failing case is a result the report shows, not a broken run: make
 # report exits 0 then and says so (ci/report); bad input (2) fails it.
 report: deps
@@ -178,4 +190,4 @@ lint: deps
 	@ci/lint $(LINT_FILE_LINES) $(LINT_FN_LINES) $(LINT_CCN)
 
 clean:
-	rm -rf build build-san build-fuzz build-bench $(REPORT_DIR)
+	rm -rf build build-san build-fuzz build-bench build-kernels $(REPORT_DIR)
