@@ -9,6 +9,8 @@
 #   make check-workflow   the CI workflow against its schema (ci/check-workflow --self-test)
 #   make platforms    the host, the Debian kernels (make kernels) and gVisor (make gvisor), one matrix
 #   make gvisor       the tables under gVisor (runsc), merged with the host's run
+#   make kernels [KERNELS="linux-image-..."]   the suite on Debian's kernels under qemu,
+#                     merged with the host's run into reports/out/matrix.{html,md}
 #   make install [PREFIX=/usr/local] [DESTDIR=]   bindcheck, bc_fiu.so, the tables, bindcheck(1)
 #   make uninstall    removes what make install installed
 # check, report and the other targets that build do so with the jobs make
@@ -70,7 +72,7 @@ SUITE_SRC := $(wildcard suite/*.c)
 SUITE_OBJ := $(SUITE_SRC:suite/%.c=$(BUILD)/suite/%.o)
 REPORT_DIR := reports/out
 
-.PHONY: all deps build check check-valgrind report matrix gvisor bench fuzz lint clean install uninstall
+.PHONY: all deps build check check-valgrind report matrix kernels gvisor bench fuzz lint clean install uninstall
 all: deps
 	$(SUBMAKE_BUILD)
 
@@ -175,6 +177,15 @@ gvisor: deps
 	@ci/install-deps gvisor
 	$(SUBMAKE_BUILD)
 	@ci/gvisor $(BUILD)/bindcheck
+# The suite on other Linux kernels: each Debian kernel package in KERNELS
+# (default: the newest 6.1 and 6.12 cloud kernels) booted under qemu with an
+# initramfs of this build, its reports in reports/out/<platform-id>/, and the
+# host's run and theirs merged into reports/out/matrix.{html,md} (ci/kernels).
+# It installs qemu and what else it needs (ci/install-deps kernels).
+kernels:
+	@ci/install-deps kernels
+	$(SUBMAKE_BUILD)
+	@ci/kernels
 
 # A failing case is a result the report shows, not a broken run: make
 # report exits 0 then and says so (ci/report); bad input (2) fails it.
@@ -211,4 +222,4 @@ check-workflow:
 	@ci/check-workflow --self-test
 
 clean:
-	rm -rf build build-san build-fuzz build-bench $(REPORT_DIR)
+	rm -rf build build-san build-fuzz build-bench build-kernels $(REPORT_DIR)

@@ -23,6 +23,10 @@ int bc_suite_runner(void);
 int bc_suite_cli(void);
 int bc_suite_profile(void);
 int bc_suite_hostile(void);
+/* --time-scale: scaled timeouts and target grace times. */
+int bc_suite_timescale(void);
+/* make kernels' host side without qemu: ci/kernels-result (needs python3). */
+int bc_suite_kernels(void);
 /* The generated tables match their generator (needs python3). */
 int bc_suite_generated(void);
 /* The examples of cases/README.md read, and the quick start runs. */

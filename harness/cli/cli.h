@@ -19,6 +19,7 @@ struct bc_cli_opts {
 	const char *json, *summary, *report_dir, *markdown, *junit, *html, *platform_profile, *order;
 	int jobs;
 	int timeout_ms;
+	double time_scale; /* --time-scale, 0 when not given */
 	bool allow_host_net;
 	bool sandbox_all; /* --isolation sandbox */
 	char **paths;

@@ -1,5 +1,7 @@
 /* options: the command line after the command's name, into bc_cli_opts. */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@ void bc_cli_usage(FILE *out)
 	      "                     [--junit FILE] [--html FILE] [--report-dir DIR] [--timeout MS]\n"
 	      "                     [--platform-profile bindv6only|noipv6|lowports] [--allow-host-network]\n"
 	      "                     [--jobs N] [--order reversed|shuffled[:SEED]] [--isolation auto|sandbox]\n"
+	      "                     [--time-scale N]\n"
 	      "       bindcheck list [TABLE|DIR ...] [--filter PATTERN]...\n"
 	      "       bindcheck report RESULTS.json [--markdown FILE] [--junit FILE] [--html FILE] [--report-dir DIR]\n"
 	      "       bindcheck merge RESULTS.json... [--html FILE] [--markdown FILE]\n"
@@ -35,6 +38,20 @@ static int number(const char *arg, long lo, long hi, const char *name, const cha
 		return -1;
 	}
 	*out = (int)v;
+	return 0;
+}
+
+/* --time-scale N: a number from 1 to 100 (1.5 is fine). */
+static int time_scale(const char *arg, struct bc_cli_opts *o)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (!*arg || isspace((unsigned char)*arg) || errno || *end || !(v >= 1.0 && v <= 100.0)) {
+		fprintf(stderr, "bindcheck: bad --time-scale '%s': a number from 1 to 100\n", arg);
+		return -1;
+	}
+	o->time_scale = v;
 	return 0;
 }
 
@@ -97,6 +114,8 @@ static int take(int ch, char *arg, struct bc_cli_opts *o)
 		return order(arg, o);
 	case 'I':
 		return isolation(arg, o);
+	case 'T':
+		return time_scale(arg, o);
 	case 'h':
 		bc_cli_usage(stdout);
 		return 1;
@@ -116,7 +135,7 @@ int bc_cli_parse(int argc, char **argv, struct bc_cli_opts *o)
 		{"junit", required_argument, NULL, 'J'},   {"html", required_argument, NULL, 'W'},
 		{"platform-profile", required_argument, NULL, 'P'},
 		{"jobs", required_argument, NULL, 'j'}, {"order", required_argument, NULL, 'O'},
-		{"isolation", required_argument, NULL, 'I'},
+		{"isolation", required_argument, NULL, 'I'}, {"time-scale", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	int ch, rc;

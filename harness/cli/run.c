@@ -143,6 +143,7 @@ static int setup_runner(struct bc_runner *r, const struct bc_cli_opts *o, const 
 {
 	bc_runner_init(r, prog);
 	r->timeout_ms = o->timeout_ms;
+	r->time_scale = o->time_scale > 1.0 ? o->time_scale : 1.0;
 	r->allow_host_net = o->allow_host_net;
 	if (o->platform_profile && bc_runner_set_platform_profile(r, o->platform_profile) < 0) {
 		fprintf(stderr, "bindcheck: unknown --platform-profile '%s'; hint: bindv6only, noipv6 or lowports\n",

@@ -15,4 +15,5 @@ void bc_runner_describe(const struct bc_runner *r, struct bc_run_info *info)
 	info->ipv6 = r->caps.ipv6;
 	info->note = r->caps.reason;
 	info->prog = r->prog;
+	info->time_scale = r->time_scale > 1.0 ? r->time_scale : 1.0;
 }

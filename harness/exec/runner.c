@@ -70,6 +70,7 @@ struct child_arg {
 	const struct bc_profile *profile; /* the case's, under the run's */
 	unsigned long host_net;
 	const char *scratch; /* the case's working directory, or NULL */
+	double time_scale;
 };
 
 /* In the case's child: its working directory, its profile, then the steps.
@@ -92,6 +93,7 @@ static int case_child(void *arg, int out_fd)
 		bc_sandbox_write(out_fd, why, strlen(why));
 		return rc == BC_PROFILE_UNAVAILABLE ? EXIT_PROFILE_UNAVAILABLE : EXIT_PROFILE_FAILED;
 	}
+	env.time_scale = a->time_scale;
 	bc_steps_run(a->c, &env, &obs, step_started, &out_fd);
 	bc_profile_release(&env);
 	bc_sandbox_write(out_fd, &obs, sizeof(obs));
@@ -235,7 +237,7 @@ const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_cas
 
 int bc_runner_timeout_ms(const struct bc_runner *r, const struct bc_case *c)
 {
-	return r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms;
+	return bc_scaled_ms(r->time_scale, r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms);
 }
 
 void bc_run_sandboxed(const struct bc_runner *r, const struct bc_case *c, const struct bc_profile *profile,
@@ -247,7 +249,7 @@ void bc_run_sandboxed(const struct bc_runner *r, const struct bc_case *c, const 
 	cfg.timeout_ms = bc_runner_timeout_ms(r, c);
 	cfg.private_net = r->caps.private_net;
 	cfg.reap_orphans = r->reaper;
-	struct child_arg arg = {c, profile, r->host_net, NULL};
+	struct child_arg arg = {c, profile, r->host_net, NULL, r->time_scale};
 	if (c->needs & BC_NEEDS_SCRATCH) {
 		if (bc_scratch_make(scratch, why, sizeof(why)) < 0) {
 			bc_facts_refused(f, BC_RUN_FAILED, why);

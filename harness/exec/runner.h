@@ -23,6 +23,8 @@ struct bc_runner {
 	struct bc_sandbox_caps caps;
 	const char *prog;   /* how to call bindcheck in a re-run command */
 	int timeout_ms;     /* > 0: overrides every case's timeout */
+	double time_scale;  /* --time-scale (> 1: under emulation): every case's timeout and
+	                       its target's grace and stop times are this many times longer */
 	bool allow_host_net; /* without a private network namespace, run cases in a
 	                        plain child on the host's network instead of skipping */
 	unsigned long host_net; /* the runner's own network namespace: no profile applies there */
@@ -49,7 +51,8 @@ int bc_runner_set_platform_profile(struct bc_runner *r, const char *name);
 /* Why c will not run here (no expectation for this platform, no isolation,
  * no IPv6), or NULL.  The reason may be written into buf. */
 const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned len);
-/* The timeout a case runs under: --timeout, else its own. */
+/* The timeout a case runs under: --timeout, else its own, times
+ * --time-scale. */
 int bc_runner_timeout_ms(const struct bc_runner *r, const struct bc_case *c);
 /* Run c in the full sandbox under profile (its own, merged with the run's;
  * see exec/plan.h): the facts of the run, and the observation when its

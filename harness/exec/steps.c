@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -247,6 +248,14 @@ int bc_exec_send(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct
  * send returns; on a loaded machine the kernel defers that work to
  * ksoftirqd, and a read made at once would see nothing yet. */
 #define RECV_WAIT_MS 100
+
+int bc_scaled_ms(double scale, int ms)
+{
+	if (!(scale > 1.0))
+		return ms;
+	double v = (double)ms * scale + 0.5;
+	return v >= (double)INT_MAX ? INT_MAX : (int)v;
+}
 
 /* recv: non-blocking (MSG_DONTWAIT) after waiting up to RECV_WAIT_MS for
  * something to read; the value is the bytes read, EAGAIN when nothing

@@ -20,7 +20,14 @@ struct bc_step_env {
 	 * directory (NULL: the caller's). */
 	const struct bc_profile *target_names;
 	const char *target_dir;
+	/* The run's --time-scale: a target's grace and stop times are this
+	 * many times longer (0 counts as 1). */
+	double time_scale;
 };
+
+/* ms under a run's --time-scale: ms times scale, rounded, at most INT_MAX;
+ * a scale below 1 (none given) leaves ms as it is. */
+int bc_scaled_ms(double scale, int ms);
 
 /* Run every step of c, then close every handle the case opened.  started,
  * when not NULL, is called before each step with its index, so that a case

@@ -220,9 +220,9 @@ static int start(struct bc_step_ctx *x, struct running *tr)
 /* Wait until the target is up (its ready text, every listener it
  * "listens" on, or its grace time passed) or has ended.  True when it
  * ended, with its status in *ws. */
-static bool wait_up(const struct bc_target *t, const struct running *tr, struct bc_step_run *r, int *ws)
+static bool wait_up(const struct bc_target *t, double scale, const struct running *tr, struct bc_step_run *r, int *ws)
 {
-	long deadline = mono_ms() + (t->grace_ms > 0 ? t->grace_ms : 500);
+	long deadline = mono_ms() + bc_scaled_ms(scale, t->grace_ms > 0 ? t->grace_ms : 500);
 	bool ended = false, ready = false;
 	int tick = t->nlistens ? 2 : 5; /* ms between looks at the listeners */
 	while (!ended && !ready) {
@@ -240,12 +240,12 @@ static bool wait_up(const struct bc_target *t, const struct running *tr, struct 
 }
 
 /* Stop a target that is up: SIGTERM, then SIGKILL after its stop time. */
-static void stop(const struct bc_target *t, const struct running *tr, struct bc_step_run *r, int *ws)
+static void stop(const struct bc_target *t, double scale, const struct running *tr, struct bc_step_run *r, int *ws)
 {
 	bool ended;
 	kill(tr->pid, SIGTERM);
 	/* 5 s by default: a Memcheck run checks for leaks at exit */
-	long until = mono_ms() + (t->stop_ms > 0 ? t->stop_ms : 5000);
+	long until = mono_ms() + bc_scaled_ms(scale, t->stop_ms > 0 ? t->stop_ms : 5000);
 	while (!(ended = waitpid(tr->pid, ws, WNOHANG) == tr->pid) && mono_ms() < until) {
 		struct pollfd p = {tr->out, POLLIN, 0};
 		if (poll(&p, 1, 5) > 0)
@@ -289,10 +289,11 @@ int bc_exec_run(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct 
 	snprintf(r->listening, sizeof(r->listening), "none");
 	if (start(x, &tr) < 0)
 		return -1;
-	bool stopped = !wait_up(t, &tr, r, &ws); /* it was up: we stop it */
+	double scale = x->env ? x->env->time_scale : 0; /* --time-scale */
+	bool stopped = !wait_up(t, scale, &tr, r, &ws); /* it was up: we stop it */
 	if (stopped) {
 		bc_target_listeners(r->listening, sizeof(r->listening));
-		stop(t, &tr, r, &ws);
+		stop(t, scale, &tr, r, &ws);
 	}
 	collect(&tr, r);
 	out->kind = BC_OUT_VALUE;

@@ -119,7 +119,7 @@ static void run_in_place(struct worker *w, const struct bc_case *c, const struct
 			 struct bc_observation *obs, struct bc_run_facts *f)
 {
 	char scratch[BC_SCRATCH_PATH_MAX], why[256];
-	struct bc_step_env env = {.home_net = -1, .peer_net = -1};
+	struct bc_step_env env = {.home_net = -1, .peer_net = -1, .time_scale = w->r->time_scale};
 	long start = bc_now_us();
 	if (c->target) {
 		/* The target's working directory, and its names. */

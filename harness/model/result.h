@@ -66,6 +66,7 @@ struct bc_run_info {
 	bool private_net, ipv6; /* what the sandbox could provide */
 	const char *note;       /* why not, when not ("" otherwise) */
 	const char *prog;       /* how to call bindcheck in a re-run command, or NULL */
+	double time_scale;      /* --time-scale: every timeout, grace and stop time times this (1: none) */
 };
 
 #endif

@@ -59,6 +59,7 @@ json_t *bc_results_new(const struct bc_run_info *run)
 	put(plat, "capabilities", jstr(p->caps));
 	put(plat, "container", jstr(p->container));
 	put(plat, "profile", run->profile ? jstr(run->profile) : json_null());
+	put(plat, "time_scale", json_real(run->time_scale > 1.0 ? run->time_scale : 1.0));
 	put(root, "platform", plat);
 	put(iso, "mode", jstr(run->isolation));
 	put(iso, "private_net", json_boolean(run->private_net));
