@@ -118,18 +118,32 @@ GVISOR_REASON = ("gvisor: a v4-mapped address on a V6ONLY socket is EHOSTUNREACH
                  "for an IPv4 address on a v6only IPv6 endpoint")
 
 
+def bucket(addr, bound):
+    """The bind2 bucket a socket bound to addr joins, named by the address of
+    the socket that made it.  Before 06a8c04f8994 (so on 6.1.y),
+    inet_bind2_bucket_addr_match() lets an AF_INET socket join an AF_INET6
+    bucket whose address is the v4-mapped form of its own (5456262d2baa): a
+    0.0.0.0 bound after [::ffff:0.0.0.0] sits in that socket's bucket, which
+    BHASH2_611's wildcard check does not see either."""
+    if ADDR[addr] == ("v4", None):
+        for other_addr, _, _, other_bucket in bound:
+            if ADDR[other_addr] == ("mapped", None):
+                return other_bucket
+    return addr
+
+
 def bind(bound, addr, v6only, reuse, kernel=UPSTREAM):
     """Result of binding addr on the shared port, given the sockets bound so far."""
     kind, _ = ADDR[addr]
     if kind == "mapped" and v6only:
         return "EHOSTUNREACH" if kernel == GVISOR else "EINVAL"
     mine = reserve(addr, v6only)
-    for other_addr, other, o_reuse in bound:
-        if unseen(kernel, addr, other_addr):
+    for other_addr, other, o_reuse, other_bucket in bound:
+        if unseen(kernel, addr, other_bucket):
             continue
         if overlap(mine, other) and not (reuse and reuse == o_reuse):
             return "EADDRINUSE"
-    bound.append((addr, mine, reuse))
+    bound.append((addr, mine, reuse, bucket(addr, bound)))
     return "ok"
 
 
