@@ -237,7 +237,8 @@ const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_cas
 
 int bc_runner_timeout_ms(const struct bc_runner *r, const struct bc_case *c)
 {
-	return bc_scaled_ms(r->time_scale, r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms);
+	double scale = (r->time_scale > 0 ? r->time_scale : 1.0) * bc_target_slowdown(c);
+	return bc_scaled_ms(scale, r->timeout_ms > 0 ? r->timeout_ms : c->timeout_ms);
 }
 
 void bc_run_sandboxed(const struct bc_runner *r, const struct bc_case *c, const struct bc_profile *profile,

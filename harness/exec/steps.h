@@ -38,6 +38,15 @@ void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct
  * @bindcheck target run under Memcheck?  Every case but a sweep's
  * second and later results for a call (EAI_SYSTEM excepted). */
 bool bc_target_memcheck(const struct bc_case *c);
+/* Does this run start c's target under Memcheck (BC_TARGET_VALGRIND set and
+ * bc_target_memcheck)?  Memcheck runs a program several times slower
+ * (Valgrind's manual: 10-50x for its start-up and work), so such a case's
+ * timeout and its target's grace and stop times are BC_MEMCHECK_SLOWDOWN
+ * times longer: a row that waits for an exit or a ready line ends as soon
+ * as it sees it, so that costs nothing when all is well. */
+#define BC_MEMCHECK_SLOWDOWN 4.0
+bool bc_target_under_memcheck(const struct bc_case *c);
+double bc_target_slowdown(const struct bc_case *c);
 /* IPV6_V6ONLY for every AF_INET6 socket a socket step creates in the case's
  * own namespace from now on in this process: 0 or 1, or -1 for the
  * system's default.  Set while a profile is applied (exec/profile.c). */

@@ -82,6 +82,17 @@ bool bc_target_memcheck(const struct bc_case *c)
 	return c->sweep_rank == 0 || eai_system;
 }
 
+bool bc_target_under_memcheck(const struct bc_case *c)
+{
+	const char *vg = getenv("BC_TARGET_VALGRIND");
+	return c->target && strcmp(c->target->argv[0], "@bindcheck") == 0 && vg && *vg && bc_target_memcheck(c);
+}
+
+double bc_target_slowdown(const struct bc_case *c)
+{
+	return bc_target_under_memcheck(c) ? BC_MEMCHECK_SLOWDOWN : 1.0;
+}
+
 /* What the target is started with, made before the vfork so that the
  * child only moves fds and execs: a fork would copy the page tables of a
  * process holding every table, and on a VM that is most of a fault case. */
@@ -113,7 +124,7 @@ static void launch_prepare(const struct bc_case *c, struct launch *l)
 	snprintf(l->self, sizeof(l->self), "%s/bindcheck", dir);
 	const char *vg = getenv("BC_TARGET_VALGRIND");
 	bool ours = strcmp(t->argv[0], "@bindcheck") == 0;
-	if (ours && vg && *vg && bc_target_memcheck(c)) {
+	if (bc_target_under_memcheck(c)) {
 		/* make check-valgrind: the reference path runs under Memcheck,
 		 * with the options BC_TARGET_VALGRIND adds (blank-separated). */
 		static char *const vgargs[] = {"valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
@@ -289,7 +300,9 @@ int bc_exec_run(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct 
 	snprintf(r->listening, sizeof(r->listening), "none");
 	if (start(x, &tr) < 0)
 		return -1;
-	double scale = x->env ? x->env->time_scale : 0; /* --time-scale */
+	/* --time-scale, and the slowdown of a target under Memcheck: its grace
+	 * is a time to come up, not a test of speed. */
+	double scale = (x->env && x->env->time_scale > 0 ? x->env->time_scale : 1.0) * bc_target_slowdown(x->c);
 	bool stopped = !wait_up(t, scale, &tr, r, &ws); /* it was up: we stop it */
 	if (stopped) {
 		bc_target_listeners(r->listening, sizeof(r->listening));
