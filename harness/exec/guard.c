@@ -124,6 +124,15 @@ int bc_guard_children(pid_t *out, int max)
 	return children_of(getpid(), out, max);
 }
 
+int bc_guard_descendants(pid_t pid)
+{
+	pid_t seen[1024];
+	int n = children_of(pid, seen, 1024);
+	for (int i = 0; i < n && n < 1024; i++)
+		n += children_of(seen[i], seen + n, 1024 - n);
+	return n;
+}
+
 static bool in_list(pid_t pid, const pid_t *list, int n)
 {
 	for (int i = 0; i < n; i++)

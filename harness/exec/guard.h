@@ -40,6 +40,8 @@ long bc_guard_heap(void);
 bool bc_guard_has_children(void);
 /* This process's children, at most max of them. */
 int bc_guard_children(pid_t *out, int max);
+/* How many processes descend from pid (at most 1024). */
+int bc_guard_descendants(pid_t pid);
 /* Kill and reap every child of this process but those in keep, again and
  * again while orphans of the killed ones arrive; returns how many. */
 int bc_guard_reap(const pid_t *keep, int nkeep);

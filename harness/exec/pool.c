@@ -71,6 +71,7 @@ static int spawn(struct pool *p, struct worker *w)
 		close(c[1]);
 		return -1;
 	}
+	w->beat->pid = 0; /* before the fork: the new worker writes it */
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -100,15 +101,24 @@ static int spawn(struct pool *p, struct worker *w)
 	return 0;
 }
 
-/* Stop a worker; returns how it ended (a wait status). */
+/* Stop a worker; returns how it ended (a wait status).  The process we
+ * forked stays behind its confined worker (exec/confine.h) and ends when
+ * that ends, which is when every process of the worker's PID namespace
+ * has ended: killing the worker itself and waiting for ours leaves
+ * nothing running.  Until the worker's pid is known, or if ours has
+ * already ended (the worker's pid may then be anyone's), ours is killed
+ * and the worker follows it (PR_SET_PDEATHSIG). */
 static int retire(struct worker *w)
 {
 	int status = 0;
+	siginfo_t si = {0};
 	if (w->pid <= 0)
 		return 0;
 	close(w->cmd);
 	close(w->res);
-	kill(w->pid, SIGKILL);
+	pid_t real = __atomic_load_n(&w->beat->pid, __ATOMIC_ACQUIRE);
+	bool ended = waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid;
+	kill(real > 0 && !ended ? real : w->pid, SIGKILL);
 	waitpid(w->pid, &status, 0);
 	w->pid = -1;
 	return status;
@@ -173,6 +183,10 @@ static void lose(struct pool *p, struct worker *w, bool hung, struct bc_run_fact
 	int idx = w->q[0];
 	bool here = __atomic_load_n(&w->beat->idx, __ATOMIC_ACQUIRE) == idx; /* it ran in place */
 	int step = here ? w->beat->step : -1;
+	/* What a case that hangs in place started ends with its worker's PID
+	 * namespace; counted first, it is reported as the sandbox reports it. */
+	pid_t real = __atomic_load_n(&w->beat->pid, __ATOMIC_ACQUIRE);
+	int left = hung && here && real > 0 ? bc_guard_descendants(real) : 0;
 	int status = retire(w);
 	for (int q = w->nq - 1; q >= 1; q--)
 		p->retry[p->nretry++] = w->q[q];
@@ -190,7 +204,7 @@ static void lose(struct pool *p, struct worker *w, bool hung, struct bc_run_fact
 			keep[nk++] = p->ws[i].pid;
 	for (int i = 0; i < p->nbefore; i++)
 		keep[nk++] = p->before[i];
-	f->lingering = bc_guard_reap(keep, nk);
+	f->lingering = left + bc_guard_reap(keep, nk);
 }
 
 /* One worker's oldest case: answered, lost, or still running (false). */

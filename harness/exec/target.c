@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exec/confine.h"
 #include "exec/paths.h"
 #include "exec/profile.h"
 #include "fault/faults.h"
@@ -175,6 +176,14 @@ static __attribute__((noinline)) void launch_exec(const struct launch *l, const 
 		_exit(126);
 	if (env && env->target_names && bc_profile_apply_names(env->target_names, why, sizeof(why)) != BC_PROFILE_OK) {
 		if (write(2, why, strlen(why)) < 0 || write(2, "\n", 1) < 0)
+			_exit(126);
+		_exit(126);
+	}
+	/* Last, with the names set: nothing that would let a program run as
+	 * root leave the case's confinement (exec/confine.h). */
+	if (bc_confine_target() < 0) {
+		static const char nocap[] = "bindcheck: cannot drop the target's capabilities\n";
+		if (write(2, nocap, sizeof(nocap) - 1) < 0)
 			_exit(126);
 		_exit(126);
 	}

@@ -21,10 +21,12 @@
 #define _GNU_SOURCE
 #include "exec/worker.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "exec/confine.h"
 #include "exec/guard.h"
 #include "exec/judge.h"
 #include "exec/plan.h"
@@ -182,6 +184,28 @@ static void settle_fds(struct worker *w, int *cmd, int *out)
 	w->base_fds = bc_guard_count_fds();
 }
 
+/* A worker that cannot be confined runs nothing: each case it is sent is
+ * a skip that says why. */
+static _Noreturn void unconfined(const struct bc_runner *r, const struct bc_case *const *cases, int n, int cmd,
+				 int out, const char *why)
+{
+	static struct bc_observation obs;
+	static struct bc_run_facts f;
+	char msg[300];
+	(void)r, (void)cases;
+	snprintf(msg, sizeof(msg), "cannot confine the case: %s", why);
+	for (;;) {
+		int idx;
+		if (!bc_wire_read(cmd, &idx, sizeof(idx)) || idx < 0 || idx >= n)
+			_exit(0);
+		memset(&obs, 0, sizeof(obs));
+		bc_facts_refused(&f, BC_RUN_UNAVAILABLE, msg);
+		struct bc_wire_head h = {idx, false};
+		if (!bc_wire_send(out, &h, &f, &obs))
+			_exit(0);
+	}
+}
+
 _Noreturn void bc_worker_main(const struct bc_runner *r, const struct bc_case *const *cases, int n, int cmd, int out,
 			      struct bc_beat *beat)
 {
@@ -191,6 +215,10 @@ _Noreturn void bc_worker_main(const struct bc_runner *r, const struct bc_case *c
 	static struct bc_observation obs;
 	static struct bc_run_facts f;
 	w = (struct worker){.r = r, .beat = beat};
+	/* Every case and target of this worker runs confined (exec/confine.h);
+	 * the process that called us stays behind until the worker ends. */
+	if (!bc_confined() && bc_confine_enter(&beat->pid, why, sizeof(why)) < 0)
+		unconfined(r, cases, n, cmd, out, why);
 	/* Orphans of this worker's cases come back to it. */
 	bc_guard_become_reaper();
 	settle_fds(&w, &cmd, &out);

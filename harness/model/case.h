@@ -18,6 +18,9 @@
 #define BC_DEFAULT_TIMEOUT_MS 5000
 
 /* hostile: misbehaviours for the harness's own self-tests. */
+/* The name (comm) of a process a linger or escape step leaves behind. */
+#define BC_HOSTILE_LEFT_NAME "bc-hostile-left"
+
 enum bc_hostile {
 	BC_HOSTILE_HANG,    /* never returns */
 	BC_HOSTILE_CRASH,   /* dies of SIGSEGV */
