@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec/confine.h"
 #include "exec/guard.h"
 #include "exec/paths.h"
 #include "exec/profile.h"
@@ -250,6 +251,9 @@ void bc_run_sandboxed(const struct bc_runner *r, const struct bc_case *c, const 
 	cfg.timeout_ms = bc_runner_timeout_ms(r, c);
 	cfg.private_net = r->caps.private_net;
 	cfg.reap_orphans = r->reaper;
+	/* Outside a worker (the runner's own fallback), the case child puts
+	 * up the walls itself. */
+	cfg.confine = !bc_confined();
 	struct child_arg arg = {c, profile, r->host_net, NULL, r->time_scale};
 	if (c->needs & BC_NEEDS_SCRATCH) {
 		if (bc_scratch_make(scratch, why, sizeof(why)) < 0) {

@@ -6,6 +6,7 @@
 
 #include "model/platform.h"
 
+#include "exec/confine.h"
 #include "exec/netlink.h"
 
 #include <dirent.h>
@@ -177,6 +178,10 @@ static void child(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg,
 	/* Orphans of the case's own processes come back to it, whatever
 	 * session or group they moved to, and are killed below. */
 	bc_guard_become_reaper();
+	if (cfg->confine && bc_confine_enter(NULL, why, sizeof(why)) < 0) {
+		bc_sandbox_write(out_fd, why, strlen(why));
+		_exit(EXIT_UNAVAILABLE);
+	}
 	if (cfg->private_net && (enter_private_net(why, sizeof(why)) < 0 || bring_lo_up(why, sizeof(why)) < 0)) {
 		bc_sandbox_write(out_fd, why, strlen(why));
 		_exit(EXIT_UNAVAILABLE);

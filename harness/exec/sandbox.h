@@ -22,6 +22,7 @@ struct bc_sandbox_cfg {
 	bool private_net;  /* a fresh network namespace with lo up */
 	bool reap_orphans; /* the caller is a child subreaper (bc_guard_become_reaper):
 	                      after the case, kill and count any other child it has */
+	bool confine;      /* the child confines itself (exec/confine.h) first */
 };
 
 
