@@ -4,6 +4,7 @@
 #ifndef BC_CLI_H
 #define BC_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -41,6 +42,11 @@ int bc_cli_load_tables(const struct bc_cli_opts *o, struct bc_table **tables, st
 void bc_cli_free_tables(struct bc_table *tables, int n);
 
 int bc_cli_run(const struct bc_cli_opts *o, const char *prog);
+/* Catch SIGINT, SIGTERM and SIGHUP (once each) from now on: the flag to
+ * give the runner (bc_runner.stop); and the signal caught, 0 if none. */
+const volatile sig_atomic_t *bc_cli_catch_interrupts(void);
+int bc_cli_interrupted_by(void);
+const char *bc_cli_signal_name(int sig);
 int bc_cli_list(const struct bc_cli_opts *o);
 int bc_cli_report(const struct bc_cli_opts *o);
 int bc_cli_merge(const struct bc_cli_opts *o);

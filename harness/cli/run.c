@@ -225,14 +225,21 @@ int bc_cli_run(const struct bc_cli_opts *o, const char *prog)
 	 * case. */
 	struct run_ctx x = {.run = &info, .root = root, .tty = isatty(STDOUT_FILENO) && !getenv("CI"), .planned = nlist};
 	int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	r.stop = bc_cli_catch_interrupts();
 	if (list)
 		bc_run_cases(&r, list, nlist, jobs, one_done, &x);
 	free(list);
+	int sig = bc_cli_interrupted_by();
 	if (root) {
 		bc_results_add_diags(root, &d);
 		bc_results_finish(root);
+		if (sig)
+			bc_results_mark_interrupted(root, bc_cli_signal_name(sig), nlist);
 	}
 	print_summary(&x, d.n, o);
+	if (sig)
+		fprintf(stderr, "bindcheck: interrupted by %s after %d of %d cases; the reports hold those %d, marked interrupted\n",
+			bc_cli_signal_name(sig), x.printed, nlist, x.printed);
 	int wrote = root ? bc_report_write_run(root, &files) : 0;
 	json_decref(root);
 	/* The tables are left for the exit to take back: freeing them would
@@ -242,5 +249,5 @@ int bc_cli_run(const struct bc_cli_opts *o, const char *prog)
 	kept_tables = tables;
 	int bad_input = d.n > 0 || wrote < 0 || (o->nfilters && x.printed == 0);
 	bc_diags_free(&d);
-	return bad_input ? BC_EXIT_BAD_INPUT : x.failed ? 1 : 0;
+	return sig ? 128 + sig : bad_input ? BC_EXIT_BAD_INPUT : x.failed ? 1 : 0;
 }

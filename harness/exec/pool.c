@@ -176,6 +176,18 @@ static void flush(struct pool *p)
 	}
 }
 
+/* The run stops: every result that is ready goes out, in order, past
+ * the ones that never finished. */
+static void flush_finished(struct pool *p)
+{
+	for (int i = p->reported; i < p->n && i < p->reported + p->ring; i++) {
+		if (p->have[i % p->ring]) {
+			p->done(p->arg, i, &p->results[i % p->ring]);
+			p->have[i % p->ring] = false;
+		}
+	}
+}
+
 /* A worker died, or its oldest case hung: that case's facts, the cases
  * queued behind it go out again, and whatever it left running goes. */
 static void lose(struct pool *p, struct worker *w, bool hung, struct bc_run_facts *f)
@@ -306,12 +318,14 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 			running += spawn(&p, &p.ws[i]) == 0;
 		}
 	}
-	while (running && p.reported < n) {
+	while (running && p.reported < n && !bc_runner_stopped(r)) {
 		fill_queues(&p);
 		if (!wait_and_collect(&p))
 			break; /* nothing runs and nothing could be started */
 	}
 	int rc = running && p.reported == n ? 0 : -1;
+	if (bc_runner_stopped(r))
+		flush_finished(&p);
 	pool_free(&p);
 	return rc;
 }
@@ -349,7 +363,7 @@ void bc_run_cases(const struct bc_runner *r, const struct bc_case *const *cases,
 	if (n > 0 && bc_pool_run(r, cases, n, jobs, count_done, &k) == 0)
 		return;
 	/* No worker could start (or all were lost): the rest run here. */
-	for (int i = k.reported; i < n; i++) {
+	for (int i = k.reported; i < n && !bc_runner_stopped(r); i++) {
 		static struct bc_case_result res;
 		bc_run_case(r, cases[i], &res);
 		done(arg, i, &res);

@@ -3,6 +3,7 @@
 #ifndef BC_RUNNER_H
 #define BC_RUNNER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -33,6 +34,9 @@ struct bc_runner {
 	enum bc_isolation isolation;
 	const struct bc_profile *run_profile; /* applied under every case's own (--platform-profile) */
 	char run_profile_name[BC_ID_MAX];
+	/* Set (by a signal handler) when the run is to stop: no case is
+	 * started after it, and the running ones end with their workers. */
+	const volatile sig_atomic_t *stop;
 };
 
 /* How cases are isolated on this runner, in words for reports. */
@@ -54,6 +58,11 @@ const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_cas
 /* The timeout a case runs under: --timeout, else its own, times
  * --time-scale. */
 int bc_runner_timeout_ms(const struct bc_runner *r, const struct bc_case *c);
+/* Has the run been told to stop (r->stop)? */
+static inline bool bc_runner_stopped(const struct bc_runner *r)
+{
+	return r->stop && *r->stop;
+}
 /* Run c in the full sandbox under profile (its own, merged with the run's;
  * see exec/plan.h): the facts of the run, and the observation when its
  * steps ran.  Judges nothing. */

@@ -179,3 +179,10 @@ int bc_results_write(const json_t *root, const char *path)
 {
 	return json_dump_file(root, path, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 }
+
+void bc_results_mark_interrupted(json_t *root, const char *signal_name, int planned)
+{
+	json_object_set_new(root, "interrupted", json_true());
+	json_object_set_new(root, "interrupted_by", json_string(signal_name));
+	json_object_set_new(root, "planned", json_integer(planned));
+}

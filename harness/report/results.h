@@ -20,6 +20,10 @@ void bc_results_add_case(json_t *root, const struct bc_run_info *run, const stru
 void bc_results_add_diags(json_t *root, const struct bc_diags *d);
 /* Fill in the summary counts; call once, after the last case. */
 void bc_results_finish(json_t *root);
+/* The run was stopped by a signal (its name, "SIGINT") with `planned`
+ * cases selected: the document says so ("interrupted", "interrupted_by",
+ * "planned"); its cases are those that finished. */
+void bc_results_mark_interrupted(json_t *root, const char *signal_name, int planned);
 int bc_results_write(const json_t *root, const char *path);
 
 #endif
