@@ -4,6 +4,7 @@
 #define BC_RESULTS_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 #include "model/case.h"
 #include "model/result.h"
@@ -20,6 +21,10 @@ void bc_results_add_case(json_t *root, const struct bc_run_info *run, const stru
 void bc_results_add_diags(json_t *root, const struct bc_diags *d);
 /* Fill in the summary counts; call once, after the last case. */
 void bc_results_finish(json_t *root);
+/* The document as results.json holds it, into out; 0 or -1. */
+int bc_results_dump(const json_t *root, FILE *out);
+/* results.json at path, replaced whole (report/replace.h); 0, or -1 with
+ * errno set and the previous file left as it was. */
 int bc_results_write(const json_t *root, const char *path);
 
 #endif
