@@ -10,15 +10,28 @@
 #include "report/results.h"
 #include "sut/bindpath.h"
 
-/* What a command printed must reach standard output: a full disk or a
- * file that cannot be written is an error, not a quiet success.  stdio
- * keeps what it could not write, so the last flush gives the errno again. */
-static int stdout_written(int rc)
+/* The errno of the first write to standard output that failed; 0: none.
+ * stdio drops what it could not write, so a later flush may succeed on an
+ * empty buffer and say nothing: the first failure is kept here. */
+static int stdout_errno;
+
+int bc_cli_flush_stdout(void)
 {
 	errno = 0;
 	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	if (!stdout_errno)
+		stdout_errno = errno ? errno : EIO;
+	return -1;
+}
+
+/* What a command printed must reach standard output: a full disk or a
+ * file that cannot be written is an error, not a quiet success. */
+static int stdout_written(int rc)
+{
+	if (bc_cli_flush_stdout() == 0)
 		return rc;
-	fprintf(stderr, "bindcheck: cannot write standard output: %s\n", strerror(errno ? errno : EIO));
+	fprintf(stderr, "bindcheck: cannot write standard output: %s\n", strerror(stdout_errno));
 	return BC_EXIT_BAD_INPUT;
 }
 

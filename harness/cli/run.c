@@ -113,7 +113,7 @@ static void one_done(void *arg, int index, const struct bc_case_result *res)
 	/* Each case's lines whole and at once, on a pipe or in a file too: a
 	 * run that is stopped keeps every verdict it printed, and no half
 	 * line.  (The buffer holds a whole block: main_buffer.) */
-	fflush(stdout);
+	bc_cli_flush_stdout();
 	if (x->root)
 		bc_results_add_case(x->root, x->run, res);
 	x->counts[res->j.verdict]++;
@@ -247,6 +247,7 @@ int bc_cli_run(const struct bc_cli_opts *o, const char *prog)
 		bc_results_finish(root);
 	}
 	print_summary(&x, d.n, o);
+	bc_cli_flush_stdout(); /* out before the reports, which may take a while */
 	int wrote = root ? bc_report_write_run(root, &files) : 0;
 	json_decref(root);
 	/* The tables are left for the exit to take back: freeing them would
