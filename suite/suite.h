@@ -21,6 +21,9 @@ int bc_suite_results(void);
 int bc_suite_matrix(void);
 int bc_suite_runner(void);
 int bc_suite_cli(void);
+/* How reports and output are written, and the input report, merge and
+ * serve refuse. */
+int bc_suite_reports(void);
 int bc_suite_profile(void);
 int bc_suite_hostile(void);
 int bc_suite_confine(void);

@@ -28,6 +28,9 @@ struct bc_cli_opts {
 };
 
 void bc_cli_usage(FILE *out);
+/* fflush(stdout), keeping the errno of the first failure for the exit
+ * (main.c); 0, or -1 when stdout cannot be written. */
+int bc_cli_flush_stdout(void);
 /* The options after the command's name (argv[0] is the command).  0; 1 for
  * --help, with the usage printed; -1 for bad usage, said on stderr.  The
  * caller frees o->filters in every case. */

@@ -12,6 +12,7 @@
 #include "exec/sandbox.h"
 #include "exec/steps.h"
 #include "model/platform.h"
+#include "report/check.h"
 #include "report/report.h"
 #include "report/results.h"
 #include "table/table.h"
@@ -40,18 +41,19 @@ int bc_cli_list(const struct bc_cli_opts *o)
 	return rc;
 }
 
-/* Load a results file, or say what is wrong with it. */
+/* Load a results file, or say what is wrong with it: not JSON (where), or
+ * JSON of another shape (which field). */
 static json_t *load_results(const char *path)
 {
 	json_error_t err;
+	char why[512];
 	json_t *root = json_load_file(path, 0, &err);
 	if (!root) {
 		fprintf(stderr, "%s:%d:%d: %s\n", path, err.line, err.column, err.text);
 		return NULL;
 	}
-	const char *schema = json_string_value(json_object_get(root, "schema"));
-	if (!schema || strcmp(schema, BC_RESULTS_SCHEMA) != 0) {
-		fprintf(stderr, "%s:1:1: not a bindcheck results file (no \"schema\": \"%s\")\n", path, BC_RESULTS_SCHEMA);
+	if (bc_results_check(root, why, sizeof(why)) < 0) {
+		fprintf(stderr, "bindcheck: %s: not a bindcheck results file: %s\n", path, why);
 		json_decref(root);
 		return NULL;
 	}

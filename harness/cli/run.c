@@ -110,6 +110,10 @@ static void one_done(void *arg, int index, const struct bc_case_result *res)
 		if (x->tty)
 			fputs("\033[0m", stdout);
 	}
+	/* Each case's lines whole and at once, on a pipe or in a file too: a
+	 * run that is stopped keeps every verdict it printed, and no half
+	 * line.  (The buffer holds a whole block: main_buffer.) */
+	bc_cli_flush_stdout();
 	if (x->root)
 		bc_results_add_case(x->root, x->run, res);
 	x->counts[res->j.verdict]++;
@@ -192,6 +196,15 @@ static void print_summary(const struct run_ctx *x, int input_errors, const struc
 		fprintf(stderr, "bindcheck: no case matches the filter\n");
 }
 
+/* Not on a terminal, stdout is written once per case (one_done): a buffer
+ * that holds the longest failure block, so that it goes out in one write. */
+static void main_buffer(bool tty)
+{
+	static char buf[1 << 16];
+	if (!tty)
+		setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+}
+
 /* What bc_cli_run leaves to the exit (see there). */
 static struct bc_table *volatile kept_tables;
 
@@ -224,6 +237,7 @@ int bc_cli_run(const struct bc_cli_opts *o, const char *prog)
 	 * cases that need attention in full; otherwise one stable line per
 	 * case. */
 	struct run_ctx x = {.run = &info, .root = root, .tty = isatty(STDOUT_FILENO) && !getenv("CI"), .planned = nlist};
+	main_buffer(isatty(STDOUT_FILENO));
 	int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	r.stop = bc_cli_catch_interrupts();
 	if (list)
@@ -240,6 +254,7 @@ int bc_cli_run(const struct bc_cli_opts *o, const char *prog)
 	if (sig)
 		fprintf(stderr, "bindcheck: interrupted by %s after %d of %d cases; the reports hold those %d, marked interrupted\n",
 			bc_cli_signal_name(sig), x.printed, nlist, x.printed);
+	bc_cli_flush_stdout(); /* out before the reports, which may take a while */
 	int wrote = root ? bc_report_write_run(root, &files) : 0;
 	json_decref(root);
 	/* The tables are left for the exit to take back: freeing them would

@@ -8,6 +8,7 @@
 
 #include "model/text.h"
 #include "report/console.h"
+#include "report/replace.h"
 
 /* A JSON string of any C string.  jansson refuses text that is not UTF-8;
  * a step's value or a cut message may not be, so bad bytes become '?'
@@ -175,9 +176,19 @@ void bc_results_finish(json_t *root)
 	json_object_set_new(sum, "input_errors", json_integer((json_int_t)json_array_size(json_object_get(root, "input_errors"))));
 }
 
+int bc_results_dump(const json_t *root, FILE *out)
+{
+	return json_dumpf(root, out, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+}
+
+static int dump(void *root, FILE *out)
+{
+	return bc_results_dump(root, out);
+}
+
 int bc_results_write(const json_t *root, const char *path)
 {
-	return json_dump_file(root, path, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	return bc_replace_file(path, dump, (void *)root);
 }
 
 void bc_results_mark_interrupted(json_t *root, const char *signal_name, int planned)

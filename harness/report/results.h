@@ -4,6 +4,7 @@
 #define BC_RESULTS_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 #include "model/case.h"
 #include "model/result.h"
@@ -24,6 +25,10 @@ void bc_results_finish(json_t *root);
  * cases selected: the document says so ("interrupted", "interrupted_by",
  * "planned"); its cases are those that finished. */
 void bc_results_mark_interrupted(json_t *root, const char *signal_name, int planned);
+/* The document as results.json holds it, into out; 0 or -1. */
+int bc_results_dump(const json_t *root, FILE *out);
+/* results.json at path, replaced whole (report/replace.h); 0, or -1 with
+ * errno set and the previous file left as it was. */
 int bc_results_write(const json_t *root, const char *path);
 
 #endif

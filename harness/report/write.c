@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "report/escape.h"
+#include "report/replace.h"
 #include "report/report.h"
 #include "report/results.h"
 
@@ -43,26 +44,33 @@ int bc_report_mkdirs_said(const char *path)
 	return bc_report_mkdirs(path) < 0 ? cannot("create", path, errno) : 0;
 }
 
-/* Write one report made by fn from root into path. */
+/* One report, made by one or many from the document(s), as
+ * bc_replace_file wants it. */
+struct made {
+	int (*one)(const json_t *, FILE *);
+	int (*many)(json_t *const *, int, FILE *);
+	const json_t *root;
+	json_t *const *roots;
+	int n;
+};
+
+static int make(void *arg, FILE *out)
+{
+	const struct made *m = arg;
+	return m->many ? m->many(m->roots, m->n, out) : m->one(m->root, out);
+}
+
+/* Write one report made by fn from root into path, replacing it whole. */
 static int write_with(int (*fn)(const json_t *, FILE *), const json_t *root, const char *path)
 {
-	errno = 0;
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return cannot("write", path, errno);
-	int rc = fn(root, f), err = errno;
-	if (fclose(f) != 0)
-		err = errno;
-	else if (rc >= 0)
-		return 0;
-	return cannot("write", path, err);
+	struct made m = {.one = fn, .root = root};
+	return bc_replace_file(path, make, &m) < 0 ? cannot("write", path, errno) : 0;
 }
 
 /* results.json itself into path. */
 static int write_results(const json_t *root, const char *path)
 {
-	errno = 0;
-	return bc_results_write(root, path) < 0 ? cannot("write", path, errno) : 0;
+	return write_with(bc_results_dump, root, path);
 }
 
 int bc_report_write_derived(const json_t *root, const char *dir, bool say)
@@ -122,12 +130,6 @@ int bc_report_write_run(const json_t *root, const struct bc_report_files *f)
 
 int bc_report_write_merged(int (*fn)(json_t *const *, int, FILE *), json_t *const *roots, int n, const char *path)
 {
-	errno = 0;
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return cannot("write", path, errno);
-	int rc = fn(roots, n, f), err = errno;
-	if (fclose(f) != 0)
-		return cannot("write", path, errno);
-	return rc < 0 ? cannot("write", path, err) : 0;
+	struct made m = {.many = fn, .roots = roots, .n = n};
+	return bc_replace_file(path, make, &m) < 0 ? cannot("write", path, errno) : 0;
 }

@@ -1,8 +1,10 @@
 /* write: report files where the user asked for them, for a run (results.json
  * and its companions) or for a results file read back (bindcheck report,
- * bindcheck merge).  Each failure is said on stderr with its errno
- * ("cannot write PATH: Permission denied"); the functions go on with the
- * other files and return -1 at the end. */
+ * bindcheck merge).  Each file is replaced whole (report/replace.h): a
+ * reader sees the previous one or the new one, never a part.  Each failure
+ * is said on stderr with its errno ("cannot write PATH: No space left on
+ * device") and leaves the previous file as it was; the functions go on
+ * with the other files and return -1 at the end. */
 #ifndef BC_WRITE_H
 #define BC_WRITE_H
 

@@ -189,5 +189,12 @@ int bc_bindpath_main(int argc, char **argv)
 	}
 	o.host = strcmp(argv[i], "-") == 0 ? NULL : argv[i];
 	o.port = argv[i + 1];
+	/* getaddrinfo takes 99999 and binds 99999 mod 65536 (34463), and a
+	 * service name from /etc/services: only a port number is meant. */
+	long port;
+	if (bc_parse_int(o.port, 0, 65535, &port) < 0) {
+		fprintf(stderr, "bindcheck serve: bad port '%s': a number from 0 to 65535\n", o.port);
+		return 2;
+	}
 	return bc_bindpath_serve(&o);
 }
