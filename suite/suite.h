@@ -23,6 +23,8 @@ int bc_suite_runner(void);
 int bc_suite_cli(void);
 int bc_suite_profile(void);
 int bc_suite_hostile(void);
+/* cases/selftest/escape.tbl, the walk beneath a directory, allowed paths. */
+int bc_suite_escape(void);
 /* --time-scale: scaled timeouts and target grace times. */
 int bc_suite_timescale(void);
 /* make kernels' host side without qemu: ci/kernels-result (needs python3). */
