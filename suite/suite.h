@@ -26,6 +26,9 @@ int bc_suite_cli(void);
 int bc_suite_reports(void);
 int bc_suite_profile(void);
 int bc_suite_hostile(void);
+/* cases/selftest/escape.tbl, the walk beneath a directory, allowed paths. */
+int bc_suite_escape(void);
+/* cases/selftest/confine.tbl: targets try to leave the confinement; interruption. */
 int bc_suite_confine(void);
 /* --time-scale: scaled timeouts and target grace times. */
 int bc_suite_timescale(void);

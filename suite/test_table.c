@@ -346,6 +346,16 @@ static const struct bad bads[] = {
 	{"hostconf without multi", "profile p\n    hostconf on\n", 2, 5, "'hostconf' takes 'multi on' or 'multi off'"},
 	{"bad lo state", "profile p\n    lo sideways\n", 2, 8, "'lo' takes 'up' or 'down'"},
 	{"bad name before a comment", "profile p\n    hosts 127.0.1.1 box b@x \"#c\"\n", 2, 25, "bad host name 'b@x'; hint: a comment starts with '#'"},
+	/* Paths stay beneath the case's scratch directory (cases/README.md, "Paths"). */
+	{"absolute path in mkfile", "scenario s\n  ? mkfile /tmp/x/outside\nid expect source\nr ok s\n", 2, 12, "absolute path '/tmp/x/outside' in mkfile; hint: paths are relative to the case's scratch directory; only stat and open"},
+	{"absolute path in mkdir", "scenario s\n  ? mkdir /x\nid expect source\nr ok s\n", 2, 11, "absolute path '/x' in mkdir"},
+	{"absolute path in unlink", "scenario s\n  ? unlink /x\nid expect source\nr ok s\n", 2, 12, "absolute path '/x' in unlink"},
+	{"absolute path in chmod", "scenario s\n  ? chmod /x 4777\nid expect source\nr ok s\n", 2, 11, "absolute path '/x' in chmod"},
+	{"absolute link path in symlink", "scenario s\n  ? symlink /etc /x\nid expect source\nr ok s\n", 2, 18, "absolute path '/x' in symlink"},
+	{"absolute unix: path in bind", "scenario s\n    socket h unix stream\n  ? bind h $addr\nid addr expect source\nr1 unix:/tmp/s ok s\n", 5, 4, "absolute unix: path '/tmp/s' in bind; hint: paths are relative"},
+	{"absolute unix: path in connect", "scenario s\n    socket h unix stream\n  ? connect h unix:/run/x.sock\nid expect source\nr ok s\n", 3, 15, "absolute unix: path '/run/x.sock' in connect"},
+	{"'..' that leaves in mkfile", "scenario s\n  ? mkfile d/../../x\nid expect source\nr ok s\n", 2, 12, "path 'd/../../x' in mkfile leaves the scratch directory; hint: paths are relative to the case's scratch directory, and '..' may not climb out of it"},
+	{"'..' that leaves in a unix: path", "scenario s\n    socket h unix dgram\n  ? send h unix:../s 1\nid expect source\nr =1 s\n", 3, 12, "unix: path '../s' in send leaves the scratch directory"},
 	{"path too long for a step", "scenario s\n  ? mkfile aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nid expect source\nr ok s\n", 2, 12, "path of 122 bytes, longer than the 107 a step may name"},
 };
 

@@ -41,6 +41,12 @@ static int open_dirs(const char *path, const struct stat *sb, int flag, struct F
 	return 0;
 }
 
+/* FTW_PHYS: a symlink the case made is reported as itself (FTW_SL) and
+ * unlinked, never followed, so neither pass reaches past dir: the chmod
+ * pass opens only the case's own directories, and the removal takes
+ * everything in them, read-only directories included.  It runs after the
+ * case's processes are gone, so nothing swaps a directory for a link
+ * under it. */
 void bc_scratch_remove(const char *dir)
 {
 	nftw(dir, open_dirs, 16, FTW_PHYS);

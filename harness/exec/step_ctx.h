@@ -47,6 +47,14 @@ void bc_target_listeners(char *buf, size_t n);
 /* Does this namespace have every listener t's "listens" line names? */
 bool bc_target_listens_all(const struct bc_target *t);
 
+/* A unix: path beneath the scratch directory (files.c).  bind as bind(2),
+ * its path's directory resolved beneath; for connect and sendto the address
+ * rewritten to reach what the path names beneath, with *held the fd to
+ * close after the call (-1 for none): 0, or -1 with errno (EXDEV for a path
+ * that leaves). */
+int bc_unix_bind(int sock, const struct sockaddr_storage *ss, socklen_t len);
+int bc_unix_reach(int sock, struct sockaddr_storage *ss, socklen_t *len, int *held);
+
 /* One function per verb, named in model/verbs.def.  Each makes its call and
  * returns its result; -1 leaves the cause in errno.  fd is the descriptor of
  * the step's handle.  A value goes into out. */

@@ -177,7 +177,38 @@ int bc_exec_bind(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct
 	(void)out;
 	if (build_addr(x, st, &ss, &len) < 0)
 		return -1;
-	return bind(fd, st->addr_op.addr.null ? NULL : (struct sockaddr *)&ss, len);
+	return st->addr_op.addr.null ? bind(fd, NULL, len) : bc_unix_bind(fd, &ss, len);
+}
+
+/* connect or sendto, a unix: path reached beneath the scratch directory
+ * (files.c). */
+static ssize_t connect_to(int fd, const struct sockaddr *sa, socklen_t len, const int *bytes)
+{
+	(void)bytes;
+	return connect(fd, sa, len);
+}
+
+/* What send sends: zeros, never written. */
+static const char zeros[BC_SEND_MAX];
+
+static ssize_t send_to(int fd, const struct sockaddr *sa, socklen_t len, const int *bytes)
+{
+	return sendto(fd, zeros, (size_t)*bytes, MSG_NOSIGNAL | MSG_DONTWAIT, sa, len);
+}
+
+static ssize_t reach_and(int fd, struct sockaddr_storage *ss, socklen_t len,
+			 ssize_t (*call)(int, const struct sockaddr *, socklen_t, const int *), const int *bytes)
+{
+	int held;
+	if (bc_unix_reach(fd, ss, &len, &held) < 0)
+		return -1;
+	ssize_t n = call(fd, (const struct sockaddr *)ss, len, bytes);
+	if (held >= 0) {
+		int e = errno;
+		close(held);
+		errno = e;
+	}
+	return n;
 }
 
 int bc_exec_connect(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
@@ -189,7 +220,9 @@ int bc_exec_connect(struct bc_step_ctx *x, const struct bc_step *st, int fd, str
 		return -1;
 	if (st->addr_op.nonblock && fd >= 0)
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	return connect(fd, st->addr_op.addr.null ? NULL : (struct sockaddr *)&ss, len);
+	if (st->addr_op.addr.null)
+		return connect(fd, NULL, len);
+	return (int)reach_and(fd, &ss, len, connect_to, NULL);
 }
 
 int bc_exec_listen(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
@@ -224,16 +257,16 @@ int bc_exec_shutdown(struct bc_step_ctx *x, const struct bc_step *st, int fd, st
  * is what the kernel took. */
 int bc_exec_send(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
-	static char zeros[BC_SEND_MAX];
 	struct sockaddr_storage ss;
 	socklen_t len = 0;
 	const struct bc_step_addr_op *op = &st->addr_op;
 	ssize_t n;
 	if (op->has_addr && build_addr(x, st, &ss, &len) < 0)
 		return -1;
-	if (op->has_addr)
-		n = sendto(fd, zeros, (size_t)op->bytes, MSG_NOSIGNAL | MSG_DONTWAIT,
-			   op->addr.null ? NULL : (struct sockaddr *)&ss, len);
+	if (op->has_addr && op->addr.null)
+		n = sendto(fd, zeros, (size_t)op->bytes, MSG_NOSIGNAL | MSG_DONTWAIT, NULL, len);
+	else if (op->has_addr)
+		n = reach_and(fd, &ss, len, send_to, &op->bytes);
 	else
 		n = send(fd, zeros, (size_t)op->bytes, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n < 0)

@@ -133,12 +133,52 @@ static int arg_proto(struct bc_step_pc *p, struct bc_word *w)
 	return 0;
 }
 
+/* Does path climb out of the directory it starts in ("..", "d/../..")? */
+static bool path_leaves(const char *path)
+{
+	int depth = 0;
+	for (const char *s = path; *s;) {
+		size_t n = strcspn(s, "/");
+		if (n == 2 && strncmp(s, "..", 2) == 0) {
+			if (--depth < 0)
+				return true;
+		} else if (n > 0 && !(n == 1 && s[0] == '.')) {
+			depth++;
+		}
+		s += n + strspn(s + n, "/");
+	}
+	return false;
+}
+
+#define BENEATH_HINT "hint: paths are relative to the case's scratch directory"
+
+/* A path that a step writes, or a unix: path (what is "path" or "unix:
+ * path"): beneath the scratch directory.  A symlink made by the case is
+ * caught when the step runs (exec/beneath.c); this is what the text alone
+ * shows. */
+static int beneath(struct bc_step_pc *p, struct bc_word *w, const char *path, const char *what)
+{
+	const char *verb = bc_verb_name(p->st->verb);
+	if (path[0] == '/')
+		FAIL("absolute %s '%s' in %s; " BENEATH_HINT "; only stat and open may read an absolute path", what, path,
+		     verb);
+	if (path_leaves(path))
+		FAIL("%s '%s' in %s leaves the scratch directory; " BENEATH_HINT ", and '..' may not climb out of it", what,
+		     path, verb);
+	return 0;
+}
+
+/* Connecting to or sending to a socket file reaches the program behind it,
+ * which a read-only file system does not stop: a unix: path is never
+ * absolute, whatever the verb.  abstract: names have no path. */
 static int arg_addr(struct bc_step_pc *p, struct bc_word *w)
 {
 	struct bc_step_addr_op *a = &p->st->addr_op;
 	char err[256];
 	if (bc_addr_parse(w->s, &a->addr, err, sizeof(err)) < 0)
 		FAIL("%s", err);
+	if (a->addr.family == AF_UNIX && strncmp(w->s, "unix:", 5) == 0 && beneath(p, w, w->s + 5, "unix: path") < 0)
+		return -1;
 	a->port_var = -1;
 	if (a->addr.list[0]) {
 		a->list = lookup_list(p, w, a->addr.list);
@@ -257,11 +297,17 @@ static int path_into(struct bc_step_pc *p, struct bc_word *w, char dst[BC_STEP_P
 	return 0;
 }
 
+/* stat and open only read, and may name any path (the host's are read
+ * only); every other verb with a path writes there. */
 static int arg_path(struct bc_step_pc *p, struct bc_word *w)
 {
+	bool reads = p->st->verb == BC_V_STAT || p->st->verb == BC_V_OPEN;
+	if (!reads && beneath(p, w, w->s, "path") < 0)
+		return -1;
 	return path_into(p, w, p->st->file.path);
 }
 
+/* What a symlink points to is only data: it may be anything. */
 static int arg_linktarget(struct bc_step_pc *p, struct bc_word *w)
 {
 	return path_into(p, w, p->st->file.target);
