@@ -102,6 +102,18 @@ struct bc_rd_id {
 	int line;
 };
 
+/* Every id a table has used, dropped rows' included (ids.c). */
+struct bc_rd_ids {
+	struct bc_rd_id *v;
+	int n, cap;
+	int *slot;        /* open addressing: 1 + an index into v, 0 for free */
+	size_t nslots;    /* a power of two, at least twice n */
+};
+/* 0 when id is new (it is added, with line), else the line that used it
+ * first; -1 when out of memory.  O(1) on average. */
+int bc_rd_ids_claim(struct bc_rd_ids *ids, const char *id, int line);
+void bc_rd_ids_free(struct bc_rd_ids *ids);
+
 /* A profile block: "profile NAME" and its indented settings. */
 struct bc_rd_profile {
 	char name[BC_NAME_MAX];
@@ -148,8 +160,7 @@ struct rd {
 	int ncols;
 	struct column *cols;
 	struct bc_line header;
-	struct bc_rd_id *ids; /* every id seen, dropped rows' included */
-	int nids;
+	struct bc_rd_ids ids; /* every id seen, dropped rows' included */
 };
 
 #define BC_RD_ERR(r, line, col, ...) bc_diag_add((r)->d, (r)->file, (line), (col), __VA_ARGS__)

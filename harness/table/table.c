@@ -337,7 +337,7 @@ int bc_table_parse(const char *path, const char *text, size_t len, struct bc_tab
 	free(r.prof);
 	free(r.tgt);
 	free(r.cols);
-	free(r.ids);
+	bc_rd_ids_free(&r.ids);
 	bc_line_free(&r.header);
 	return d->n - before;
 }

@@ -405,18 +405,11 @@ static int claim_id(struct rd *r, const struct bc_line *l, struct bc_case *c)
 			return -1;
 		}
 		/* Rows dropped for other errors keep their ids too. */
-		for (int k = 0; k < r->nids; k++) {
-			if (strcmp(r->ids[k].id, cell->s) == 0) {
-				BC_RD_ERR(r, l->lineno, cell->col, "id '%s' is already used on line %d", cell->s, r->ids[k].line);
-				return -1;
-			}
-		}
-		struct bc_rd_id *ids = realloc(r->ids, (size_t)(r->nids + 1) * sizeof(*ids));
-		if (!ids)
+		int first = bc_rd_ids_claim(&r->ids, cell->s, l->lineno);
+		if (first > 0)
+			BC_RD_ERR(r, l->lineno, cell->col, "id '%s' is already used on line %d", cell->s, first);
+		if (first != 0)
 			return -1;
-		r->ids = ids;
-		snprintf(r->ids[r->nids].id, sizeof(r->ids[0].id), "%s", cell->s);
-		r->ids[r->nids++].line = l->lineno;
 		snprintf(c->id, sizeof(c->id), "%s", cell->s);
 	}
 	return 0;
