@@ -401,7 +401,7 @@ static int claim_id(struct rd *r, const struct bc_line *l, struct bc_case *c)
 		if (r->cols[i].kind != COL_ID)
 			continue;
 		if (!bc_rd_valid_id(cell->s)) {
-			BC_RD_ERR(r, l->lineno, cell->col, "bad id '%s'; hint: letters, digits, '_', '-', '.', '+'", cell->s);
+			bc_rd_bad_id(r, "id", cell->s, l->lineno, cell->col);
 			return -1;
 		}
 		/* Rows dropped for other errors keep their ids too. */
@@ -487,8 +487,8 @@ void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 	c.timeout_ms = r->timeout_ms;
 	if (claim_id(r, l, &c) < 0 || pick_scenario(r, l, &sc) < 0)
 		return;
-	if (!sc || sc->nsteps == 0)
-		return;
+	if (!sc || sc->nsteps == 0 || sc->bad)
+		return; /* what is wrong with the scenario was said once */
 	snprintf(c.scenario, sizeof(c.scenario), "%s", sc->name);
 	if (bc_rd_instantiate(r, sc, l, &c) < 0 || c.nchecked == 0)
 		goto drop;
