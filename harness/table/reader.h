@@ -165,6 +165,8 @@ struct rd {
 	bool quiet;         /* the current rows' header or section was reported bad: drop them silently */
 	bool skip_block;    /* a block reported out of place: its indented lines are dropped */
 	bool rows_dropped;  /* the header lacks a required column */
+	bool lost_names;    /* a line that may have named a scenario, profile or target could not be read:
+			       a row naming one that is unknown is dropped without a message */
 	int ncols;
 	struct column *cols;
 	struct bc_line header;

@@ -313,6 +313,8 @@ static void lose_line(struct rd *r, struct bc_line *l)
 	bool preamble = r->at == AT_PREAMBLE;
 	close_scenario(r);
 	r->skip_block = true; /* the indented lines under it */
+	if (!l->ntok || ((strcmp(kw, "scenario") == 0 || strcmp(kw, "profile") == 0 || strcmp(kw, "target") == 0) && l->ntok < 2))
+		r->lost_names = true;
 	if (strcmp(kw, "scenario") == 0 && l->ntok >= 2) {
 		if (!preamble) {
 			r->at = AT_NO_HEADER;

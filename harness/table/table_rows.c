@@ -191,6 +191,8 @@ static int pick_profile(struct rd *r, const struct bc_tok *cell, int line, struc
 		size_t n = strcspn(p, "+");
 		const struct bc_rd_profile *pr = find_profile(r, p, n);
 		if (!pr) {
+			if (r->lost_names)
+				return -1; /* it may be the profile whose line was lost */
 			if (r->nprof)
 				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)), "unknown profile '%.*s'; hint: the table defines %s%s",
 					  (int)n, p, r->prof[0].name, r->nprof > 1 ? " and others" : "");
@@ -340,8 +342,9 @@ static int attach_target(struct rd *r, const struct bc_line *l, struct bc_case *
 		expand_tabledir(r, c->target);
 		return 0;
 	}
-	BC_RD_ERR(r, l->lineno, l->tok[0].col, "row '%s' runs target '%s', which the table does not define; hint: 'target %s' and an indented 'command ...' before the header",
-		  c->id, name, name);
+	if (!r->lost_names)
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "row '%s' runs target '%s', which the table does not define; hint: 'target %s' and an indented 'command ...' before the header",
+			  c->id, name, name);
 	return -1;
 }
 
@@ -426,6 +429,8 @@ static int pick_scenario(struct rd *r, const struct bc_line *l, struct bc_scenar
 		for (int k = 0; k < r->nsc; k++)
 			if (strcmp(r->sc[k].name, cell->s) == 0)
 				*sc = &r->sc[k];
+		if (!*sc && r->lost_names)
+			return -1; /* it may be the scenario whose line was lost */
 		if (!*sc) {
 			BC_RD_ERR(r, l->lineno, cell->col, "unknown scenario '%s'; hint: the table defines %s%s", cell->s,
 				  r->sc[0].name, r->nsc > 1 ? " and others" : "");
