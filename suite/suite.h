@@ -21,6 +21,8 @@ int bc_suite_results(void);
 int bc_suite_matrix(void);
 int bc_suite_runner(void);
 int bc_suite_cli(void);
+/* Bad input: non-regular files, bad bytes, refused options and names. */
+int bc_suite_input(void);
 int bc_suite_profile(void);
 int bc_suite_hostile(void);
 /* --time-scale: scaled timeouts and target grace times. */
