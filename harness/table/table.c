@@ -311,9 +311,10 @@ static void lose_line(struct rd *r, struct bc_line *l)
 {
 	const char *kw = l->ntok ? l->tok[0].s : "";
 	bool preamble = r->at == AT_PREAMBLE;
+	bool block = strcmp(kw, "scenario") == 0 || strcmp(kw, "profile") == 0 || strcmp(kw, "target") == 0;
 	close_scenario(r);
 	r->skip_block = true; /* the indented lines under it */
-	if (!l->ntok || ((strcmp(kw, "scenario") == 0 || strcmp(kw, "profile") == 0 || strcmp(kw, "target") == 0) && l->ntok < 2))
+	if (!l->ntok || (block && l->ntok < 2))
 		r->lost_names = true;
 	if (strcmp(kw, "scenario") == 0 && l->ntok >= 2) {
 		if (!preamble) {
@@ -338,7 +339,7 @@ static void lose_line(struct rd *r, struct bc_line *l)
 		r->quiet = true;
 	} else if (strcmp(kw, "id") == 0 && (r->at != AT_ROWS || r->section >= 0)) {
 		lose_header(r);
-	} else if (!preamble) {
+	} else if (!preamble && !block) {
 		lose_row(r, l);
 	}
 }
