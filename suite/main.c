@@ -91,7 +91,7 @@ static int register_all(int argc, char **argv)
 	static char *defaults[] = {"cases"};
 	return bc_suite_values() < 0 || bc_suite_table() < 0 || bc_suite_verdict() < 0 || bc_suite_gvisor() < 0 ||
 			       bc_suite_sandbox() < 0 || bc_suite_results() < 0 || bc_suite_matrix() < 0 ||
-			       bc_suite_runner() < 0 || bc_suite_cli() < 0 || bc_suite_reports() < 0 || bc_suite_profile() < 0 ||
+			       bc_suite_runner() < 0 || bc_suite_cli() < 0 || bc_suite_reports() < 0 || bc_suite_input() < 0 || bc_suite_profile() < 0 ||
 			       bc_suite_hostile() < 0 || bc_suite_confine() < 0 || bc_suite_escape() < 0 || bc_suite_timescale() < 0 ||
 			       bc_suite_kernels() < 0 ||
 			       bc_suite_generated() < 0 ||

@@ -24,6 +24,8 @@ int bc_suite_cli(void);
 /* How reports and output are written, and the input report, merge and
  * serve refuse. */
 int bc_suite_reports(void);
+/* Bad input: non-regular files, bad bytes, refused options and names. */
+int bc_suite_input(void);
 int bc_suite_profile(void);
 int bc_suite_hostile(void);
 /* cases/selftest/escape.tbl, the walk beneath a directory, allowed paths. */

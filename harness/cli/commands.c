@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "exec/plan.h"
@@ -47,7 +48,14 @@ static json_t *load_results(const char *path)
 {
 	json_error_t err;
 	char why[512];
-	json_t *root = json_load_file(path, 0, &err);
+	/* A FIFO or a device would block the read or never end it. */
+	int fd = bc_table_open_regular(path, why, sizeof(why));
+	if (fd < 0) {
+		fprintf(stderr, "%s:1:1: %s%s\n", path, why, fd == -2 ? "; hint: a results file is a regular file" : "");
+		return NULL;
+	}
+	json_t *root = json_loadfd(fd, 0, &err);
+	close(fd);
 	if (!root) {
 		fprintf(stderr, "%s:%d:%d: %s\n", path, err.line, err.column, err.text);
 		return NULL;

@@ -3,6 +3,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,10 +57,24 @@ static int time_scale(const char *arg, struct bc_cli_opts *o)
 	return 0;
 }
 
+/* A seed is decimal digits that fit 64 bits: "shuffled:abc" was seed 0. */
+static bool is_seed(const char *s)
+{
+	char *end;
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	strtoull(s, &end, 10);
+	return !*end && errno == 0;
+}
+
 static int order(const char *arg, struct bc_cli_opts *o)
 {
-	if (strcmp(arg, "reversed") != 0 && strncmp(arg, "shuffled", 8) != 0) {
-		fprintf(stderr, "bindcheck: bad --order '%s': reversed, shuffled or shuffled:SEED\n", arg);
+	bool shuffled = strncmp(arg, "shuffled", 8) == 0 &&
+			(arg[8] == '\0' || (arg[8] == ':' && is_seed(arg + 9)));
+	if (strcmp(arg, "reversed") != 0 && !shuffled) {
+		fprintf(stderr, "bindcheck: bad --order '%s': reversed, shuffled or shuffled:SEED (SEED a number, 0 to %llu)\n",
+			arg, ULLONG_MAX);
 		return -1;
 	}
 	o->order = arg;

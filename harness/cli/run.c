@@ -54,6 +54,27 @@ static void prefault_heap(char **files, int n)
 #endif
 }
 
+/* Two tables of one name in one run would give two results of one
+ * name (table/id), which results.json, merge and --filter cannot tell
+ * apart: the later table is refused, the first one runs. */
+static void refuse_duplicate_names(struct bc_table *tables, int n, struct bc_diags *d)
+{
+	for (int i = 1; i < n; i++) {
+		for (int k = 0; k < i; k++) {
+			if (!tables[k].name[0] || strcmp(tables[k].name, tables[i].name) != 0)
+				continue;
+			if (strcmp(tables[k].path, tables[i].path) == 0)
+				bc_diag_add(d, tables[i].path, 1, 1, "this table is given twice; hint: name each table once");
+			else
+				bc_diag_add(d, tables[i].path, 1, 1,
+					    "table name '%s' is already used by %s; hint: tables run together need different names: change the 'table' line or the file name",
+					    tables[i].name, tables[k].path);
+			bc_table_free(&tables[i]);
+			break;
+		}
+	}
+}
+
 int bc_cli_load_tables(const struct bc_cli_opts *o, struct bc_table **tables, struct bc_diags *d)
 {
 	/* ./cases, else the installed tables (exec/paths.h). */
@@ -72,6 +93,7 @@ int bc_cli_load_tables(const struct bc_cli_opts *o, struct bc_table **tables, st
 	}
 	for (int i = 0; i < nfiles; i++)
 		bc_table_load(files[i], &(*tables)[i], d);
+	refuse_duplicate_names(*tables, nfiles, d);
 	bc_table_files_free(files, nfiles);
 	return nfiles;
 }

@@ -393,12 +393,14 @@ static enum bc_profile_rc set_identity(const struct bc_profile *p, char *why, si
 		gid_t g = (gid_t)p->uid;
 		if (p->caps == BC_CAPS_ONLY_NBS && prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) < 0)
 			WHY(BC_PROFILE_FAILED, "prctl(PR_SET_KEEPCAPS): %s", strerror(errno));
-		/* In a user namespace only the caller's own uid is mapped. */
+		/* A runner that is not root runs its cases in a user namespace
+		 * that maps its own uid to root (0) and nothing else: even its
+		 * own uid, by its number, does not exist there (exec/sandbox.c). */
 		if (setgroups(0, NULL) < 0 && errno != EPERM)
 			WHY(BC_PROFILE_FAILED, "setgroups: %s", strerror(errno));
 		if (setresgid(g, g, g) < 0 || setresuid(p->uid, p->uid, p->uid) < 0) {
 			if (errno == EINVAL || errno == EPERM)
-				WHY(BC_PROFILE_UNAVAILABLE, "uid %u is not available here (in a user namespace only the runner's own uid is mapped; run as root)",
+				WHY(BC_PROFILE_UNAVAILABLE, "uid %u is not available here (a runner that is not root runs cases in a user namespace where its own uid is root and no other uid exists; run as root)",
 				    p->uid);
 			WHY(BC_PROFILE_FAILED, "cannot become uid %u: %s", p->uid, strerror(errno));
 		}

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,14 +14,19 @@
 int bc_scratch_make(char dir[BC_SCRATCH_PATH_MAX], char *why, size_t n)
 {
 	const char *tmp = getenv("TMPDIR");
-	snprintf(dir, BC_SCRATCH_PATH_MAX, "%s/bindcheck-XXXXXX", tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
-	/* Open to every uid: a profile may run the steps as nobody. */
+	bool use = tmp && *tmp && strlen(tmp) < 40;
+	/* Where it was tried, and why there: the message must let the user
+	 * find the directory that failed. */
+	const char *base = use ? tmp : "/tmp";
+	const char *whence = use ? "$TMPDIR" : tmp && *tmp ? "$TMPDIR is longer than 39 bytes" : "$TMPDIR is not set";
+	snprintf(dir, BC_SCRATCH_PATH_MAX, "%s/bindcheck-XXXXXX", base);
 	if (!mkdtemp(dir)) {
-		snprintf(why, n, "cannot create a scratch directory: %s", strerror(errno));
+		snprintf(why, n, "cannot create a scratch directory in %s (%s): %s", base, whence, strerror(errno));
 		return -1;
 	}
+	/* Open to every uid: a profile may run the steps as nobody. */
 	if (chmod(dir, 01777) < 0) {
-		snprintf(why, n, "cannot create a scratch directory: %s", strerror(errno));
+		snprintf(why, n, "cannot open the scratch directory %s to every uid (chmod 1777): %s", dir, strerror(errno));
 		rmdir(dir);
 		return -1;
 	}

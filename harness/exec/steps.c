@@ -578,8 +578,9 @@ void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct
 		}
 		obs->nsteps = i + 1;
 		if (!st->checked && so->out.kind == BC_OUT_ERRNO) {
-			/* In a user namespace only the caller's own uid is mapped:
-			 * seteuid to another one fails with EINVAL. */
+			/* In the user namespace of a runner that is not root only
+			 * uid 0 (the runner's own uid outside) exists: seteuid to
+			 * any other fails with EINVAL. */
 			bool unmapped = st->verb == BC_V_SETEUID && so->out.code == EINVAL;
 			obs->status = unmapped ? BC_OBS_UNSUPPORTED : BC_OBS_SETUP_FAILED;
 			obs->failed_step = i;

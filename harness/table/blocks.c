@@ -17,7 +17,7 @@ void bc_rd_close_profile(struct rd *r)
 		return;
 	struct bc_rd_profile *p = &r->prof[r->open_prof];
 	r->open_prof = -1;
-	if (p->nlines == 0) {
+	if (p->nlines == 0 && !p->bad) {
 		BC_RD_ERR(r, p->line, p->col, "profile '%s' has no settings; hint: indent them under it, as '    sysctl net.ipv6.bindv6only 1'", p->name);
 		p->bad = true;
 	}

@@ -7,7 +7,12 @@
 
 bool bc_rd_valid_id(const char *s)
 {
-	if (!*s || strlen(s) >= BC_ID_MAX)
+	return strlen(s) < BC_ID_MAX && bc_rd_id_chars(s);
+}
+
+bool bc_rd_id_chars(const char *s)
+{
+	if (!*s)
 		return false;
 	for (; *s; s++) {
 		char c = *s;
@@ -16,6 +21,16 @@ bool bc_rd_valid_id(const char *s)
 			return false;
 	}
 	return true;
+}
+
+void bc_rd_bad_id(struct rd *r, const char *what, const char *name, int line, int col)
+{
+	if (bc_rd_id_chars(name))
+		BC_RD_ERR(r, line, col, "%s '%.20s...' is %zu characters long; hint: at most %d characters", what, name, strlen(name),
+			  BC_ID_MAX - 1);
+	else
+		BC_RD_ERR(r, line, col, "bad %s '%s'; hint: letters, digits, '_', '-', '.', '+', at most %d characters", what, name,
+			  BC_ID_MAX - 1);
 }
 
 /* "5s", "250ms" */

@@ -40,6 +40,14 @@ static bool scenarios_use(const struct rd *r, const char *col)
 	return f.found;
 }
 
+static bool any_bad_scenario(const struct rd *r)
+{
+	for (int i = 0; i < r->nsc; i++)
+		if (r->sc[i].bad)
+			return true;
+	return false;
+}
+
 struct check_ref {
 	struct rd *r;
 	const struct bc_scenario *sc;
@@ -74,6 +82,8 @@ static bool has_kind(const struct rd *r, enum colkind kind)
 
 static void check_refs(struct rd *r, const struct bc_scenario *sc)
 {
+	if (sc->bad)
+		return; /* its rows are dropped */
 	for (int s = 0; s < sc->nsteps; s++) {
 		for (int w = 0; w < sc->steps[s].nwords; w++) {
 			struct check_ref c = {r, sc, sc->steps[s].line, sc->steps[s].words[w].col};
@@ -136,7 +146,8 @@ static enum colkind classify_column(struct rd *r, const struct bc_tok *tk, int l
 	}
 	if (bc_slot_from_name(tk->s) >= 0)
 		return COL_SLOT;
-	if (scenarios_use(r, tk->s))
+	/* A scenario that lost a line may have used it there. */
+	if (scenarios_use(r, tk->s) || (sc ? sc->bad : any_bad_scenario(r)))
 		return COL_PARAM;
 	if (sc)
 		BC_RD_ERR(r, lineno, tk->col,

@@ -35,6 +35,7 @@ struct cur {
 	const char *s;
 	size_t i, len;
 	int col;
+	bool cut; /* the line is cut short at len (a bad byte there): a word that reaches len is lost, silently */
 };
 
 static void advance(struct cur *c)
@@ -60,6 +61,8 @@ static long read_quoted(struct cur *c, char *buf, int col, const struct where *a
 	const char *s = c->s;
 	advance(c);
 	for (;;) {
+		if (c->i >= c->len && c->cut)
+			return -1;
 		if (c->i >= c->len) {
 			bc_diag_add(at->d, at->file, at->lineno, col, "unterminated quote; hint: close the cell with '\"'");
 			return -1;
@@ -105,22 +108,24 @@ static long read_bare(struct cur *c, char *buf, const struct where *at)
 		buf[n++] = (char)ch;
 		advance(c);
 	}
-	return (long)n;
+	return c->cut && c->i >= c->len ? -1 : (long)n;
 }
 
-int bc_lex_line(const char *file, int lineno, const char *start, size_t len, struct bc_line *out,
-		struct bc_diags *d)
+static int lex(const char *file, int lineno, const char *start, size_t len, bool cut, struct bc_line *out,
+	       struct bc_diags *d)
 {
-	struct cur c = {start, 0, len, 1};
+	struct cur c = {start, 0, len, 1, cut};
 	const struct where at = {file, lineno, d};
 	char *buf = NULL;
 	memset(out, 0, sizeof(*out));
 	out->lineno = lineno;
-	if (len && start[len - 1] == '\r')
+	if (len && start[len - 1] == '\r' && !cut)
 		c.len = --len;
 	if (len > BC_MAX_LINE) {
+		/* Its first words still say what it was (a row, a step, ...). */
 		bc_diag_add(d, file, lineno, 1, "line of %zu bytes, longer than the %d a table line may have", len, BC_MAX_LINE);
-		return -1;
+		c.len = len = BC_MAX_LINE;
+		c.cut = out->bad = true;
 	}
 	buf = malloc(len + 1); /* one scratch buffer for every word of the line */
 	if (!buf)
@@ -136,8 +141,10 @@ int bc_lex_line(const char *file, int lineno, const char *start, size_t len, str
 			advance(&c);
 			continue;
 		}
-		if (ch == '#')
+		if (ch == '#') {
+			out->comment = true;
 			break;
+		}
 		long n = quoted ? read_quoted(&c, buf, col, &at) : read_bare(&c, buf, &at);
 		if (n < 0)
 			goto fail;
@@ -145,13 +152,28 @@ int bc_lex_line(const char *file, int lineno, const char *start, size_t len, str
 			goto oom;
 	}
 	free(buf);
-	return 0;
+	return out->bad ? -1 : 0;
 oom:
 	bc_diag_add(d, file, lineno, 1, "out of memory while reading this line");
 fail:
+	/* The words before the bad one stay: they say what the line was. */
 	free(buf);
-	bc_line_free(out);
+	out->bad = true;
 	return -1;
+}
+
+int bc_lex_line(const char *file, int lineno, const char *start, size_t len, struct bc_line *out,
+		struct bc_diags *d)
+{
+	return lex(file, lineno, start, len, false, out, d);
+}
+
+void bc_lex_line_cut(const char *file, int lineno, const char *start, size_t cut, struct bc_line *out)
+{
+	struct bc_diags quiet = {0};
+	lex(file, lineno, start, cut, true, out, &quiet);
+	bc_diags_free(&quiet);
+	out->bad = true;
 }
 
 int bc_cell_col(const struct bc_tok *cell, size_t off)

@@ -18,6 +18,8 @@ struct bc_tok {
 struct bc_line {
 	int lineno;
 	bool indented;
+	bool comment;   /* it has a comment (after its words, if any) */
+	bool bad;       /* it could not be read whole (said): tok holds the words before the bad one */
 	int ntok;
 	struct bc_tok *tok;
 };
@@ -47,13 +49,19 @@ struct bc_scenario {
 	char name[BC_NAME_MAX];
 	int line;
 	int col;
+	bool bad;  /* a line of it could not be read (said): its rows are dropped without a message each */
 	int nsteps;
 	struct bc_tmpl_step steps[BC_MAX_STEPS];
 };
 
-/* Split one line into tokens.  Returns 0, or -1 after adding a diagnostic. */
+/* Split one line into tokens.  Returns 0, or -1 after adding a diagnostic;
+ * then out is marked bad and holds the words before the bad one. */
 int bc_lex_line(const char *file, int lineno, const char *start, size_t len, struct bc_line *out,
 		struct bc_diags *d);
+/* The words of a line that is cut at byte cut (where a byte that is not
+ * text was found, and said), without the word the cut runs into and
+ * without a message; out is marked bad. */
+void bc_lex_line_cut(const char *file, int lineno, const char *start, size_t cut, struct bc_line *out);
 void bc_line_free(struct bc_line *l);
 /* The column of byte off of a cell's text, quotes and escapes counted;
  * off past the end is the column just after the cell. */
@@ -102,6 +110,18 @@ struct bc_rd_id {
 	int line;
 };
 
+/* Every id a table has used, dropped rows' included (ids.c). */
+struct bc_rd_ids {
+	struct bc_rd_id *v;
+	int n, cap;
+	int *slot;        /* open addressing: 1 + an index into v, 0 for free */
+	size_t nslots;    /* a power of two, at least twice n */
+};
+/* 0 when id is new (it is added, with line), else the line that used it
+ * first; -1 when out of memory.  O(1) on average. */
+int bc_rd_ids_claim(struct bc_rd_ids *ids, const char *id, int line);
+void bc_rd_ids_free(struct bc_rd_ids *ids);
+
 /* A profile block: "profile NAME" and its indented settings. */
 struct bc_rd_profile {
 	char name[BC_NAME_MAX];
@@ -145,12 +165,21 @@ struct rd {
 	bool quiet;         /* the current rows' header or section was reported bad: drop them silently */
 	bool skip_block;    /* a block reported out of place: its indented lines are dropped */
 	bool rows_dropped;  /* the header lacks a required column */
+	bool lost_names;    /* a line that may have named a scenario, profile or target could not be read:
+			       a row naming one that is unknown is dropped without a message */
 	int ncols;
 	struct column *cols;
 	struct bc_line header;
-	struct bc_rd_id *ids; /* every id seen, dropped rows' included */
-	int nids;
+	struct bc_rd_ids ids; /* every id seen, dropped rows' included */
 };
+
+/* text_checks.c.  A file that is mostly not text (a binary file): said
+ * once at 1:1, and true; the file is not read further. */
+bool bc_rd_not_text(const char *path, const char *text, size_t len, struct bc_diags *d);
+/* A byte order mark at the start: said; the offset after it (3), else 0. */
+size_t bc_rd_skip_bom(const char *path, const char *text, size_t len, struct bc_diags *d);
+/* The column (in characters, from 1) of byte off of a line. */
+int bc_rd_byte_col(const char *line, size_t off);
 
 #define BC_RD_ERR(r, line, col, ...) bc_diag_add((r)->d, (r)->file, (line), (col), __VA_ARGS__)
 
@@ -160,6 +189,10 @@ struct rd {
 size_t bc_rd_ref(const char *p, const char **name, size_t *len);
 /* Letters, digits, '_', '-', '.', '+', shorter than BC_ID_MAX. */
 bool bc_rd_valid_id(const char *s);
+/* Only those characters, and at least one (of any length). */
+bool bc_rd_id_chars(const char *s);
+/* Says what is wrong with name, an id or a table's name (what), at line:col. */
+void bc_rd_bad_id(struct rd *r, const char *what, const char *name, int line, int col);
 /* Calls fn with the name of each "$name" or "${name}" in w; returns the
  * offset of the first '$' that starts no reference, or -1. */
 long bc_rd_scan_refs(const char *w, void (*fn)(void *, const char *, size_t), void *arg);

@@ -26,7 +26,7 @@ static void close_scenario(struct rd *r)
 	bc_rd_close_target(r);
 	int checked = 0;
 	r->open_sc = NULL;
-	if (!sc)
+	if (!sc || sc->bad)
 		return;
 	for (int i = 0; i < sc->nsteps; i++)
 		checked += sc->steps[i].checked;
@@ -49,8 +49,12 @@ static void add_step(struct rd *r, struct bc_line *l)
 	struct bc_scenario *sc = r->open_sc;
 	struct bc_tmpl_step *ts;
 	int first = 0;
+	if (sc->bad)
+		return; /* said once; its later lines would only repeat it */
 	if (sc->nsteps == BC_MAX_STEPS) {
-		BC_RD_ERR(r, l->lineno, l->tok[0].col, "scenario '%s' has more than %d steps", sc->name, BC_MAX_STEPS);
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "scenario '%s' has more than %d steps; hint: split it, or move setup into a profile",
+			  sc->name, BC_MAX_STEPS);
+		sc->bad = true;
 		return;
 	}
 	ts = &sc->steps[sc->nsteps];
@@ -157,7 +161,7 @@ static void read_directive(struct rd *r, struct bc_line *l)
 	}
 	if (strcmp(kw, "table") == 0) {
 		if (!bc_rd_valid_id(l->tok[1].s))
-			BC_RD_ERR(r, line, l->tok[1].col, "bad table name '%s'; hint: letters, digits, '_', '-', '.'", l->tok[1].s);
+			bc_rd_bad_id(r, "table name", l->tok[1].s, line, l->tok[1].col);
 		else
 			snprintf(r->t->name, sizeof(r->t->name), "%s", l->tok[1].s);
 	} else if (strcmp(kw, "timeout") == 0) {
@@ -270,6 +274,89 @@ static void read_line(struct rd *r, struct bc_line *l)
 		read_body_line(r, l);
 }
 
+/* An indented line that could not be read: its block is lost. */
+static void lose_block_line(struct rd *r)
+{
+	if (r->open_sc)
+		r->open_sc->bad = true;
+	else if (r->open_prof >= 0)
+		r->prof[r->open_prof].bad = true;
+	else if (r->open_tgt >= 0)
+		r->tgt[r->open_tgt].bad = true;
+}
+
+/* A header that could not be read: the rows under it are lost. */
+static void lose_header(struct rd *r)
+{
+	r->at = AT_ROWS;
+	r->have_header = true;
+	r->quiet = true;
+}
+
+/* A row that could not be read keeps its id, as other dropped rows do,
+ * when the id itself was read. */
+static void lose_row(struct rd *r, const struct bc_line *l)
+{
+	if (r->at != AT_ROWS || r->quiet || r->rows_dropped)
+		return;
+	for (int i = 0; i < r->ncols && i < l->ntok; i++)
+		if (r->cols[i].kind == COL_ID && bc_rd_valid_id(l->tok[i].s))
+			bc_rd_ids_claim(&r->ids, l->tok[i].s, l->lineno);
+}
+
+/* An unindented line that could not be read: what it began (a scenario,
+ * a profile, a target, a section, a header) is lost with it, and so are
+ * the lines that belong to that, without a message each. */
+static void lose_line(struct rd *r, struct bc_line *l)
+{
+	const char *kw = l->ntok ? l->tok[0].s : "";
+	bool preamble = r->at == AT_PREAMBLE;
+	bool block = strcmp(kw, "scenario") == 0 || strcmp(kw, "profile") == 0 || strcmp(kw, "target") == 0;
+	close_scenario(r);
+	r->skip_block = true; /* the indented lines under it */
+	if (!l->ntok || (block && l->ntok < 2))
+		r->lost_names = true;
+	if (strcmp(kw, "scenario") == 0 && l->ntok >= 2) {
+		if (!preamble) {
+			r->at = AT_NO_HEADER;
+			r->quiet = false;
+		}
+		open_scenario(r, l);
+		if (r->open_sc)
+			r->open_sc->bad = true;
+	} else if (preamble && strcmp(kw, "profile") == 0 && l->ntok >= 2) {
+		bc_rd_open_profile(r, l);
+		if (r->open_prof >= 0)
+			r->prof[r->open_prof].bad = true;
+	} else if (preamble && strcmp(kw, "target") == 0 && l->ntok >= 2) {
+		bc_rd_open_target(r, l);
+		if (r->open_tgt >= 0)
+			r->tgt[r->open_tgt].bad = true;
+	} else if (strcmp(kw, "rows") == 0) {
+		r->at = AT_SECTION_HEADER;
+		r->section = -1;
+		r->section_line = l->lineno;
+		r->quiet = true;
+	} else if (strcmp(kw, "id") == 0 && (r->at != AT_ROWS || r->section >= 0)) {
+		lose_header(r);
+	} else if (!preamble && !block) {
+		lose_row(r, l);
+	}
+}
+
+/* A line that could not be read whole (said already): it is lost, with
+ * its row or its block, and everything else is still read. */
+static void read_bad_line(struct rd *r, struct bc_line *l)
+{
+	if (l->ntok == 0 && l->comment)
+		return; /* a comment: nothing else is lost */
+	if (l->indented) {
+		lose_block_line(r);
+		return;
+	}
+	lose_line(r, l);
+}
+
 static void default_name(const char *path, char *name, size_t n)
 {
 	const char *base = strrchr(path, '/');
@@ -293,19 +380,9 @@ int bc_table_parse(const char *path, const char *text, size_t len, struct bc_tab
 	snprintf(t->path, sizeof(t->path), "%s", path);
 	default_name(path, t->name, sizeof(t->name));
 
-	long bad = bc_text_find_binary(text, len, &why);
-	if (bad >= 0) {
-		int line = 1, col = 1;
-		for (long i = 0; i < bad; i++) {
-			if (text[i] == '\n')
-				line++, col = 1;
-			else if (((unsigned char)text[i] & 0xc0) != 0x80)
-				col++;
-		}
-		bc_diag_add(d, path, line, col, "binary data (%s); hint: a case table is UTF-8 text", why);
+	if (bc_rd_not_text(path, text, len, d))
 		return d->n - before;
-	}
-	size_t pos = 0;
+	size_t pos = bc_rd_skip_bom(path, text, len, d);
 	int lineno = 0;
 	while (pos < len) {
 		const char *start = text + pos;
@@ -316,9 +393,20 @@ int bc_table_parse(const char *path, const char *text, size_t len, struct bc_tab
 		pos += n + (nl ? 1 : 0);
 		if (bc_diags_count_file(d, path) > BC_DIAG_MAX_PER_FILE)
 			break; /* the last message said so */
-		if (bc_lex_line(path, lineno, start, n, &l, d) < 0)
-			continue;
-		read_line(&r, &l);
+		/* A bad byte, or a line the lexer cannot split, loses its row
+		 * or block, not the file. */
+		long bad = bc_text_find_binary(start, n, &why);
+		if (bad >= 0) {
+			bc_diag_add(d, path, lineno, bc_rd_byte_col(start, (size_t)bad), "binary data (%s); hint: a case table is UTF-8 text",
+				    why);
+			bc_lex_line_cut(path, lineno, start, (size_t)bad, &l);
+		} else {
+			bc_lex_line(path, lineno, start, n, &l, d);
+		}
+		if (l.bad)
+			read_bad_line(&r, &l);
+		else
+			read_line(&r, &l);
 		bc_line_free(&l);
 	}
 	close_scenario(&r);
@@ -337,7 +425,7 @@ int bc_table_parse(const char *path, const char *text, size_t len, struct bc_tab
 	free(r.prof);
 	free(r.tgt);
 	free(r.cols);
-	free(r.ids);
+	bc_rd_ids_free(&r.ids);
 	bc_line_free(&r.header);
 	return d->n - before;
 }

@@ -12,7 +12,12 @@
 /* Parse a table held in memory; path names it in diagnostics.  Returns the
  * number of diagnostics added; t holds every row that was read correctly. */
 int bc_table_parse(const char *path, const char *text, size_t len, struct bc_table *t, struct bc_diags *d);
-/* Read the file at path, then parse it. */
+/* Open path for reading if it is a regular file: the descriptor; or -1
+ * with why when it cannot be opened ("cannot open: ..."), -2 when it is
+ * something else ("a FIFO, not a regular file").  Never
+ * waits: a FIFO, a socket or a device is refused without being read. */
+int bc_table_open_regular(const char *path, char *why, size_t n);
+/* Read the file at path (a regular file, see above), then parse it. */
 int bc_table_load(const char *path, struct bc_table *t, struct bc_diags *d);
 
 /* Expand each path (a .tbl file, or a directory whose *.tbl files are taken

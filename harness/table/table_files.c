@@ -2,45 +2,116 @@
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "table/table.h"
 
 #define MAX_TABLE_BYTES (16L << 20)
 
+/* What a file that is not a regular file is, for the message. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	return "a special file";
+}
+
+int bc_table_open_regular(const char *path, char *why, size_t n)
+{
+	struct stat st;
+	/* Looked at before it is opened, so that opening a device has no
+	 * effect, and again through the descriptor, so that a file swapped
+	 * for a FIFO in between cannot block the read (O_NONBLOCK keeps the
+	 * open itself from waiting for a writer). */
+	if (stat(path, &st) < 0) {
+		snprintf(why, n, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (S_ISREG(st.st_mode)) {
+		int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0) {
+			snprintf(why, n, "cannot open: %s", strerror(errno));
+			return -1;
+		}
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			return fd;
+		close(fd);
+	}
+	snprintf(why, n, "%s, not a regular file", file_kind(st.st_mode));
+	return -2;
+}
+
+/* The whole file into a NUL-terminated buffer: its length, or -1 with why. */
+static long read_all(int fd, char **out, char *why, size_t n)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap + 1);
+	for (;;) {
+		if (!buf) {
+			snprintf(why, n, "cannot read: out of memory");
+			return -1;
+		}
+		if (len > (size_t)MAX_TABLE_BYTES) {
+			snprintf(why, n, "table of more than the %ld bytes a table may have", MAX_TABLE_BYTES);
+			free(buf);
+			return -1;
+		}
+		if (len == cap) {
+			char *v = realloc(buf, cap * 2 + 1);
+			if (!v)
+				free(buf);
+			buf = v;
+			cap *= 2;
+			continue;
+		}
+		ssize_t got = read(fd, buf + len, cap - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			snprintf(why, n, "cannot read: %s", strerror(errno));
+			free(buf);
+			return -1;
+		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return (long)len;
+}
+
 int bc_table_load(const char *path, struct bc_table *t, struct bc_diags *d)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long size;
-	int rc;
+	char why[256], *buf = NULL;
+	long size = -1;
+	int rc, fd;
 	memset(t, 0, sizeof(*t));
-	if (!f) {
-		bc_diag_add(d, path, 1, 1, "cannot open: %s", strerror(errno));
+	if ((fd = bc_table_open_regular(path, why, sizeof(why))) >= 0) {
+		size = read_all(fd, &buf, why, sizeof(why));
+		close(fd);
+	}
+	if (fd < 0) {
+		bc_diag_add(d, path, 1, 1, "%s%s", why, fd == -2 ? "; hint: a case table is a regular file of text" : "");
 		return 1;
 	}
-	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		bc_diag_add(d, path, 1, 1, "cannot read: %s; hint: a table is a regular file", strerror(errno));
-		fclose(f);
+	if (size < 0) {
+		bc_diag_add(d, path, 1, 1, "%s", why);
 		return 1;
 	}
-	if (size > MAX_TABLE_BYTES) {
-		bc_diag_add(d, path, 1, 1, "table is %ld bytes, more than the %ld a table may have", size, MAX_TABLE_BYTES);
-		fclose(f);
-		return 1;
-	}
-	buf = malloc((size_t)size + 1);
-	if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
-		bc_diag_add(d, path, 1, 1, "cannot read: %s", buf ? strerror(errno) : "out of memory");
-		free(buf);
-		fclose(f);
-		return 1;
-	}
-	fclose(f);
-	buf[size] = '\0';
 	rc = bc_table_parse(path, buf, (size_t)size, t, d);
 	free(buf);
 	return rc;

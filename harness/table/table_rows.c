@@ -191,6 +191,8 @@ static int pick_profile(struct rd *r, const struct bc_tok *cell, int line, struc
 		size_t n = strcspn(p, "+");
 		const struct bc_rd_profile *pr = find_profile(r, p, n);
 		if (!pr) {
+			if (r->lost_names)
+				return -1; /* it may be the profile whose line was lost */
 			if (r->nprof)
 				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)), "unknown profile '%.*s'; hint: the table defines %s%s",
 					  (int)n, p, r->prof[0].name, r->nprof > 1 ? " and others" : "");
@@ -340,8 +342,9 @@ static int attach_target(struct rd *r, const struct bc_line *l, struct bc_case *
 		expand_tabledir(r, c->target);
 		return 0;
 	}
-	BC_RD_ERR(r, l->lineno, l->tok[0].col, "row '%s' runs target '%s', which the table does not define; hint: 'target %s' and an indented 'command ...' before the header",
-		  c->id, name, name);
+	if (!r->lost_names)
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "row '%s' runs target '%s', which the table does not define; hint: 'target %s' and an indented 'command ...' before the header",
+			  c->id, name, name);
 	return -1;
 }
 
@@ -401,22 +404,15 @@ static int claim_id(struct rd *r, const struct bc_line *l, struct bc_case *c)
 		if (r->cols[i].kind != COL_ID)
 			continue;
 		if (!bc_rd_valid_id(cell->s)) {
-			BC_RD_ERR(r, l->lineno, cell->col, "bad id '%s'; hint: letters, digits, '_', '-', '.', '+'", cell->s);
+			bc_rd_bad_id(r, "id", cell->s, l->lineno, cell->col);
 			return -1;
 		}
 		/* Rows dropped for other errors keep their ids too. */
-		for (int k = 0; k < r->nids; k++) {
-			if (strcmp(r->ids[k].id, cell->s) == 0) {
-				BC_RD_ERR(r, l->lineno, cell->col, "id '%s' is already used on line %d", cell->s, r->ids[k].line);
-				return -1;
-			}
-		}
-		struct bc_rd_id *ids = realloc(r->ids, (size_t)(r->nids + 1) * sizeof(*ids));
-		if (!ids)
+		int first = bc_rd_ids_claim(&r->ids, cell->s, l->lineno);
+		if (first > 0)
+			BC_RD_ERR(r, l->lineno, cell->col, "id '%s' is already used on line %d", cell->s, first);
+		if (first != 0)
 			return -1;
-		r->ids = ids;
-		snprintf(r->ids[r->nids].id, sizeof(r->ids[0].id), "%s", cell->s);
-		r->ids[r->nids++].line = l->lineno;
 		snprintf(c->id, sizeof(c->id), "%s", cell->s);
 	}
 	return 0;
@@ -433,6 +429,8 @@ static int pick_scenario(struct rd *r, const struct bc_line *l, struct bc_scenar
 		for (int k = 0; k < r->nsc; k++)
 			if (strcmp(r->sc[k].name, cell->s) == 0)
 				*sc = &r->sc[k];
+		if (!*sc && r->lost_names)
+			return -1; /* it may be the scenario whose line was lost */
 		if (!*sc) {
 			BC_RD_ERR(r, l->lineno, cell->col, "unknown scenario '%s'; hint: the table defines %s%s", cell->s,
 				  r->sc[0].name, r->nsc > 1 ? " and others" : "");
@@ -494,8 +492,8 @@ void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 	c.timeout_ms = r->timeout_ms;
 	if (claim_id(r, l, &c) < 0 || pick_scenario(r, l, &sc) < 0)
 		return;
-	if (!sc || sc->nsteps == 0)
-		return;
+	if (!sc || sc->nsteps == 0 || sc->bad)
+		return; /* what is wrong with the scenario was said once */
 	snprintf(c.scenario, sizeof(c.scenario), "%s", sc->name);
 	if (bc_rd_instantiate(r, sc, l, &c) < 0 || c.nchecked == 0)
 		goto drop;
