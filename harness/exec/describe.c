@@ -11,6 +11,7 @@ void bc_runner_describe(const struct bc_runner *r, struct bc_run_info *info)
 	info->platform = r->platform;
 	info->profile = r->run_profile ? r->run_profile_name : NULL;
 	info->isolation = bc_runner_isolation(r);
+	info->confinement = bc_runner_confinement(r);
 	info->private_net = r->caps.private_net;
 	info->ipv6 = r->caps.ipv6;
 	info->note = r->caps.reason;

@@ -44,6 +44,16 @@ void bc_runner_init(struct bc_runner *r, const char *prog)
 	r->reaper = bc_guard_become_reaper();
 }
 
+const char *bc_runner_confinement(const struct bc_runner *r)
+{
+	if (!bc_runner_confines(r))
+		return "runsc's sandbox (gVisor): its own kernel, a read-only view of the host's files under a private overlay";
+	return "per worker: private PID namespace with its own /proc, private mount namespace with the host read-only "
+	       "and nosuid, private /tmp (an overlay), /var/tmp and /dev/shm, a minimal /dev, only /proc/sys/net "
+	       "writable; private UTS and IPC namespaces; no new privileges; targets without CAP_SYS_ADMIN, "
+	       "CAP_SYS_PTRACE and CAP_SETPCAP";
+}
+
 const char *bc_runner_isolation(const struct bc_runner *r)
 {
 	if (r->caps.private_net && r->pooled && r->isolation == BC_ISO_SANDBOX)
@@ -253,7 +263,7 @@ void bc_run_sandboxed(const struct bc_runner *r, const struct bc_case *c, const 
 	cfg.reap_orphans = r->reaper;
 	/* Outside a worker (the runner's own fallback), the case child puts
 	 * up the walls itself. */
-	cfg.confine = !bc_confined();
+	cfg.confine = bc_runner_confines(r) && !bc_confined();
 	struct child_arg arg = {c, profile, r->host_net, NULL, r->time_scale};
 	if (c->needs & BC_NEEDS_SCRATCH) {
 		if (bc_scratch_make(scratch, why, sizeof(why)) < 0) {

@@ -58,6 +58,15 @@ const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_cas
 /* The timeout a case runs under: --timeout, else its own, times
  * --time-scale. */
 int bc_runner_timeout_ms(const struct bc_runner *r, const struct bc_case *c);
+/* Do this runner's workers put up their own walls (exec/confine.h)?  Not
+ * under gVisor: runsc's sandbox is the wall there, and its
+ * unshare(CLONE_NEWNS) makes no private mount namespace to build in. */
+static inline bool bc_runner_confines(const struct bc_runner *r)
+{
+	return r->platform.slot != BC_SLOT_GVISOR;
+}
+/* The walls, in words for reports. */
+const char *bc_runner_confinement(const struct bc_runner *r);
 /* Has the run been told to stop (r->stop)? */
 static inline bool bc_runner_stopped(const struct bc_runner *r)
 {

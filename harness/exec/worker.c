@@ -217,7 +217,7 @@ _Noreturn void bc_worker_main(const struct bc_runner *r, const struct bc_case *c
 	w = (struct worker){.r = r, .beat = beat};
 	/* Every case and target of this worker runs confined (exec/confine.h);
 	 * the process that called us stays behind until the worker ends. */
-	if (!bc_confined() && bc_confine_enter(&beat->pid, why, sizeof(why)) < 0)
+	if (bc_runner_confines(r) && !bc_confined() && bc_confine_enter(&beat->pid, why, sizeof(why)) < 0)
 		unconfined(r, cases, n, cmd, out, why);
 	/* Orphans of this worker's cases come back to it. */
 	bc_guard_become_reaper();

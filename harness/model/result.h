@@ -63,6 +63,7 @@ struct bc_run_info {
 	struct bc_platform platform;
 	const char *profile;    /* --platform-profile NAME, or NULL for none */
 	const char *isolation;  /* how cases were isolated, in words */
+	const char *confinement; /* the walls around every case and target, in words */
 	bool private_net, ipv6; /* what the sandbox could provide */
 	const char *note;       /* why not, when not ("" otherwise) */
 	const char *prog;       /* how to call bindcheck in a re-run command, or NULL */

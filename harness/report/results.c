@@ -63,6 +63,7 @@ json_t *bc_results_new(const struct bc_run_info *run)
 	put(plat, "time_scale", json_real(run->time_scale > 1.0 ? run->time_scale : 1.0));
 	put(root, "platform", plat);
 	put(iso, "mode", jstr(run->isolation));
+	put(iso, "confinement", jstr(run->confinement ? run->confinement : ""));
 	put(iso, "private_net", json_boolean(run->private_net));
 	put(iso, "ipv6", json_boolean(run->ipv6));
 	put(iso, "note", jstr(run->note));
