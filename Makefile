@@ -146,7 +146,7 @@ check-valgrind: deps
 
 # Numbers, not tests: ci/bench builds in build-bench/ and prints them.
 bench: deps
-	ci/bench
+	BASE=$(BASE) ci/bench
 
 # The host's run, runs under profiles that imitate other platforms, and their
 # matrix: reports/out/matrix.html and matrix.md (ci/platform-matrix).
