@@ -3,7 +3,8 @@
  *  - cases/selftest/confine.tbl: targets run as root try to write the host's
  *    files, remount, unmount, enter a host process's namespaces, see or
  *    signal host processes, write kernel settings, reach a disk, rename the
- *    host.  Every row must pass (the attempt refused, or landed inside the
+ *    host, add a key to the host's keyrings, connect to a daemon's socket
+ *    in /run, open the terminal, take real-time priority.  Every row must pass (the attempt refused, or landed inside the
  *    case) at both isolation levels, and afterwards the directory they aim
  *    at must be byte for byte what it was, and no probe file may be on the
  *    host.
@@ -22,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +45,40 @@
 static struct bc_runner runner;
 static struct bc_table table;
 static char dir[PATH_MAX];
+/* A unix socket listening on the host under /run, where daemons keep
+ * theirs: a target run as root must not reach it. */
+static char runsock[108];
+static int runsock_fd = -1;
+
+static void listen_in_run(void)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(runsock, sizeof(runsock), "/run/bindcheck-escape-%d.sock", (int)getpid());
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", runsock);
+	unlink(runsock);
+	runsock_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (runsock_fd < 0 || bind(runsock_fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(runsock_fd, 16) < 0) {
+		/* no /run to listen in: the row says so (exit 3) */
+		if (runsock_fd >= 0)
+			close(runsock_fd);
+		runsock_fd = -1;
+		return;
+	}
+	setenv("BC_ESCAPE_RUNSOCK", runsock, 1);
+}
+
+/* Does the host's /proc/keys hold a key a row added? */
+static bool key_left(void)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/keys", "re");
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, "bindcheck-escape") != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
 
 static int setup(void)
 {
@@ -63,9 +100,10 @@ static int setup(void)
 	setenv("BC_ESCAPE_DIR", dir, 1);
 	setenv("BC_ESCAPE_PID", pid, 1);
 	unlink(PROBE_TMP);
+	listen_in_run();
 	bc_runner_init(&runner, "bindcheck");
 	runner.pooled = true;
-	return bc_suite_read_table(CONFINE_TABLE, NULL, &table, 17);
+	return bc_suite_read_table(CONFINE_TABLE, NULL, &table, 21);
 }
 
 static int teardown(void)
@@ -74,6 +112,11 @@ static int teardown(void)
 	bc_scratch_remove(dir);
 	unsetenv("BC_ESCAPE_DIR");
 	unsetenv("BC_ESCAPE_PID");
+	unsetenv("BC_ESCAPE_RUNSOCK");
+	if (runsock_fd >= 0) {
+		close(runsock_fd);
+		unlink(runsock);
+	}
 	return 0;
 }
 
@@ -135,6 +178,8 @@ static void escape_attempts_are_refused(void)
 		BC_FAILF("the host directory the attempts aim at changed:\n  before %s\n  after  %s", before, after);
 	if (access(PROBE_TMP, F_OK) == 0 || access(PROBE_ETC, F_OK) == 0)
 		BC_FAILF("a probe file reached the host: %s or %s", PROBE_TMP, PROBE_ETC);
+	if (key_left())
+		BC_FAILF("a key named bindcheck-escape is in the host's keyrings (/proc/keys)");
 	gethostname(host_after, sizeof(host_after));
 	CU_ASSERT_STRING_EQUAL(host, host_after);
 }

@@ -29,6 +29,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/statvfs.h>
 
 #ifndef SYS_mount_setattr
@@ -147,7 +148,10 @@ static int readonly_host(char *why, size_t n)
 
 /* What the host has at the places about to be covered, held open to be
  * bound back or read through (/proc/self/fd/N works as a mount source). */
-static const char *const devs[] = {"null", "zero", "full", "random", "urandom", "tty"};
+/* No tty: with it a target could type into the user's terminal (TIOCSTI)
+ * or read from it; the worker has no controlling terminal either (setsid
+ * in bc_confine_enter). */
+static const char *const devs[] = {"null", "zero", "full", "random", "urandom"};
 #define NDEV (sizeof(devs) / sizeof(devs[0]))
 
 struct held {
@@ -202,6 +206,26 @@ static int private_tmp(const struct held *h, char *why, size_t n)
 	if (stat("/var/tmp", &sb) == 0 && S_ISDIR(sb.st_mode) &&
 	    mnt("tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m", why, n) < 0)
 		return -1;
+	return 0;
+}
+
+/* /run (and /var/run where it is a directory of its own): empty.  It holds
+ * the host's daemons' sockets (D-Bus, systemd, the users' agents), which
+ * a read-only mount does not stop a target run as root from connecting
+ * to; a socket file seen through a covering mount is no longer the
+ * daemon's. */
+static int private_run(char *why, size_t n)
+{
+	static const char *const dirs[] = {"/run", "/var/run"};
+	struct stat sb;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (lstat(dirs[i], &sb) < 0 || !S_ISDIR(sb.st_mode))
+			continue;
+		if (mnt("tmpfs", dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m", why, n) < 0)
+			return -1;
+	}
+	if (lstat("/run", &sb) == 0 && S_ISDIR(sb.st_mode) && mkdir("/run/lock", 01777) == 0)
+		chmod("/run/lock", 01777);
 	return 0;
 }
 
@@ -278,7 +302,7 @@ static int build_root(char *why, size_t n)
 		return FAIL("cannot make the mount namespace private: %s", strerror(errno));
 	hold(&h);
 	int rc = readonly_host(why, n) < 0 || own_proc(why, n) < 0 || minimal_dev(&h, why, n) < 0 ||
-			 private_tmp(&h, why, n) < 0
+			 private_tmp(&h, why, n) < 0 || private_run(why, n) < 0
 		 ? -1
 		 : 0;
 	let_go(&h);
@@ -296,8 +320,12 @@ static const int never[] = {
 	CAP_SYSLOG, CAP_WAKE_ALARM, CAP_BLOCK_SUSPEND, 37 /* AUDIT_READ */, 38 /* PERFMON */, 39 /* BPF */,
 	40 /* CHECKPOINT_RESTORE */,
 };
-/* And in a target: what would let a program that runs as root out. */
-static const int target_never[] = {CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_SETPCAP};
+/* And in a target: what would let a program that runs as root out
+ * (mount, setns, ptrace), or reach past its case: real-time priority and
+ * locked memory over the host's, leases on the host's files, raised
+ * limits. */
+static const int target_never[] = {CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_SYS_NICE, CAP_IPC_LOCK,
+				   CAP_LEASE,     CAP_SYS_RESOURCE, CAP_SETPCAP};
 
 /* Off the bounding set (for what is executed) and off the effective,
  * permitted and inheritable sets (for this process).  Async-signal-safe. */
@@ -322,9 +350,15 @@ static int drop_caps(const int *caps, size_t k)
 
 int bc_confine_target(void)
 {
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0)
+	/* A crash makes no core: where core_pattern pipes to a helper, the
+	 * kernel would start that helper on the host (core(5): a limit of 1
+	 * stops a dump to a pipe too). */
+	struct rlimit core = {1, 1};
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0 || setrlimit(RLIMIT_CORE, &core) < 0)
 		return -1;
-	return drop_caps(target_never, sizeof(target_never) / sizeof(target_never[0]));
+	if (drop_caps(target_never, sizeof(target_never) / sizeof(target_never[0])) < 0)
+		return -1;
+	return bc_confine_filter();
 }
 
 /* The caller's side: it holds nothing, ignores the signals meant for the
@@ -389,8 +423,16 @@ int bc_confine_enter(pid_t *real_pid, char *why, size_t n)
 		stand_by(pid, parent, alive[1]);
 	}
 	close(alive[1]);
+	/* No controlling terminal: nothing inside can read the user's or
+	 * type into it; the runner alone answers the terminal's signals. */
+	setsid();
 	if (bound_to_caller(alive[0], why, n) < 0 || build_root(why, n) < 0)
 		return -1;
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null >= 0 && null != STDIN_FILENO) {
+		dup2(null, STDIN_FILENO);
+		close(null);
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0 || drop_caps(never, sizeof(never) / sizeof(never[0])) < 0)
 		return FAIL("cannot drop capabilities: %s", strerror(errno));
 	setenv("TMPDIR", "/tmp", 1);

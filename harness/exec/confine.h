@@ -42,5 +42,8 @@ bool bc_confined(void);
  * own namespace).  Async-signal-safe: it runs in a vfork child.  0, or -1
  * with errno. */
 int bc_confine_target(void);
+/* The system calls a target may not make (exec/filter.c): a seccomp
+ * filter; needs PR_SET_NO_NEW_PRIVS first.  0, or -1 with errno. */
+int bc_confine_filter(void);
 
 #endif

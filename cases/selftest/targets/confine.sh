@@ -3,7 +3,8 @@
 # run as root would try it.  Exit 0: the attempt was refused, or it landed
 # only inside the case; 1: it got out; 3: the suite's environment is
 # missing (BC_ESCAPE_DIR, a directory on the host the attempts aim at;
-# BC_ESCAPE_PID, a host process outside the case).  Used by
+# BC_ESCAPE_PID, a host process outside the case; BC_ESCAPE_RUNSOCK, a
+# unix socket listening on the host under /run, as daemons' are).  Used by
 # cases/selftest/confine.tbl and suite/test_confine.c, which also checks the
 # host afterwards.
 dir=${BC_ESCAPE_DIR:-}
@@ -32,5 +33,14 @@ sysrq)      refused sh -c 'echo h > /proc/sysrq-trigger' ;;
 disk)       ! ls /dev/sd? /dev/vd? /dev/nvme* /dev/mem /dev/kmsg >/dev/null 2>&1 &&
             refused mknod /dev/bindcheck-disk b 8 0 ;;
 hostname)   refused hostname bindcheck-escape ;;
+keyring)    refused python3 -c 'import ctypes, sys
+r = ctypes.CDLL(None).syscall(248, b"user", b"bindcheck-escape", b"x", 1, -4)  # add_key, @u
+sys.exit(0 if r > 0 else 1)' ;;
+run-socket) [ -n "${BC_ESCAPE_RUNSOCK:-}" ] || exit 3
+            refused python3 -c 'import os, socket
+s = socket.socket(socket.AF_UNIX)
+s.connect(os.environ["BC_ESCAPE_RUNSOCK"])' ;;
+tty)        refused sh -c ': </dev/tty' ;;
+sched)      refused chrt -f 1 true ;;
 *)          exit 3 ;;
 esac
