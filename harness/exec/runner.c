@@ -82,6 +82,7 @@ struct child_arg {
 	unsigned long host_net;
 	const char *scratch; /* the case's working directory, or NULL */
 	double time_scale;
+	bool own_scratch;    /* the child makes it, in its own private /tmp */
 };
 
 /* In the case's child: its working directory, its profile, then the steps.
@@ -92,9 +93,17 @@ static int case_child(void *arg, int out_fd)
 	const struct child_arg *a = arg;
 	struct bc_observation obs;
 	struct bc_step_env env;
-	char why[256];
-	if (a->scratch && chdir(a->scratch) < 0) {
-		snprintf(why, sizeof(why), "cannot enter the scratch directory %s: %s", a->scratch, strerror(errno));
+	char why[256], own[BC_SCRATCH_PATH_MAX];
+	const char *scratch = a->scratch;
+	if (a->own_scratch) {
+		if (bc_scratch_make(own, why, sizeof(why)) < 0) {
+			bc_sandbox_write(out_fd, why, strlen(why));
+			return EXIT_PROFILE_FAILED;
+		}
+		scratch = own;
+	}
+	if (scratch && chdir(scratch) < 0) {
+		snprintf(why, sizeof(why), "cannot enter the scratch directory %s: %s", scratch, strerror(errno));
 		bc_sandbox_write(out_fd, why, strlen(why));
 		return EXIT_PROFILE_FAILED;
 	}
@@ -264,8 +273,12 @@ void bc_run_sandboxed(const struct bc_runner *r, const struct bc_case *c, const 
 	/* Outside a worker (the runner's own fallback), the case child puts
 	 * up the walls itself. */
 	cfg.confine = bc_runner_confines(r) && !bc_confined();
-	struct child_arg arg = {c, profile, r->host_net, NULL, r->time_scale};
-	if (c->needs & BC_NEEDS_SCRATCH) {
+	struct child_arg arg = {c, profile, r->host_net, NULL, r->time_scale, false};
+	/* A child that confines itself makes its scratch directory in its own
+	 * /tmp, which goes with it: a runner killed meanwhile leaves none. */
+	if ((c->needs & BC_NEEDS_SCRATCH) && cfg.confine) {
+		arg.own_scratch = true;
+	} else if (c->needs & BC_NEEDS_SCRATCH) {
 		if (bc_scratch_make(scratch, why, sizeof(why)) < 0) {
 			bc_facts_refused(f, BC_RUN_FAILED, why);
 			return;
