@@ -86,17 +86,22 @@ int bc_suite_failing_cases(const char *out, char *buf, size_t n)
 	return count;
 }
 
+/* The unit and self-test suites, in the order they run; the tables' suites
+ * and the host check follow them. */
+static int (*const units[])(void) = {
+	bc_suite_values,   bc_suite_table,   bc_suite_verdict,   bc_suite_gvisor,  bc_suite_sandbox,
+	bc_suite_results,  bc_suite_matrix,  bc_suite_runner,    bc_suite_cli,     bc_suite_reports,
+	bc_suite_input,    bc_suite_profile, bc_suite_hostile,   bc_suite_confine, bc_suite_escape,
+	bc_suite_timescale, bc_suite_kernels, bc_suite_generated, bc_suite_manual, bc_suite_install,
+};
+
 static int register_all(int argc, char **argv)
 {
 	static char *defaults[] = {"cases"};
-	return bc_suite_values() < 0 || bc_suite_table() < 0 || bc_suite_verdict() < 0 || bc_suite_gvisor() < 0 ||
-			       bc_suite_sandbox() < 0 || bc_suite_results() < 0 || bc_suite_matrix() < 0 ||
-			       bc_suite_runner() < 0 || bc_suite_cli() < 0 || bc_suite_reports() < 0 || bc_suite_input() < 0 || bc_suite_profile() < 0 ||
-			       bc_suite_hostile() < 0 || bc_suite_confine() < 0 || bc_suite_escape() < 0 || bc_suite_timescale() < 0 ||
-			       bc_suite_kernels() < 0 ||
-			       bc_suite_generated() < 0 ||
-			       bc_suite_manual() < 0 || bc_suite_install() < 0 ||
-			       bc_suite_limit(argv[0]) < 0 ||
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (units[i]() < 0)
+			return -1;
+	return bc_suite_limit(argv[0]) < 0 ||
 			       bc_suite_tables(argc > 1 ? argv + 1 : defaults, argc > 1 ? argc - 1 : 1) < 0 ||
 			       bc_suite_host() < 0
 		       ? -1
