@@ -61,7 +61,7 @@ static int mnt(const char *src, const char *dst, const char *type, unsigned long
 {
 	if (mount(src, dst, type, fl, data) == 0)
 		return 0;
-	return FAIL("cannot mount %s on %s: %s", type ? type : src ? src : "(remount)", dst, strerror(errno));
+	return FAIL("cannot mount %s on %s: %s", type && strcmp(type, "none") ? type : src, dst, strerror(errno));
 }
 
 static int write_file(const char *path, const char *text)
@@ -114,7 +114,7 @@ static int readonly_each(char *why, size_t n)
 		fl |= (sv.f_flag & ST_NODEV ? MS_NODEV : 0) | (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0) |
 		      (sv.f_flag & ST_NOATIME ? MS_NOATIME : 0) | (sv.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0) |
 		      (sv.f_flag & ST_RELATIME ? MS_RELATIME : 0);
-		if (mount(NULL, path, NULL, fl, NULL) < 0 && errno != EACCES && errno != ENOENT)
+		if (mount("none", path, "none", fl, NULL) < 0 && errno != EACCES && errno != ENOENT)
 			rc = FAIL("cannot make %s read-only: %s", path, strerror(errno));
 	}
 	fclose(f);
@@ -247,7 +247,7 @@ static int minimal_dev(const struct held *h, char *why, size_t n)
 		if (fd < 0)
 			return FAIL("cannot make %s: %s", dst, strerror(errno));
 		close(fd);
-		if (mnt(fd_path(h->dev[i], src), dst, NULL, MS_BIND, NULL, why, n) < 0)
+		if (mnt(fd_path(h->dev[i], src), dst, "none", MS_BIND, NULL, why, n) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
@@ -266,9 +266,9 @@ static int readonly_part(const char *path, unsigned long rec, char *why, size_t 
 {
 	if (access(path, F_OK) < 0)
 		return 0;
-	if (mnt(path, path, NULL, MS_BIND | rec, NULL, why, n) < 0)
+	if (mnt(path, path, "none", MS_BIND | rec, NULL, why, n) < 0)
 		return -1;
-	return mnt(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, why,
+	return mnt("none", path, "none", MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, why,
 		   n);
 }
 
@@ -278,7 +278,7 @@ static int own_proc(char *why, size_t n)
 {
 	if (mnt("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, why, n) < 0)
 		return -1;
-	if (mnt("/proc/sys/net", "/proc/sys/net", NULL, MS_BIND, NULL, why, n) < 0 ||
+	if (mnt("/proc/sys/net", "/proc/sys/net", "none", MS_BIND, NULL, why, n) < 0 ||
 	    readonly_part("/proc/sys", MS_REC, why, n) < 0)
 		return -1;
 	static const char *const ro[] = {"/proc/sysrq-trigger", "/proc/irq", "/proc/bus"};
@@ -298,7 +298,7 @@ static int build_root(char *why, size_t n)
 {
 	struct held h;
 	/* Nothing done here may show in the host's namespace. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		return FAIL("cannot make the mount namespace private: %s", strerror(errno));
 	hold(&h);
 	int rc = readonly_host(why, n) < 0 || own_proc(why, n) < 0 || minimal_dev(&h, why, n) < 0 ||
