@@ -161,6 +161,35 @@ static void linux_ignores_gvisor(void)
 	bc_diags_free(&d);
 }
 
+/* gvisor n/a: the row cannot run there as written; the skip gives the
+ * deviation's reason, and Linux still runs it. */
+static void not_applicable_says_why(void)
+{
+	struct bc_platform p;
+	struct bc_table t;
+	struct bc_diags d = {0};
+	struct bc_observation o;
+	struct bc_judgement j;
+	memset(&p, 0, sizeof(p));
+	snprintf(p.release, sizeof(p.release), "4.4.0");
+	bc_platform_parse_release(p.release, p.version);
+	bc_platform_set_gvisor(&p);
+	CU_ASSERT_FATAL(load("id expect gvisor deviation source", "r EINVAL n/a \"gvisor: orders them otherwise\" s", &t,
+			     &d) == 0);
+	observe(&o, EINVAL);
+	bc_judge(&t.cases[0], &p, &o, &j);
+	CU_ASSERT_EQUAL(j.verdict, BC_SKIP);
+	if (!strstr(j.reason, "not applicable on gvisor (column gvisor): orders them otherwise"))
+		BC_FAILF("reason '%s'", j.reason);
+	memset(&p, 0, sizeof(p));
+	p.slot = BC_SLOT_LINUX;
+	p.version[0] = 6;
+	bc_judge(&t.cases[0], &p, &o, &j);
+	CU_ASSERT_EQUAL(j.verdict, BC_PASS);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
 static void deviation_parts(void)
 {
 	char b[128];
@@ -180,6 +209,8 @@ struct gerr {
 
 static const struct gerr gerrs[] = {
 	{"id linux gvisor source", "r EINVAL ok s",
+	 "row 'r' gives a gvisor result without its reason; hint: add a deviation \"gvisor: why, with its source\""},
+	{"id linux gvisor source", "r EINVAL n/a s",
 	 "row 'r' gives a gvisor result without its reason; hint: add a deviation \"gvisor: why, with its source\""},
 	{"id linux gvisor deviation source", "r EINVAL ok \"linux: why\" s",
 	 "a deviation needs the documented result in 'expect' or 'posix' to deviate from"},
@@ -213,6 +244,7 @@ int bc_suite_gvisor(void)
 	BC_ADD(s, column_and_deviations);
 	BC_ADD(s, linux_ignores_gvisor);
 	BC_ADD(s, deviation_parts);
+	BC_ADD(s, not_applicable_says_why);
 	BC_ADD(s, reader_errors);
 	return 0;
 }

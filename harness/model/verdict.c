@@ -52,7 +52,11 @@ const struct bc_clause *bc_expect_for(const struct bc_case *c, const struct bc_p
 		if (e->state == BC_EXP_UNSET)
 			continue;
 		if (e->state == BC_EXP_NA) {
-			snprintf(why, whylen, "not applicable on %s (column %s)", plat, bc_slot_name(order[i]));
+			char reason[512];
+			bool told = c->deviation && bc_deviation_reason(c->deviation, order[i], reason, sizeof(reason)) &&
+				    reason[0];
+			snprintf(why, whylen, "not applicable on %s (column %s)%s%s", plat, bc_slot_name(order[i]),
+				 told ? ": " : "", told ? reason : "");
 			return NULL;
 		}
 		const struct bc_clause *cl = matching_clause(e, bc_platform_clause_version(p));

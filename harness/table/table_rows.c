@@ -77,6 +77,8 @@ static int parse_deviation(struct rd *r, const struct bc_tok *cell, int line, st
 			BC_RD_ERR(r, line, cell->col, "deviation without a reason; hint: say why, with a link or source");
 			return -1;
 		}
+		if (c->exp[slot].state == BC_EXP_NA)
+			continue; /* why the row does not apply there: the skip says it */
 		if (c->exp[slot].state != BC_EXP_SET) {
 			BC_RD_ERR(r, line, cell->col,
 			    "deviation for %s, but the row gives no %s result; hint: put what %s does in the %s column",
@@ -95,10 +97,15 @@ static int parse_deviation(struct rd *r, const struct bc_tok *cell, int line, st
 	return c->deviation ? 0 : -1;
 }
 
-/* A gvisor result is a finding about gVisor, which the row explains. */
+/* A gvisor result is a finding about gVisor, which the row explains; so is
+ * a gvisor n/a (the row cannot run there as written). */
 static int check_gvisor_reason(struct rd *r, const struct bc_line *l, int line, const struct bc_case *c)
 {
+	char reason[8];
 	if (c->exp[BC_SLOT_GVISOR].state == BC_EXP_UNSET || (c->deviation_mask & (1u << BC_SLOT_GVISOR)))
+		return 0;
+	if (c->exp[BC_SLOT_GVISOR].state == BC_EXP_NA && c->deviation &&
+	    bc_deviation_reason(c->deviation, BC_SLOT_GVISOR, reason, sizeof(reason)) && reason[0])
 		return 0;
 	BC_RD_ERR(r, line, l->tok[0].col,
 		  "row '%s' gives a gvisor result without its reason; hint: add a deviation \"gvisor: why, with its source\"",
