@@ -202,12 +202,9 @@ static void walk_refuses_symlinks(void)
 	expect_fd(bc_beneath_open_walk(dir, "out", O_PATH | O_NOFOLLOW), 0, "walk open out, the link itself");
 	expect_fd(bc_beneath_open_walk(dir, "d/..", O_PATH), 0, "walk open d/..");
 	expect_fd(bc_beneath_open_walk(dir, "d/../..", O_PATH), EXDEV, "walk open d/../..");
-	int probe = bc_beneath_parent(dir, "d/x", name);
-	if (probe >= 0)
-		close(probe);
-	else if (errno == ENOSYS) {
+	if (!bc_beneath_has_openat2()) {
 		close(dir);
-		return; /* no openat2 here: the walk above is what runs */
+		return; /* no openat2 here (an old kernel, gVisor, Valgrind): the walk above is what runs */
 	}
 	expect_fd(bc_beneath_parent(dir, "in/x", name), 0, "openat2 in/x");
 	expect_fd(bc_beneath_parent(dir, "out/x", name), EXDEV, "openat2 out/x");

@@ -203,7 +203,7 @@ static void full_disk_child(const char *mnt, const char *big)
 	char json[300], md[300], listing[256];
 	snprintf(json, sizeof(json), "%s/r.json", mnt);
 	snprintf(md, sizeof(md), "%s/s.md", mnt);
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		_exit(101);
 	if (mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k") < 0)
 		_exit(102);

@@ -199,3 +199,11 @@ int bc_beneath_open(int dirfd, const char *path, int flags)
 		return fd;
 	return bc_beneath_open_walk(dirfd, path, flags);
 }
+
+bool bc_beneath_has_openat2(void)
+{
+	int fd = openat2_beneath(AT_FDCWD, ".", O_PATH | O_DIRECTORY);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 || errno != ENOSYS;
+}

@@ -18,6 +18,8 @@ int bc_beneath_parent(int dirfd, const char *path, char name[NAME_MAX + 1]);
  * O_NOFOLLOW not to follow a last component that is a symlink; symlinks on
  * the way are followed while they stay beneath): an fd, or -1 with errno. */
 int bc_beneath_open(int dirfd, const char *path, int flags);
+/* Does the kernel (or what stands in for it) have openat2? */
+bool bc_beneath_has_openat2(void);
 /* The same, always by the walk (for the suite: the fallback where openat2
  * is missing). */
 int bc_beneath_parent_walk(int dirfd, const char *path, char name[NAME_MAX + 1]);

@@ -361,27 +361,32 @@ int bc_confine_target(void)
 	return bc_confine_filter();
 }
 
-/* The caller's side: it holds nothing, ignores the signals meant for the
- * runner (which ends the confined process itself), and ends as its child
- * does.  If the runner dies, it dies, and so does its child. */
-static _Noreturn void stand_by(pid_t child, pid_t parent, int alive)
+/* Move fd to 10 or above: two of them must survive the close of all else. */
+static int fd_up(int fd)
 {
-	int st = 0;
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0 || getppid() != parent)
-		kill(child, SIGKILL);
-	int keep = dup2(alive, 3);
-	if (keep == 3) {
+	int up = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	return up >= 0 ? up : fd;
+}
+
+/* Close every fd but a and b. */
+static void close_all_but(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
 #ifdef SYS_close_range
-		syscall(SYS_close_range, 0u, 2u, 0u);
-		syscall(SYS_close_range, 4u, ~0u, 0u);
+	if (syscall(SYS_close_range, 0u, (unsigned)lo - 1, 0u) == 0 &&
+	    (hi == lo + 1 || syscall(SYS_close_range, (unsigned)lo + 1, (unsigned)hi - 1, 0u) == 0) &&
+	    syscall(SYS_close_range, (unsigned)hi + 1, ~0u, 0u) == 0)
+		return;
 #endif
-	}
-	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
-		;
+	for (int fd = 0; fd < 1024; fd++)
+		if (fd != a && fd != b)
+			close(fd);
+}
+
+/* End as a process whose wait status was st: the same exit code, or the
+ * same signal. */
+static _Noreturn void end_as(int st)
+{
 	if (WIFSIGNALED(st)) {
 		signal(WTERMSIG(st), SIG_DFL);
 		prctl(PR_SET_PDEATHSIG, 0L, 0L, 0L, 0L);
@@ -389,6 +394,50 @@ static _Noreturn void stand_by(pid_t child, pid_t parent, int alive)
 		_exit(128 + WTERMSIG(st));
 	}
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+}
+
+/* The caller's side: it holds nothing, ignores the signals meant for the
+ * runner (which ends the confined process itself), and ends as the
+ * confined worker did: its wait status comes on the status pipe from the
+ * namespace's pid 1 (which, being pid 1, could not die of a signal it
+ * sent itself); without one (pid 1 was killed), as pid 1 ended.  If the
+ * runner dies, it dies, and so does its child. */
+static _Noreturn void stand_by(pid_t child, pid_t parent, int alive, int status)
+{
+	int st = 0, ws;
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0 || getppid() != parent)
+		kill(child, SIGKILL);
+	alive = fd_up(alive);
+	status = fd_up(status);
+	close_all_but(alive, status);
+	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+		;
+	if (read(status, &ws, sizeof(ws)) == (ssize_t)sizeof(ws))
+		st = ws;
+	end_as(st);
+}
+
+/* The namespace's pid 1: it only waits.  The worker runs as its child,
+ * not as pid 1 itself, because the kernel keeps from a PID namespace's
+ * init every signal it has no handler for that comes from inside the
+ * namespace (pid_namespaces(7)): a worker that raised SIGSEGV, or got a
+ * SIGPIPE, would live on where a case child dies.  Orphans go to the
+ * worker, a child subreaper, while it lives. */
+static _Noreturn void be_init(pid_t worker, int status)
+{
+	int st = 0;
+	for (;;) {
+		pid_t p = waitpid(-1, &st, 0);
+		if (p == worker || (p < 0 && errno == ECHILD))
+			break;
+	}
+	if (write(status, &st, sizeof(st)) < 0)
+		_exit(1);
+	_exit(0);
 }
 
 /* The child's side: it dies with the caller (PDEATHSIG), and if the
@@ -404,29 +453,14 @@ static int bound_to_caller(int alive, char *why, size_t n)
 	return 0;
 }
 
-int bc_confine_enter(pid_t *real_pid, char *why, size_t n)
+/* Inside, as pid 1, before the worker is forked: the walls, no terminal,
+ * stdin from /dev/null, no new privileges, fewer capabilities. */
+static int wall_in(char *why, size_t n)
 {
-	int alive[2];
-	pid_t parent = getppid();
-	if (make_namespaces(why, n) < 0)
-		return -1;
-	if (pipe2(alive, O_CLOEXEC) < 0)
-		return FAIL("pipe: %s", strerror(errno));
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		return FAIL("cannot start the confined process: fork: %s", strerror(errno));
-	if (pid > 0) {
-		if (real_pid)
-			__atomic_store_n(real_pid, pid, __ATOMIC_RELEASE);
-		close(alive[0]);
-		stand_by(pid, parent, alive[1]);
-	}
-	close(alive[1]);
 	/* No controlling terminal: nothing inside can read the user's or
 	 * type into it; the runner alone answers the terminal's signals. */
 	setsid();
-	if (bound_to_caller(alive[0], why, n) < 0 || build_root(why, n) < 0)
+	if (build_root(why, n) < 0)
 		return -1;
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null >= 0 && null != STDIN_FILENO) {
@@ -436,6 +470,41 @@ int bc_confine_enter(pid_t *real_pid, char *why, size_t n)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0 || drop_caps(never, sizeof(never) / sizeof(never[0])) < 0)
 		return FAIL("cannot drop capabilities: %s", strerror(errno));
 	setenv("TMPDIR", "/tmp", 1);
+	return 0;
+}
+
+int bc_confine_enter(pid_t *real_pid, char *why, size_t n)
+{
+	int alive[2], status[2];
+	pid_t parent = getppid();
+	if (make_namespaces(why, n) < 0)
+		return -1;
+	if (pipe2(alive, O_CLOEXEC) < 0)
+		return FAIL("pipe: %s", strerror(errno));
+	if (pipe2(status, O_CLOEXEC) < 0)
+		return FAIL("pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return FAIL("cannot start the confined process: fork: %s", strerror(errno));
+	if (pid > 0) {
+		if (real_pid)
+			__atomic_store_n(real_pid, pid, __ATOMIC_RELEASE);
+		close(alive[0]);
+		close(status[1]);
+		stand_by(pid, parent, alive[1], status[0]);
+	}
+	close(alive[1]);
+	close(status[0]);
+	if (bound_to_caller(alive[0], why, n) < 0 || wall_in(why, n) < 0)
+		return -1;
+	fflush(NULL);
+	pid_t worker = fork();
+	if (worker < 0)
+		return FAIL("cannot start the confined worker: fork: %s", strerror(errno));
+	if (worker > 0)
+		be_init(worker, status[1]);
+	close(status[1]);
 	confined_here = true;
 	return 0;
 }

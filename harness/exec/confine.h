@@ -1,9 +1,9 @@
 /* confine: the walls every case and target runs inside, put up once per
  * worker (and once per case child that runs outside a worker):
  *
- *  - a private PID namespace whose pid 1 is the confined process, with its
- *    own /proc: no host pid is visible, and when it ends every process it
- *    left ends with it;
+ *  - a private PID namespace with its own /proc, in which the worker runs
+ *    under a pid 1 that only waits: no host pid is visible, and when the
+ *    worker ends every process it left ends with it;
  *  - a private mount namespace in which the host's file system is a
  *    recursive read-only, nosuid bind; /tmp, /var/tmp and /dev/shm are
  *    private tmpfs, /dev holds only null, zero, full, random, urandom and
@@ -24,13 +24,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Enter the confinement.  The caller forks: the child returns 0, confined
- * and pid 1 of its PID namespace, with TMPDIR set to its private /tmp; the
- * caller stays behind, waits for it, and ends as it ended (it never
- * returns).  If real_pid is given, the caller stores the child's pid (as
- * the caller's parent sees it) there first, so that the parent can kill
- * the confined process itself.  Returns -1 with why, unconfined, when the
- * platform cannot do it. */
+/* Enter the confinement.  The caller forks the namespace's pid 1, which
+ * puts up the walls and forks the worker: that returns 0, confined, as pid
+ * 2 of its PID namespace (pid 1 only waits), with TMPDIR set to its
+ * private /tmp.  The caller stays behind, waits, and ends as the worker
+ * ended (it never returns).  If real_pid is given, the caller stores pid
+ * 1's pid (as the caller's parent sees it) there first, so that the parent
+ * can kill the namespace, and with it everything in it, itself.  Returns
+ * -1 with why, unconfined, when the platform cannot do it. */
 int bc_confine_enter(pid_t *real_pid, char *why, size_t n);
 
 /* Is this process inside a confinement made by bc_confine_enter? */

@@ -103,11 +103,11 @@ static int spawn(struct pool *p, struct worker *w)
 
 /* Stop a worker; returns how it ended (a wait status).  The process we
  * forked stays behind its confined worker (exec/confine.h) and ends when
- * that ends, which is when every process of the worker's PID namespace
- * has ended: killing the worker itself and waiting for ours leaves
- * nothing running.  Until the worker's pid is known, or if ours has
- * already ended (the worker's pid may then be anyone's), ours is killed
- * and the worker follows it (PR_SET_PDEATHSIG). */
+ * the worker's PID namespace's pid 1 ends, which is when every process of
+ * that namespace has ended: killing that pid 1 and waiting for ours
+ * leaves nothing running.  Until that pid is known, or if ours has
+ * already ended (that pid may then be anyone's), ours is killed
+ * and pid 1 follows it (PR_SET_PDEATHSIG). */
 static int retire(struct worker *w)
 {
 	int status = 0;
@@ -196,9 +196,12 @@ static void lose(struct pool *p, struct worker *w, bool hung, struct bc_run_fact
 	bool here = __atomic_load_n(&w->beat->idx, __ATOMIC_ACQUIRE) == idx; /* it ran in place */
 	int step = here ? w->beat->step : -1;
 	/* What a case that hangs in place started ends with its worker's PID
-	 * namespace; counted first, it is reported as the sandbox reports it. */
+	 * namespace; counted first, it is reported as the sandbox reports it.
+	 * The namespace's pid 1 descends to the worker and then its processes:
+	 * the worker itself is not counted. */
 	pid_t real = __atomic_load_n(&w->beat->pid, __ATOMIC_ACQUIRE);
-	int left = hung && here && real > 0 ? bc_guard_descendants(real) : 0;
+	int below = hung && here && real > 0 ? bc_guard_descendants(real) : 0;
+	int left = below > 1 ? below - 1 : 0;
 	int status = retire(w);
 	for (int q = w->nq - 1; q >= 1; q--)
 		p->retry[p->nretry++] = w->q[q];

@@ -15,7 +15,7 @@ struct bc_beat {
 	volatile int idx;       /* the case it runs in place, -1 none */
 	volatile int step;      /* the step that case is in, -1 before the first */
 	volatile long start_us; /* when that case started (CLOCK_MONOTONIC) */
-	pid_t pid;              /* the confined worker itself (exec/confine.h), 0 until known */
+	pid_t pid;              /* the worker's PID namespace's pid 1 (exec/confine.h), 0 until known */
 };
 
 /* An answer starts with this: the case's index, and whether the worker
