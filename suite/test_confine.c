@@ -238,9 +238,9 @@ static const char hang_table[] =
 	"scenario hangs\n"
 	"    socket s inet stream\n"
 	"  ? hostile hang 1\n\n"
-	"id      scenario  expect       source\n"
-	"target  stays     =running,ok  \"a target that ignores SIGINT, SIGTERM and SIGHUP\"\n"
-	"hang    hangs     ok           \"a case that never ends\"\n";
+	"id        scenario  expect       source\n"
+	"stubborn  stays     =running,ok  \"a target that ignores SIGINT, SIGTERM and SIGHUP\"\n"
+	"hang      hangs     ok           \"a case that never ends\"\n";
 
 /* Start bindcheck on the hanging table and the dual-stack one in a process
  * group of its own, wait until the target is up, send sig, and wait (at
@@ -262,6 +262,8 @@ static int interrupt_run(int sig, const char *tbl, const char *json, const char 
 	int st = -1;
 	for (int i = 0; i < 100 && lingerers() == 0; i++)
 		usleep(50 * 1000);
+	if (lingerers() == 0)
+		BC_FAILF("signal %d: the target that ignores it never came up", sig);
 	usleep(200 * 1000);
 	if (sig == SIGKILL)
 		kill(pid, sig);
