@@ -104,13 +104,19 @@ static const struct gcase gcases[] = {
 	 BC_SLOT_GVISOR, NULL},
 };
 
+/* gVisor as runsc reports itself: release 4.4.0. */
+static void gvisor_platform(struct bc_platform *p)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->release, sizeof(p->release), "4.4.0");
+	bc_platform_parse_release(p->release, p->version);
+	bc_platform_set_gvisor(p);
+}
+
 static void column_and_deviations(void)
 {
 	struct bc_platform p;
-	memset(&p, 0, sizeof(p));
-	snprintf(p.release, sizeof(p.release), "4.4.0");
-	bc_platform_parse_release(p.release, p.version);
-	bc_platform_set_gvisor(&p);
+	gvisor_platform(&p);
 	for (size_t i = 0; i < sizeof(gcases) / sizeof(gcases[0]); i++) {
 		const struct gcase *g = &gcases[i];
 		struct bc_table t;
@@ -170,10 +176,7 @@ static void not_applicable_says_why(void)
 	struct bc_diags d = {0};
 	struct bc_observation o;
 	struct bc_judgement j;
-	memset(&p, 0, sizeof(p));
-	snprintf(p.release, sizeof(p.release), "4.4.0");
-	bc_platform_parse_release(p.release, p.version);
-	bc_platform_set_gvisor(&p);
+	gvisor_platform(&p);
 	CU_ASSERT_FATAL(load("id expect gvisor deviation source", "r EINVAL n/a \"gvisor: orders them otherwise\" s", &t,
 			     &d) == 0);
 	observe(&o, EINVAL);
