@@ -6,6 +6,8 @@
 #define _GNU_SOURCE /* unshare, pivot_root flags, close_range */
 #include "exec/confine.h"
 
+#include "exec/guard.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,11 +20,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h> /* RUNNING_ON_VALGRIND: a client request, a no-op natively */
-#define HAVE_VALGRIND_H 1
-#endif
 
 #ifdef __linux__
 #include <linux/capability.h>
@@ -121,15 +118,6 @@ static int readonly_each(char *why, size_t n)
 	return rc;
 }
 
-static bool under_valgrind(void)
-{
-#ifdef HAVE_VALGRIND_H
-	return RUNNING_ON_VALGRIND;
-#else
-	return false;
-#endif
-}
-
 /* The whole tree as this mount namespace has it (a copy of the host's),
  * read-only and nosuid all the way down. */
 static int readonly_host(char *why, size_t n)
@@ -137,7 +125,7 @@ static int readonly_host(char *why, size_t n)
 	struct setattr a = {.attr_set = ATTR_RDONLY | ATTR_NOSUID};
 	/* Valgrind 3.19 does not know mount_setattr (it warns, then says
 	 * ENOSYS): under it, the remount per mount straight away. */
-	if (!under_valgrind()) {
+	if (!bc_guard_under_valgrind()) {
 		if (syscall(SYS_mount_setattr, AT_FDCWD, "/", AT_RECURSIVE, &a, sizeof(a)) == 0)
 			return 0;
 		if (errno != ENOSYS && errno != EINVAL)

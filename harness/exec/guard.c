@@ -81,6 +81,15 @@ static long heap_under_valgrind(void)
 #endif
 }
 
+bool bc_guard_under_valgrind(void)
+{
+#ifdef HAVE_VALGRIND_H
+	return RUNNING_ON_VALGRIND;
+#else
+	return false;
+#endif
+}
+
 long bc_guard_heap(void)
 {
 #ifdef HAVE_VALGRIND_H

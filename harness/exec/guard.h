@@ -33,6 +33,10 @@ int bc_guard_fds_open_from(int first, int n);
 /* Move fd to BC_GUARD_FD_HIGH or above (close-on-exec); returns the new fd,
  * or fd itself when it cannot be moved. */
 int bc_guard_fd_high(int fd);
+/* Is this process running under Valgrind?  (Its 3.19 knows neither
+ * mallinfo2, mount_setattr, openat2 nor pidfd_open: callers take another
+ * way there.) */
+bool bc_guard_under_valgrind(void);
 /* Bytes of heap in use (glibc), 0 where unknown. */
 long bc_guard_heap(void);
 /* Does this process have a child (a process it started, or an orphan it
