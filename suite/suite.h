@@ -75,6 +75,13 @@ int bc_suite_add_test_unless(CU_pSuite s, const char *name, CU_TestFunc fn, cons
 /* Makes the registered test suite/name inactive; -1 when there is none. */
 int bc_suite_skip_by_name(const char *suite, const char *name, const char *why);
 
+/* Start argv[0] (argv NULL-terminated) with its stdout and stderr in the
+ * files out and err (truncated), BC_TARGET_VALGRIND unset, after prep(arg)
+ * in the child when prep is given (a uid, the environment, a working
+ * directory; nonzero ends the child with that status): the child's pid,
+ * or -1. */
+pid_t bc_suite_spawn(const char *out, const char *err, char *const *argv, int (*prep)(void *), void *arg);
+
 /* A failing assertion whose message is built at run time (CU_ASSERT would
  * only print the expression). */
 void bc_failf(unsigned line, const char *file, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

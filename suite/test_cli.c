@@ -54,6 +54,17 @@ static int strcmp_ptr(const char *const *a, const char *const *b)
 	return strcmp(*a, *b);
 }
 
+/* In the child, before the exec: the uid run() was asked for. */
+static int become(void *arg)
+{
+	uid_t uid = *(uid_t *)arg;
+	if (setgroups(0, NULL) < 0 || setgid((gid_t)uid) < 0 || setuid(uid) < 0)
+		return EXIT_NO_ACCESS;
+	if (access(BINDCHECK, X_OK) < 0 || access("cases", R_OK | X_OK) < 0)
+		return EXIT_NO_ACCESS; /* the checkout is not readable by that uid */
+	return 0;
+}
+
 /* Run bindcheck with the given arguments (NULL-terminated). */
 static struct out run(const char *arg0, ...)
 {
@@ -72,25 +83,7 @@ static struct out run(const char *arg0, ...)
 	/* For this run only, even when a time limit stops the test in it. */
 	uid_t uid = run_uid;
 	run_uid = (uid_t)-1;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int o = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(o, 1);
-		dup2(e, 2);
-		if (uid != (uid_t)-1) {
-			if (setgroups(0, NULL) < 0 || setgid((gid_t)uid) < 0 || setuid(uid) < 0)
-				_exit(EXIT_NO_ACCESS);
-			if (access(argv[0], X_OK) < 0 || access("cases", R_OK | X_OK) < 0)
-				_exit(EXIT_NO_ACCESS); /* the checkout is not readable by that uid */
-		}
-		/* These tests check what the command does; the tables suite runs
-		 * the fault targets under Memcheck in make check-valgrind, and
-		 * once is enough. */
-		unsetenv("BC_TARGET_VALGRIND");
-		execv(argv[0], argv);
-		_exit(127);
-	}
+	pid_t pid = bc_suite_spawn(opath, epath, argv, uid != (uid_t)-1 ? become : NULL, &uid);
 	struct out r = {-1, NULL, NULL};
 	int ws;
 	if (pid > 0 && waitpid(pid, &ws, 0) == pid && WIFEXITED(ws))

@@ -289,15 +289,7 @@ static void run(struct out *r, const char *arg0, ...)
 	char opath[128], epath[128];
 	snprintf(opath, sizeof(opath), "%s/out", dir);
 	snprintf(epath, sizeof(epath), "%s/err", dir);
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int o = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(o, 1);
-		dup2(e, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
+	pid_t pid = bc_suite_spawn(opath, epath, argv, NULL, NULL);
 	int ws = wait_limited(pid);
 	r->status = ws == -1 ? -1 : WIFEXITED(ws) ? WEXITSTATUS(ws) : 128;
 	slurp(opath, r->out, sizeof(r->out));

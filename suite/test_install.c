@@ -47,6 +47,27 @@ static void slurp(const char *path, char *buf, size_t n)
 		fclose(f);
 }
 
+/* In the child, before the exec: no BINDCHECK_* of ours, the test's
+ * environment, its working directory. */
+struct place {
+	const char *cwd;
+	const char *const *env;
+};
+
+static int settle(void *arg)
+{
+	const struct place *pl = arg;
+	unsetenv(BC_ENV_LIBEXECDIR);
+	unsetenv(BC_ENV_DATADIR);
+	for (int i = 0; pl->env && pl->env[i]; i++) {
+		char name[64];
+		size_t k = strcspn(pl->env[i], "=");
+		snprintf(name, sizeof(name), "%.*s", (int)k, pl->env[i]);
+		setenv(name, pl->env[i] + k + (pl->env[i][k] == '='), 1);
+	}
+	return chdir(pl->cwd) < 0 ? 126 : 0;
+}
+
 /* argv run in the directory cwd with env ("NAME=VALUE", NULL-terminated)
  * added to ours; BINDCHECK_* are always unset first. */
 static void run_in(struct proc *p, const char *cwd, const char *const *env, const char *arg0, ...)
@@ -61,26 +82,8 @@ static void run_in(struct proc *p, const char *cwd, const char *const *env, cons
 	argv[n] = NULL;
 	snprintf(opath, sizeof(opath), "%s/out", root);
 	snprintf(epath, sizeof(epath), "%s/err", root);
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int o = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(o, 1);
-		dup2(e, 2);
-		unsetenv(BC_ENV_LIBEXECDIR);
-		unsetenv(BC_ENV_DATADIR);
-		unsetenv("BC_TARGET_VALGRIND");
-		for (int i = 0; env && env[i]; i++) {
-			char name[64];
-			size_t k = strcspn(env[i], "=");
-			snprintf(name, sizeof(name), "%.*s", (int)k, env[i]);
-			setenv(name, env[i] + k + (env[i][k] == '='), 1);
-		}
-		if (chdir(cwd) < 0)
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
+	struct place pl = {cwd, env};
+	pid_t pid = bc_suite_spawn(opath, epath, argv, settle, &pl);
 	int ws;
 	p->status = pid > 0 && waitpid(pid, &ws, 0) == pid && WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
 	slurp(opath, p->out, sizeof(p->out));
