@@ -7,6 +7,7 @@
 #include "exec/confine.h"
 
 #include "exec/guard.h"
+#include "exec/sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,21 +62,11 @@ static int mnt(const char *src, const char *dst, const char *type, unsigned long
 	return FAIL("cannot mount %s on %s: %s", type && strcmp(type, "none") ? type : src, dst, strerror(errno));
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t len = (ssize_t)strlen(text), w = fd >= 0 ? write(fd, text, (size_t)len) : -1;
-	if (fd >= 0)
-		close(fd);
-	return w == len ? 0 : -1;
-}
-
 /* The namespaces: as root, directly; otherwise inside a user namespace in
  * which the caller's uid and gid are root. */
 static int make_namespaces(char *why, size_t n)
 {
 	const int base = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-	char map[64];
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
 	if (unshare(base) == 0)
@@ -84,13 +75,7 @@ static int make_namespaces(char *why, size_t n)
 		return FAIL("unshare(CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC): %s", strerror(errno));
 	if (unshare(base | CLONE_NEWUSER) < 0)
 		return FAIL("needs CAP_SYS_ADMIN or unprivileged user namespaces: unshare: %s", strerror(errno));
-	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
-	if (write_file("/proc/self/setgroups", "deny") < 0 || write_file("/proc/self/uid_map", map) < 0)
-		return FAIL("cannot map the user namespace: %s", strerror(errno));
-	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
-	if (write_file("/proc/self/gid_map", map) < 0)
-		return FAIL("cannot map the user namespace's group: %s", strerror(errno));
-	return 0;
+	return bc_sandbox_map_self(uid, gid, why, n);
 }
 
 /* Where mount_setattr(2) is missing (before Linux 5.12, gVisor): every

@@ -8,6 +8,7 @@
 
 #include "exec/confine.h"
 #include "exec/netlink.h"
+#include "exec/wire.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,13 +34,6 @@
 #define EXIT_UNAVAILABLE 77 /* the child could not isolate itself; its output says why */
 #define REPORT_FD_MIN 900   /* keep the report pipe away from fds a case names */
 #define TRAILER "\n#bc-fds "
-
-static long now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
-}
 
 bool bc_sandbox_write(int fd, const void *buf, size_t n)
 {
@@ -74,7 +68,6 @@ static int enter_private_net(char *why, size_t n)
 {
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
-	char map[64];
 	if (unshare(CLONE_NEWNET) == 0)
 		return 0;
 	if (errno != EPERM) {
@@ -85,6 +78,12 @@ static int enter_private_net(char *why, size_t n)
 		snprintf(why, n, "needs CAP_SYS_ADMIN or unprivileged user namespaces: unshare: %s", strerror(errno));
 		return -1;
 	}
+	return bc_sandbox_map_self(uid, gid, why, n);
+}
+
+int bc_sandbox_map_self(uid_t uid, gid_t gid, char *why, size_t n)
+{
+	char map[64];
 	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
 	if (write_file("/proc/self/setgroups", "deny") < 0 || write_file("/proc/self/uid_map", map) < 0) {
 		snprintf(why, n, "cannot map the user namespace: %s", strerror(errno));
@@ -281,7 +280,7 @@ static bool watch_child(struct watch *w, struct bc_sandbox_result *res)
 	while (!w->eof || !w->leof || !w->reaped) {
 		struct pollfd p[3];
 		int n = 0, wait_ms, li = -1;
-		long left = (w->deadline - now_us() + 999) / 1000;
+		long left = (w->deadline - bc_now_us() + 999) / 1000;
 		if (left <= 0)
 			return false;
 		wait_ms = left > INT_MAX ? INT_MAX : (int)left;
@@ -350,7 +349,7 @@ static void classify(struct bc_sandbox_result *res, int wstatus)
 int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg, struct bc_sandbox_result *res)
 {
 	int fds[2], logp[2];
-	long start = now_us();
+	long start = bc_now_us();
 	struct watch w = {.cap = 4096};
 	pid_t pid;
 
@@ -416,7 +415,7 @@ int bc_sandbox_run(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg
 	 * (setsid) was orphaned to us: it goes now. */
 	if (cfg->reap_orphans)
 		res->lingering += bc_guard_reap(before_kids, nbefore);
-	res->duration_us = now_us() - start;
+	res->duration_us = bc_now_us() - start;
 	res->out[res->outlen] = '\0';
 	if (res->end == BC_SB_TIMEOUT)
 		return 0;

@@ -65,6 +65,10 @@ void bc_sandbox_result_free(struct bc_sandbox_result *res);
 /* Move this process into a fresh network namespace with lo up (through a
  * user namespace when not root), as a case child does.  -1 with why. */
 int bc_sandbox_enter_private_net(char *why, size_t n);
+/* In a user namespace just made: the caller's uid and gid (as they were
+ * before it, given here) become its root, with setgroups denied.  -1 with
+ * why.  Linux only. */
+int bc_sandbox_map_self(uid_t uid, gid_t gid, char *why, size_t n);
 /* Read a link's flags into *now (when not NULL) after setting the flags in
  * set (when not 0; only IFF_UP can be set, through rtnetlink): 0, or
  * -errno.  Linux only. */

@@ -186,13 +186,11 @@ static void settle_fds(struct worker *w, int *cmd, int *out)
 
 /* A worker that cannot be confined runs nothing: each case it is sent is
  * a skip that says why. */
-static _Noreturn void unconfined(const struct bc_runner *r, const struct bc_case *const *cases, int n, int cmd,
-				 int out, const char *why)
+static _Noreturn void unconfined(int n, int cmd, int out, const char *why)
 {
 	static struct bc_observation obs;
 	static struct bc_run_facts f;
 	char msg[300];
-	(void)r, (void)cases;
 	snprintf(msg, sizeof(msg), "cannot confine the case: %s", why);
 	for (;;) {
 		int idx;
@@ -218,7 +216,7 @@ _Noreturn void bc_worker_main(const struct bc_runner *r, const struct bc_case *c
 	/* Every case and target of this worker runs confined (exec/confine.h);
 	 * the process that called us stays behind until the worker ends. */
 	if (bc_runner_confines(r) && !bc_confined() && bc_confine_enter(&beat->pid, why, sizeof(why)) < 0)
-		unconfined(r, cases, n, cmd, out, why);
+		unconfined(n, cmd, out, why);
 	/* Orphans of this worker's cases come back to it. */
 	bc_guard_become_reaper();
 	settle_fds(&w, &cmd, &out);
