@@ -160,12 +160,10 @@ static const char *fd_path(int fd, char buf[32])
 /* /tmp: the host's, read-only, under an overlay whose writes go to a
  * private tmpfs, so that what a case writes is its own and what bindcheck
  * keeps in /tmp (a checkout, an installation, a table) is still seen at
- * its path.  Where overlayfs is missing, the tmpfs alone.  /var/tmp is a
- * plain private tmpfs. */
+ * its path.  Where overlayfs is missing, the tmpfs alone. */
 static int private_tmp(const struct held *h, char *why, size_t n)
 {
 	char opts[160], lower[32];
-	struct stat sb;
 	if (mnt("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=256m", why, n) < 0)
 		return -1;
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=/tmp/.upper,workdir=/tmp/.work", fd_path(h->tmp, lower));
@@ -176,28 +174,28 @@ static int private_tmp(const struct held *h, char *why, size_t n)
 		rmdir("/tmp/.upper");
 		rmdir("/tmp/.work");
 	}
-	if (stat("/var/tmp", &sb) == 0 && S_ISDIR(sb.st_mode) &&
-	    mnt("tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m", why, n) < 0)
-		return -1;
 	return 0;
 }
 
-/* /run (and /var/run where it is a directory of its own): empty.  It holds
- * the host's daemons' sockets (D-Bus, systemd, the users' agents), which
- * a read-only mount does not stop a target run as root from connecting
- * to; a socket file seen through a covering mount is no longer the
- * daemon's. */
-static int private_run(char *why, size_t n)
+/* Private and empty, where the host has them as directories (not links):
+ * /var/tmp, and /run and /var/run, which hold the host's daemons' sockets
+ * (D-Bus, systemd, the users' agents): a read-only mount does not stop a
+ * target run as root from connecting to one, and a socket file seen
+ * through a covering mount is no longer the daemon's. */
+static int private_dirs(char *why, size_t n)
 {
-	static const char *const dirs[] = {"/run", "/var/run"};
+	static const struct {
+		const char *path, *opts;
+	} blank[] = {
+		{"/var/tmp", "mode=1777,size=64m"}, {"/run", "mode=0755,size=1m"}, {"/var/run", "mode=0755,size=1m"}};
 	struct stat sb;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		if (lstat(dirs[i], &sb) < 0 || !S_ISDIR(sb.st_mode))
+	for (size_t i = 0; i < sizeof(blank) / sizeof(blank[0]); i++) {
+		if (lstat(blank[i].path, &sb) < 0 || !S_ISDIR(sb.st_mode))
 			continue;
-		if (mnt("tmpfs", dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m", why, n) < 0)
+		if (mnt("tmpfs", blank[i].path, "tmpfs", MS_NOSUID | MS_NODEV, blank[i].opts, why, n) < 0)
 			return -1;
 	}
-	if (lstat("/run", &sb) == 0 && S_ISDIR(sb.st_mode) && mkdir("/run/lock", 01777) == 0)
+	if (mkdir("/run/lock", 01777) == 0)
 		chmod("/run/lock", 01777);
 	return 0;
 }
@@ -275,7 +273,7 @@ static int build_root(char *why, size_t n)
 		return FAIL("cannot make the mount namespace private: %s", strerror(errno));
 	hold(&h);
 	int rc = readonly_host(why, n) < 0 || own_proc(why, n) < 0 || minimal_dev(&h, why, n) < 0 ||
-			 private_tmp(&h, why, n) < 0 || private_run(why, n) < 0
+			 private_tmp(&h, why, n) < 0 || private_dirs(why, n) < 0
 		 ? -1
 		 : 0;
 	let_go(&h);
