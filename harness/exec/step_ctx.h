@@ -28,6 +28,10 @@ struct bc_step_run {
 	char report[4096]; /* what the preload wrote at exit, one block per process */
 	int pid;
 	char listening[BC_VALUE_MAX];
+	/* The listeners a connection reached while it was up (reach), from
+	 * this host over loopback and from the profile's peer host: "A+B" as
+	 * listening writes them, or "none"; "" when not tried. */
+	char reach_local[BC_VALUE_MAX], reach_peer[BC_VALUE_MAX];
 };
 
 struct bc_step_ctx {
@@ -46,6 +50,11 @@ struct bc_step_ctx {
 void bc_target_listeners(char *buf, size_t n);
 /* Does this namespace have every listener t's "listens" line names? */
 bool bc_target_listens_all(const struct bc_target *t);
+
+/* While the target is up: try to connect to each of run->listening from
+ * here and from the peer, into run->reach_local and run->reach_peer
+ * (target_reach.c).  Only for a case that has a reach step. */
+void bc_target_reach(struct bc_step_ctx *x, struct bc_step_run *run);
 
 /* A unix: path beneath the scratch directory (files.c).  bind as bind(2),
  * its path's directory resolved beneath; for connect and sendto the address

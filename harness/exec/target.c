@@ -315,6 +315,7 @@ int bc_exec_run(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct 
 	bool stopped = !wait_up(t, scale, &tr, r, &ws); /* it was up: we stop it */
 	if (stopped) {
 		bc_target_listeners(r->listening, sizeof(r->listening));
+		bc_target_reach(x, r);
 		stop(t, scale, &tr, r, &ws);
 	}
 	collect(&tr, r);
