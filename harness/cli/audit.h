@@ -44,6 +44,7 @@ struct audit_seen {
 	int nlisten;
 	char addr[8][64];       /* the listeners, split */
 	long calls[AUDIT_NCALLS]; /* -1: unknown */
+	bool counts_assumed;    /* it gave none (killed at stop): calls holds a guess */
 	char reach_local[160], reach_peer[160];
 	char out[512];          /* the start of what it printed */
 };

@@ -85,13 +85,18 @@ static const char *call_of(const struct bc_case *c)
 }
 
 /* A check that expected it to give up: exit non-zero, say why, leave nothing. */
-static void fatal_finding(const struct bc_case *c, const struct seen_row *v, struct finding *f)
+static void fatal_finding(const struct bc_case *c, const struct audit_seen *s, const struct seen_row *v,
+			  struct finding *f)
 {
 	const char *run = v->run ? v->run : "?";
 	static char fix[160];
 	snprintf(fix, sizeof(fix), "check %s()'s result; when no address is left, say why and exit non-zero", call_of(c));
 	if (strcmp(run, "running") == 0 && v->listening && strcmp(v->listening, "none") == 0)
 		did(f, "exit non-zero when no address is left to listen on", "kept running with nothing to listen on");
+	else if (strcmp(run, "running") == 0 && v->listening && strcmp(v->listening, s->listening) == 0)
+		did(f, "if the retry is meant, say so: every failure must be named",
+		    "recovered without a word: it listens on %s as without the fault (it retried %s(), or did not need it)",
+		    v->listening, call_of(c));
 	else if (strcmp(run, "running") == 0)
 		did(f, fix, "kept running (listening on %s)", v->listening);
 	else if (strcmp(run, "exit:0") == 0)
@@ -105,6 +110,8 @@ static void fatal_finding(const struct bc_case *c, const struct seen_row *v, str
 		    "did not name the error");
 	if (strcmp(run, "running") != 0 && v->listening && strcmp(v->listening, "none") != 0 && c->nfaults)
 		did(f, "let no process of it keep a listener once it gives up", "left a listener behind: %s", v->listening);
+	if (strcmp(run, "running") == 0)
+		return; /* a program stopped by SIGTERM may give no account of its fds */
 	if (v->leaked && strcmp(v->leaked, "?") == 0)
 		did(f, "let the process exit normally (exit(), not _exit() or a signal) so that its fds can be counted",
 		    "left no account of its fds at exit");
@@ -182,7 +189,7 @@ static void diagnose(const struct audit_seen *s, const struct bc_case_result *re
 		did(f, "accept connections on every address it listens on", "this host reached only %s of %s", v.reach,
 		    s->listening);
 	else if (strcmp(c->scenario, "fatal") == 0)
-		fatal_finding(c, &v, f);
+		fatal_finding(c, s, &v, f);
 	else if (strcmp(c->scenario, "degraded") == 0)
 		degraded_finding(c, s, &v, f);
 	else if (strncmp(c->scenario, "occupy", 6) == 0)
@@ -201,8 +208,9 @@ int bc_audit_card(const struct audit_opts *o, const struct audit_seen *s, const 
 	printf("bindcheck audit:");
 	for (int i = 0; i < o->argc; i++)
 		printf(" %s", o->argv[i]);
-	printf("\n  up: listening on %s; calls getaddrinfo %ld, socket %ld, setsockopt %ld, bind %ld, listen %ld\n",
-	       s->listening, s->calls[0], s->calls[1], s->calls[2], s->calls[3], s->calls[4]);
+	printf("\n  up: listening on %s; calls getaddrinfo %ld, socket %ld, setsockopt %ld, bind %ld, listen %ld%s\n",
+	       s->listening, s->calls[0], s->calls[1], s->calls[2], s->calls[3], s->calls[4],
+	       s->counts_assumed ? " (assumed: it was stopped before it could count them)" : "");
 	for (int i = 0; i < n; i++) {
 		const struct bc_case_result *r = &res[i];
 		enum bc_verdict v = r->j.verdict;
