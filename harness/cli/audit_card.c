@@ -217,7 +217,7 @@ int bc_audit_card(const struct audit_opts *o, const struct audit_seen *s, const 
 		counts[v]++;
 		bool bad = bc_verdict_is_failure(v);
 		failed += bad;
-		printf("%-5s %-34s %s%s%s\n", bc_verdict_name(v), r->c->id, r->c->note ? r->c->note : "",
+		printf("%-5s %-38s %s%s%s\n", bc_verdict_name(v), r->c->id, r->c->note ? r->c->note : "",
 		       r->c->fault_text ? ": " : "", r->c->fault_text ? r->c->fault_text : "");
 		if (!bad)
 			continue;
