@@ -223,7 +223,7 @@ static int observe(const struct bc_runner *r, const struct audit_opts *o, struct
 		free(b.s);
 		return BC_EXIT_BAD_INPUT;
 	}
-	if (run_table(r, &t, NULL, 1, &k) != 1) {
+	if (run_table(r, &t, NULL, 2, &k) != 2) {
 		rc = 1;
 		fprintf(stderr, "bindcheck audit: the command could not be started\n");
 	} else if (bc_audit_read_seen(&k.res[0], s), !k.res[0].ran) {
@@ -241,6 +241,8 @@ static int observe(const struct bc_runner *r, const struct audit_opts *o, struct
 				"  hint: give it more time (--grace MS), or check its arguments ({port} is %d)\n",
 			o->argv[0], o->grace_ms, o->port);
 	}
+	if (rc == 0)
+		bc_audit_read_baseline(&k.res[1], s);
 	free(k.res);
 	bc_table_free(&t);
 	free(b.s);

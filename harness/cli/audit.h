@@ -44,6 +44,7 @@ struct audit_seen {
 	int nlisten;
 	char addr[8][64];       /* the listeners, split */
 	long calls[AUDIT_NCALLS]; /* -1: unknown */
+	long base_fds;          /* fds open at an exit before any socket was made; -1 unknown */
 	bool counts_assumed;    /* it gave none (killed at stop): calls holds a guess */
 	char reach_local[160], reach_peer[160];
 	char out[512];          /* the start of what it printed */
@@ -65,8 +66,10 @@ void bc_audit_table_observe(const struct audit_opts *o, struct audit_buf *b);
 typedef const char *(*audit_annot_fn)(void *arg, const char *id, const char **observed);
 void bc_audit_table_checks(const struct audit_opts *o, const struct audit_seen *s, audit_annot_fn annot, void *arg,
 			   struct audit_buf *b);
-/* The first run's result into s. */
+/* The first run's result into s; then its baseline's (no socket can be
+ * made), which also fills in the counts it could not give. */
 void bc_audit_read_seen(const struct bc_case_result *res, struct audit_seen *s);
+void bc_audit_read_baseline(const struct bc_case_result *res, struct audit_seen *s);
 
 /* audit_card.c: one line per check, then the summary; the number that
  * failed.  And the table --emit-table writes: the checks with what was

@@ -116,7 +116,8 @@ static void fatal_finding(const struct bc_case *c, const struct audit_seen *s, c
 		did(f, "let the process exit normally (exit(), not _exit() or a signal) so that its fds can be counted",
 		    "left no account of its fds at exit");
 	else if (v->leaked && strcmp(v->leaked, "0") != 0)
-		did(f, "close each socket on the error path before it exits", "left %s fds open at exit", v->leaked);
+		did(f, "close each socket on the error path before it exits",
+		    "left %s fds open at exit (%ld when no socket could be made)", v->leaked, s->base_fds);
 }
 
 /* A check that expected it to keep serving on what remains. */
@@ -178,6 +179,11 @@ static void diagnose(const struct audit_seen *s, const struct bc_case_result *re
 	const struct bc_case *c = res->c;
 	memset(f, 0, sizeof(*f));
 	row_values(res, &v);
+	if (res->j.verdict == BC_ERROR && res->j.reason[0]) {
+		did(f, "see the check's report (--report-dir) for its steps", "the check could not be judged: %s",
+		    res->j.reason);
+		return;
+	}
 	if (!res->ran) {
 		did(f, "see the case's report (--report-dir) for why it could not run", "could not be run: %s%s",
 		    res->j.reason[0] ? res->j.reason : res->j.observed_text, "");
@@ -188,7 +194,7 @@ static void diagnose(const struct audit_seen *s, const struct bc_case_result *re
 	else if (strcmp(c->scenario, "reach_local") == 0)
 		did(f, "accept connections on every address it listens on", "this host reached only %s of %s", v.reach,
 		    s->listening);
-	else if (strcmp(c->scenario, "fatal") == 0)
+	else if (strncmp(c->scenario, "fatal", 5) == 0)
 		fatal_finding(c, s, &v, f);
 	else if (strcmp(c->scenario, "degraded") == 0)
 		degraded_finding(c, s, &v, f);

@@ -86,6 +86,21 @@ static void hosts_lines(const struct audit_opts *o, struct audit_buf *b)
 	bc_audit_printf(b, "    hosts 127.0.1.1 box\n");
 }
 
+static void target_block(const struct audit_opts *o, struct audit_buf *b, const char *name, bool listens)
+{
+	bc_audit_printf(b, "\ntarget %s\n    command", name);
+	for (int i = 0; i < o->argc; i++)
+		command_word(b, i == 0 && strcmp(o->argv[0], "bindcheck") == 0 ? "@bindcheck" : o->argv[i], o->port);
+	bc_audit_printf(b, "\n    grace %dms\n    stop 2s\n", o->grace_ms);
+	if (o->ready) {
+		bc_audit_printf(b, "    ready");
+		command_word(b, o->ready, o->port);
+		bc_audit_printf(b, "\n");
+	}
+	for (int i = 0; listens && i < o->nlistens; i++)
+		bc_audit_printf(b, "    listens %s\n", o->listens[i]);
+}
+
 /* The profiles: default (the host on a network, with a peer), lo (no
  * address but loopback), v4net (IPv4 on the network, IPv6 on loopback
  * only: what AI_ADDRCONFIG narrows), noipv6 (IPv6 disabled). */
@@ -114,17 +129,11 @@ static void preamble(const struct audit_opts *o, struct audit_buf *b, int timeou
 	bc_audit_printf(b, "    sysctl net.ipv6.conf.all.disable_ipv6 1\n"
 			   "    sysctl net.ipv6.conf.default.disable_ipv6 1\n"
 			   "    sysctl net.ipv6.conf.lo.disable_ipv6 1\n");
-	bc_audit_printf(b, "\ntarget sut\n    command");
-	for (int i = 0; i < o->argc; i++)
-		command_word(b, i == 0 && strcmp(o->argv[0], "bindcheck") == 0 ? "@bindcheck" : o->argv[i], o->port);
-	bc_audit_printf(b, "\n    grace %dms\n    stop 2s\n", o->grace_ms);
-	if (o->ready) {
-		bc_audit_printf(b, "    ready");
-		command_word(b, o->ready, o->port);
-		bc_audit_printf(b, "\n");
-	}
-	for (int i = 0; i < o->nlistens; i++)
-		bc_audit_printf(b, "    listens %s\n", o->listens[i]);
+	target_block(o, b, "sut", true);
+	/* A second instance's checks: "listens" would be met by the sockets
+	 * that hold its addresses before it starts. */
+	if (o->nlistens)
+		target_block(o, b, "sut_alone", false);
 }
 
 static int timeout_for(const struct audit_opts *o)
@@ -138,8 +147,12 @@ void bc_audit_table_observe(const struct audit_opts *o, struct audit_buf *b)
 	bc_audit_printf(b, "\nscenario observe\n  ? run sut\n    listening\n    reach local\n    reach peer\n");
 	for (int i = 0; i < AUDIT_NCALLS; i++)
 		bc_audit_printf(b, "    calls %s\n", bc_audit_calls[i]);
-	bc_audit_printf(b, "\nid  scenario  expect  source\n"
-			   "OBSERVE  observe  =running  \"" SRC_CONTRACT ": without a fault it comes up\"\n");
+	/* The baseline: no socket can be made, so the fds it has at exit are
+	 * none of the bind path's, and it counts its lookups as it exits. */
+	bc_audit_printf(b, "scenario baseline\n  ? run sut\n    leaked\n    calls getaddrinfo\n");
+	bc_audit_printf(b, "\nid  scenario  fault  expect  source\n"
+			   "observe   observe   -  =running  \"" SRC_CONTRACT ": without a fault it comes up\"\n"
+			   "baseline  baseline  socket:*:EMFILE  =exit:1-255  \"socket(2) EMFILE; " SRC_CONTRACT "\"\n");
 }
 
 /* One row.  With an annotation the row gets a linux cell (what was seen)
@@ -202,10 +215,13 @@ static void fault_rows(struct row_ctx *x, const struct audit_seen *s, int call, 
 	int nres = 0;
 	const char *const *res = bc_fault_sweep_results(name, &nres);
 	bool fatal = k == 0 || s->nlisten <= 1 || (call == 0 && s->calls[0] <= 1);
+	const char *scen = !fatal ? "degraded" : s->base_fds >= 0 ? "fatal" : "fatal_nofd";
 	char expect[1200], alts[1100], id[96], fault[64], src[200], note[160];
 	degraded_alts(s, alts, sizeof(alts));
-	if (fatal)
-		snprintf(expect, sizeof(expect), "=exit:1-255,=yes,=none,=0");
+	if (fatal && s->base_fds >= 0)
+		snprintf(expect, sizeof(expect), "=exit:1-255,=yes,=none,=%ld", s->base_fds);
+	else if (fatal)
+		snprintf(expect, sizeof(expect), "=exit:1-255,=yes,=none");
 	else
 		snprintf(expect, sizeof(expect), "=running,=yes,%s", alts);
 	for (int r = 0; r < (k == 0 ? 1 : nres); r++) {
@@ -224,7 +240,7 @@ static void fault_rows(struct row_ctx *x, const struct audit_seen *s, int call, 
 			snprintf(note, sizeof(note), "every %s() fails with %s", name, result);
 		else
 			snprintf(note, sizeof(note), "the %s %s() fails with %s", ordinal(k), name, result);
-		row(x, id, fatal ? "fatal" : "degraded", "lo", fault, expect, src, note);
+		row(x, id, scen, "lo", fault, expect, src, note);
 	}
 }
 
@@ -235,7 +251,8 @@ static bool is_v6(const char *addr)
 
 /* The scenario that occupies the listeners in mask (a second instance),
  * then starts the command. */
-static void occupy_scenario(const struct audit_seen *s, unsigned mask, const char *name, struct audit_buf *b)
+static void occupy_scenario(const struct audit_opts *o, const struct audit_seen *s, unsigned mask, const char *name,
+			    struct audit_buf *b)
 {
 	bc_audit_printf(b, "scenario %s\n", name);
 	for (int i = 0; i < s->nlisten; i++) {
@@ -246,7 +263,7 @@ static void occupy_scenario(const struct audit_seen *s, unsigned mask, const cha
 			bc_audit_printf(b, "    setsockopt o%d IPV6_V6ONLY\n", i);
 		bc_audit_printf(b, "    bind o%d %s\n    listen o%d 5\n", i, s->addr[i], i);
 	}
-	bc_audit_printf(b, "  ? run sut\n  ? names EADDRINUSE\n  ? listening\n");
+	bc_audit_printf(b, "  ? run %s\n  ? names EADDRINUSE\n  ? listening\n", o->nlistens ? "sut_alone" : "sut");
 }
 
 static void in_use_rows(struct row_ctx *x, const struct audit_seen *s)
@@ -295,19 +312,20 @@ static void noipv6_row(struct row_ctx *x, const struct audit_seen *s)
 	    "a host with IPv6 disabled (net.ipv6.conf.*.disable_ipv6 = 1)");
 }
 
-static void scenarios(const struct audit_seen *s, struct audit_buf *b)
+static void scenarios(const struct audit_opts *o, const struct audit_seen *s, struct audit_buf *b)
 {
 	bc_audit_printf(b, "\nscenario up\n  ? run sut\n  ? listening\n"
 			   "scenario reach_local\n  ? run sut\n  ? reach local\n"
 			   "scenario reach_peer\n  ? run sut\n  ? reach peer\n"
 			   "scenario fatal\n  ? run sut\n  ? names @fault\n  ? listening\n  ? leaked\n"
+			   "scenario fatal_nofd\n  ? run sut\n  ? names @fault\n  ? listening\n"
 			   "scenario degraded\n  ? run sut\n  ? names @fault\n  ? listening\n");
 	for (int i = 0; s->nlisten > 1 && i < s->nlisten; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "occupy%d", i + 1);
-		occupy_scenario(s, 1u << i, name, b);
+		occupy_scenario(o, s, 1u << i, name, b);
 	}
-	occupy_scenario(s, (1u << s->nlisten) - 1, "occupyall", b);
+	occupy_scenario(o, s, (1u << s->nlisten) - 1, "occupyall", b);
 }
 
 void bc_audit_table_checks(const struct audit_opts *o, const struct audit_seen *s, audit_annot_fn annot, void *arg,
@@ -316,7 +334,7 @@ void bc_audit_table_checks(const struct audit_opts *o, const struct audit_seen *
 	struct row_ctx x = {b, annot, arg};
 	char expect[300];
 	preamble(o, b, timeout_for(o));
-	scenarios(s, b);
+	scenarios(o, s, b);
 	bc_audit_printf(b, "\nid  scenario  profile  fault  expect  linux  deviation  source  note\n");
 	snprintf(expect, sizeof(expect), "=running,=%s", s->listening);
 	row(&x, "up", "up", "-", "-", expect, SRC_CONTRACT " (without a fault it comes up)",
@@ -373,8 +391,29 @@ void bc_audit_read_seen(const struct bc_case_result *res, struct audit_seen *s)
 	snprintf(copy, sizeof(copy), "%s", strcmp(s->listening, "none") == 0 ? "" : s->listening);
 	for (char *save = NULL, *a = strtok_r(copy, "+", &save); a && s->nlisten < 8; a = strtok_r(NULL, "+", &save))
 		snprintf(s->addr[s->nlisten++], sizeof(s->addr[0]), "%s", a);
-	/* A program that SIGTERM kills gives no counts (the preload reports
-	 * at exit): one lookup, and one of each other call per listener. */
+}
+
+/* What the baseline run (no socket can be made) says: the fds it keeps
+ * that are none of the bind path's, and, when the first run could not
+ * count, its lookups.  Then the guesses for counts still unknown: one
+ * of each other call per listener. */
+void bc_audit_read_baseline(const struct bc_case_result *res, struct audit_seen *s)
+{
+	const struct bc_observation *obs = &res->obs;
+	s->base_fds = -1;
+	bool exited = false;
+	for (int i = 0; res->ran && i < obs->nsteps && i < res->c->nsteps; i++) {
+		const struct bc_step *st = &res->c->steps[i];
+		const char *v = obs->steps[i].ran && obs->steps[i].out.kind == BC_OUT_VALUE ? obs->steps[i].out.value : NULL;
+		if (!v)
+			continue;
+		if (st->verb == BC_V_RUN)
+			exited = strncmp(v, "exit:", 5) == 0;
+		else if (st->verb == BC_V_LEAKED && exited && strcmp(v, "?") != 0)
+			s->base_fds = strtol(v, NULL, 10);
+		else if (st->verb == BC_V_CALLS && s->calls[0] < 0 && exited && strcmp(v, "?") != 0)
+			s->calls[0] = strtol(v, NULL, 10);
+	}
 	for (int c = 0; c < AUDIT_NCALLS; c++) {
 		if (s->calls[c] >= 0)
 			continue;
