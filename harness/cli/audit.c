@@ -230,7 +230,7 @@ static int observe(const struct bc_runner *r, const struct audit_opts *o, struct
 		rc = 1;
 		fprintf(stderr, "bindcheck audit: the command could not be run here:\n");
 		bc_console_print_result(r->prog, &k.res[0], stderr);
-	} else if (strncmp(s->run, "running", 7) != 0) {
+	} else if (strcmp(s->run, "running") != 0 && strcmp(s->run, "daemonized") != 0) {
 		rc = 1;
 		fprintf(stderr, "bindcheck audit: %s ended (%s) before it came up; nothing to audit.\n"
 				"  hint: run it by hand to see why; it must keep running and listen\n",

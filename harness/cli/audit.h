@@ -43,6 +43,8 @@ struct audit_seen {
 	char listening[160];    /* "A+B", or "none" */
 	int nlisten;
 	char addr[8][64];       /* the listeners, split */
+	char tcp[160];          /* the TCP ones ("udp:..." are not): what a connection can reach */
+	int ntcp;
 	long calls[AUDIT_NCALLS]; /* -1: unknown */
 	long base_fds;          /* fds open at an exit before any socket was made; -1 unknown */
 	bool counts_assumed;    /* it gave none (killed at stop): calls holds a guess */

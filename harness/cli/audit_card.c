@@ -64,7 +64,7 @@ static void peer_finding(const struct audit_seen *s, const struct seen_row *v, s
 {
 	for (int i = 0; i < s->nlisten; i++) {
 		const char *a = s->addr[i];
-		if (v->reach && strstr(v->reach, a))
+		if ((v->reach && strstr(v->reach, a)) || strncmp(a, "udp:", 4) == 0)
 			continue;
 		if (strncmp(a, "127.0.1.1:", 10) == 0)
 			did(f, "bind the wildcard address (0.0.0.0 or [::]) or the host's network address, not the address of gethostname()",
@@ -193,7 +193,7 @@ static void diagnose(const struct audit_seen *s, const struct bc_case_result *re
 		peer_finding(s, &v, f);
 	else if (strcmp(c->scenario, "reach_local") == 0)
 		did(f, "accept connections on every address it listens on", "this host reached only %s of %s", v.reach,
-		    s->listening);
+		    s->tcp);
 	else if (strncmp(c->scenario, "fatal", 5) == 0)
 		fatal_finding(c, s, &v, f);
 	else if (strcmp(c->scenario, "degraded") == 0)

@@ -214,7 +214,7 @@ static void fault_rows(struct row_ctx *x, const struct audit_seen *s, int call, 
 	const char *name = bc_audit_calls[call];
 	int nres = 0;
 	const char *const *res = bc_fault_sweep_results(name, &nres);
-	bool fatal = k == 0 || s->nlisten <= 1 || (call == 0 && s->calls[0] <= 1);
+	bool fatal = k == 0 || s->ntcp <= 1 || (call == 0 && s->calls[0] <= 1);
 	const char *scen = !fatal ? "degraded" : s->base_fds >= 0 ? "fatal" : "fatal_nofd";
 	char expect[1200], alts[1100], id[96], fault[64], src[200], note[160];
 	degraded_alts(s, alts, sizeof(alts));
@@ -223,7 +223,7 @@ static void fault_rows(struct row_ctx *x, const struct audit_seen *s, int call, 
 	else if (fatal)
 		snprintf(expect, sizeof(expect), "=exit:1-255,=yes,=none");
 	else
-		snprintf(expect, sizeof(expect), "=running,=yes,%s", alts);
+		snprintf(expect, sizeof(expect), "=%s,=yes,%s", s->run, alts);
 	for (int r = 0; r < (k == 0 ? 1 : nres); r++) {
 		/* EAI_SYSTEM comes with an errno, as getaddrinfo(3) says. */
 		const char *result = k == 0 ? every_result[call] : strcmp(res[r], "EAI_SYSTEM") == 0 ? "EAI_SYSTEM/EMFILE" : res[r];
@@ -256,7 +256,7 @@ static void occupy_scenario(const struct audit_opts *o, const struct audit_seen 
 {
 	bc_audit_printf(b, "scenario %s\n", name);
 	for (int i = 0; i < s->nlisten; i++) {
-		if (!(mask & (1u << i)))
+		if (!(mask & (1u << i)) || strncmp(s->addr[i], "udp:", 4) == 0)
 			continue;
 		bc_audit_printf(b, "    socket o%d %s stream\n", i, is_v6(s->addr[i]) ? "inet6" : "inet");
 		if (is_v6(s->addr[i]))
@@ -269,11 +269,13 @@ static void occupy_scenario(const struct audit_opts *o, const struct audit_seen 
 static void in_use_rows(struct row_ctx *x, const struct audit_seen *s)
 {
 	char expect[300], note[200], id[32], sc[32];
-	for (int i = 0; s->nlisten > 1 && i < s->nlisten; i++) {
+	for (int i = 0; s->ntcp > 1 && i < s->nlisten; i++) {
+		if (strncmp(s->addr[i], "udp:", 4) == 0)
+			continue;
 		snprintf(id, sizeof(id), "in-use.%d", i + 1);
 		snprintf(sc, sizeof(sc), "occupy%d", i + 1);
 		snprintf(note, sizeof(note), "another process already listens on %s", s->addr[i]);
-		snprintf(expect, sizeof(expect), "=running,=yes,=%s", s->listening);
+		snprintf(expect, sizeof(expect), "=%s,=yes,=%s", s->run, s->listening);
 		row(x, id, sc, "lo", "-", expect, "bind(2) EADDRINUSE; " SRC_CONTRACT " (serve on what remains, say what failed)", note);
 	}
 	/* An ended program's listening is none: it is read only while it runs. */
@@ -304,9 +306,9 @@ static void noipv6_row(struct row_ctx *x, const struct audit_seen *s)
 	if (!keep[0])
 		snprintf(expect, sizeof(expect), "=exit:1-255,=none");
 	else if (strcmp(keep, swap) == 0)
-		snprintf(expect, sizeof(expect), "=running,=%s", keep);
+		snprintf(expect, sizeof(expect), "=%s,=%s", s->run, keep);
 	else
-		snprintf(expect, sizeof(expect), "=running,=%s|=%s", keep, swap);
+		snprintf(expect, sizeof(expect), "=%s,=%s|=%s", s->run, keep, swap);
 	row(x, "noipv6.disabled", "up", "noipv6", "-", expect,
 	    "MAN ipv6(7) (disable_ipv6); catalog HOST-17; " SRC_CONTRACT " (fall back to the other family)",
 	    "a host with IPv6 disabled (net.ipv6.conf.*.disable_ipv6 = 1)");
@@ -320,7 +322,7 @@ static void scenarios(const struct audit_opts *o, const struct audit_seen *s, st
 			   "scenario fatal\n  ? run sut\n  ? names @fault\n  ? listening\n  ? leaked\n"
 			   "scenario fatal_nofd\n  ? run sut\n  ? names @fault\n  ? listening\n"
 			   "scenario degraded\n  ? run sut\n  ? names @fault\n  ? listening\n");
-	for (int i = 0; s->nlisten > 1 && i < s->nlisten; i++) {
+	for (int i = 0; s->ntcp > 1 && i < s->nlisten; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "occupy%d", i + 1);
 		occupy_scenario(o, s, 1u << i, name, b);
@@ -336,15 +338,17 @@ void bc_audit_table_checks(const struct audit_opts *o, const struct audit_seen *
 	preamble(o, b, timeout_for(o));
 	scenarios(o, s, b);
 	bc_audit_printf(b, "\nid  scenario  profile  fault  expect  linux  deviation  source  note\n");
-	snprintf(expect, sizeof(expect), "=running,=%s", s->listening);
+	snprintf(expect, sizeof(expect), "=%s,=%s", s->run, s->listening);
 	row(&x, "up", "up", "-", "-", expect, SRC_CONTRACT " (without a fault it comes up)",
 	    "without a fault it comes up and listens");
-	snprintf(expect, sizeof(expect), "=running,=%s", s->listening);
+	/* A connection tries TCP listeners only. */
+	snprintf(expect, sizeof(expect), "=%s,=%s", s->run, s->tcp);
 	row(&x, "reach.local", "reach_local", "-", "-", expect, "MAN ip(7), ipv6(7) (a wildcard or loopback listener takes loopback connections)",
 	    "each listener takes a connection from this host");
 	row(&x, "reach.peer", "reach_peer", "-", "-", expect,
 	    "catalog HOST-07 (the host name's 127.0.1.1 is a loopback address); MAN ip(7)",
 	    "each listener takes a connection from another host on the network");
+	snprintf(expect, sizeof(expect), "=%s,=%s", s->run, s->listening);
 	row(&x, "addrconfig.loopback-only", "up", "lo", "-", expect,
 	    "MAN getaddrinfo(3) AI_ADDRCONFIG; catalog HOST-12",
 	    "a host whose only addresses are loopback ones (AI_ADDRCONFIG)");
@@ -391,6 +395,12 @@ void bc_audit_read_seen(const struct bc_case_result *res, struct audit_seen *s)
 	snprintf(copy, sizeof(copy), "%s", strcmp(s->listening, "none") == 0 ? "" : s->listening);
 	for (char *save = NULL, *a = strtok_r(copy, "+", &save); a && s->nlisten < 8; a = strtok_r(NULL, "+", &save))
 		snprintf(s->addr[s->nlisten++], sizeof(s->addr[0]), "%s", a);
+	size_t off = 0;
+	for (int i = 0; i < s->nlisten; i++)
+		if (strncmp(s->addr[i], "udp:", 4) != 0 && off < sizeof(s->tcp))
+			s->ntcp++, off += (size_t)snprintf(s->tcp + off, sizeof(s->tcp) - off, "%s%s", off ? "+" : "", s->addr[i]);
+	if (!s->ntcp)
+		snprintf(s->tcp, sizeof(s->tcp), "none");
 }
 
 /* What the baseline run (no socket can be made) says: the fds it keeps
