@@ -207,8 +207,10 @@ static const char *ordinal(long k)
 	return b;
 }
 
-/* The sweep of one call failing at its k-th use (0: every use), one row
- * per documented result. */
+/* One call failing at its k-th use (0: every use): at the first use one
+ * row per documented result (a sweep), at a later one and at every use
+ * one result, every_result's (which errno it was seldom changes the path
+ * a program takes; the first use shows whether it does). */
 static void fault_rows(struct row_ctx *x, const struct audit_seen *s, int call, long k)
 {
 	const char *name = bc_audit_calls[call];
@@ -224,9 +226,9 @@ static void fault_rows(struct row_ctx *x, const struct audit_seen *s, int call, 
 		snprintf(expect, sizeof(expect), "=exit:1-255,=yes,=none");
 	else
 		snprintf(expect, sizeof(expect), "=%s,=yes,%s", s->run, alts);
-	for (int r = 0; r < (k == 0 ? 1 : nres); r++) {
+	for (int r = 0; r < (k == 1 ? nres : 1); r++) {
 		/* EAI_SYSTEM comes with an errno, as getaddrinfo(3) says. */
-		const char *result = k == 0 ? every_result[call] : strcmp(res[r], "EAI_SYSTEM") == 0 ? "EAI_SYSTEM/EMFILE" : res[r];
+		const char *result = k != 1 ? every_result[call] : strcmp(res[r], "EAI_SYSTEM") == 0 ? "EAI_SYSTEM/EMFILE" : res[r];
 		const char *idres = strcmp(result, "EAI_SYSTEM/EMFILE") == 0 ? "EAI_SYSTEM-EMFILE" : result;
 		char when[16];
 		if (k == 0)
