@@ -117,7 +117,8 @@ static void fatal_finding(const struct bc_case *c, const struct audit_seen *s, c
 		    "left no account of its fds at exit");
 	else if (v->leaked && strcmp(v->leaked, "0") != 0)
 		did(f, "close each socket on the error path before it exits",
-		    "left %s fds open at exit (%ld when no socket could be made)", v->leaked, s->base_fds);
+		    "left %s fd%s open at exit (%ld when no socket could be made)", v->leaked,
+		    strcmp(v->leaked, "1") == 0 ? "" : "s", s->base_fds);
 }
 
 /* A check that expected it to keep serving on what remains. */
