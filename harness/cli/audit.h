@@ -34,6 +34,7 @@ struct audit_opts {
 	const char *ready;
 	const char *report_dir, *json, *junit, *markdown, *html;
 	const char *emit;   /* --emit-table FILE */
+	const char *table_name; /* the tables' name; NULL: audit */
 	bool verbose;
 };
 

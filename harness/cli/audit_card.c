@@ -2,6 +2,7 @@
  * what the program did and a one-line fix), its summary, and the table
  * --emit-table writes. */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -208,10 +209,46 @@ static void diagnose(const struct audit_seen *s, const struct bc_case_result *re
 		    res->j.observed_text, res->j.expected_text);
 }
 
+/* The fixes the failures call for, each once, with how many checks and
+ * the first of them. */
+struct fixes {
+	int n;
+	struct {
+		char fix[200];
+		const char *first;
+		int count;
+	} v[24];
+};
+
+static void fixes_add(struct fixes *x, const char *fix, const char *id)
+{
+	for (int i = 0; i < x->n; i++) {
+		if (strcmp(x->v[i].fix, fix) == 0) {
+			x->v[i].count++;
+			return;
+		}
+	}
+	if (x->n < (int)(sizeof(x->v) / sizeof(x->v[0]))) {
+		snprintf(x->v[x->n].fix, sizeof(x->v[0].fix), "%s", fix);
+		x->v[x->n].first = id;
+		x->v[x->n++].count = 1;
+	}
+}
+
+static void fixes_print(const struct fixes *x)
+{
+	if (!x->n)
+		return;
+	printf("fixes, each once (checks that call for it, the first of them):\n");
+	for (int i = 0; i < x->n; i++)
+		printf("  %3d  %s (%s)\n", x->v[i].count, x->v[i].fix, x->v[i].first);
+}
+
 int bc_audit_card(const struct audit_opts *o, const struct audit_seen *s, const struct bc_case_result *res, int n,
 		  double seconds)
 {
 	int counts[BC_VERDICT_COUNT] = {0}, failed = 0;
+	struct fixes fx = {0};
 	printf("bindcheck audit:");
 	for (int i = 0; i < o->argc; i++)
 		printf(" %s", o->argv[i]);
@@ -231,9 +268,11 @@ int bc_audit_card(const struct audit_opts *o, const struct audit_seen *s, const 
 		struct finding f;
 		diagnose(s, r, &f);
 		printf("      did: %s\n      fix: %s\n", f.did, f.fix);
+		fixes_add(&fx, f.fix, r->c->id);
 		if (o->verbose)
 			printf("      expected %s, observed %s\n", r->j.expected_text, r->j.observed_text);
 	}
+	fixes_print(&fx);
 	printf("summary: %d checks: %d pass, %d fail, %d skip, %d error; the contract %s (%.1f s)\n", n, counts[BC_PASS],
 	       counts[BC_FAIL] + counts[BC_XPASS], counts[BC_SKIP], counts[BC_ERROR], failed ? "does not hold" : "holds",
 	       seconds);
@@ -274,8 +313,19 @@ int bc_audit_emit(const struct audit_opts *o, const struct audit_seen *s, const 
 {
 	struct emit_ctx e = {.s = s, .res = res, .n = n};
 	struct audit_buf b = {0};
+	struct audit_opts named = *o;
+	char name[64];
 	(void)text;
-	bc_audit_table_checks(o, s, annot, &e, &b);
+	/* The table is named after its file, as a table without a name is,
+	 * so that audits of several programs can sit side by side. */
+	const char *base = strrchr(o->emit, '/') ? strrchr(o->emit, '/') + 1 : o->emit;
+	size_t len = strcspn(base, ".");
+	snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) ? len : sizeof(name) - 1), base);
+	bool ok = name[0] != '\0';
+	for (const char *p = name; *p; p++)
+		ok = ok && (isalnum((unsigned char)*p) || strchr("_-+", *p));
+	named.table_name = ok ? name : NULL;
+	bc_audit_table_checks(&named, s, annot, &e, &b);
 	if (b.oom) {
 		fprintf(stderr, "bindcheck audit: out of memory\n");
 		return -1;

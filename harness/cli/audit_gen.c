@@ -112,8 +112,8 @@ static void preamble(const struct audit_opts *o, struct audit_buf *b, int timeou
 		command_word(b, o->argv[i], o->port);
 	bc_audit_printf(b, "\n# The host: its name box maps to 127.0.1.1 (as Debian writes /etc/hosts), localhost\n"
 			   "# to the loopback addresses, and a peer host sits behind a veth pair.\n"
-			   "table audit\ntimeout %dms\n\nprofile default\n",
-			timeout_ms);
+			   "table %s\ntimeout %dms\n\nprofile default\n",
+			o->table_name ? o->table_name : "audit", timeout_ms);
 	hosts_lines(o, b);
 	if (v4)
 		bc_audit_printf(b, "    peer 192.0.2.1/24 192.0.2.2/24\n");
