@@ -251,7 +251,7 @@ int bc_audit_card(const struct audit_opts *o, const struct audit_seen *s, const 
 	struct fixes fx = {0};
 	printf("bindcheck audit:");
 	for (int i = 0; i < o->argc; i++)
-		printf(" %s", o->argv[i]);
+		printf(" %s", o->argv[i][0] ? o->argv[i] : "''");
 	printf("\n  up: listening on %s; calls getaddrinfo %ld, socket %ld, setsockopt %ld, bind %ld, listen %ld%s\n",
 	       s->listening, s->calls[0], s->calls[1], s->calls[2], s->calls[3], s->calls[4],
 	       s->counts_assumed ? " (assumed: it was stopped before it could count them)" : "");
