@@ -16,11 +16,13 @@
 /* What one check's run showed, by step. */
 struct seen_row {
 	const char *run, *names, *listening, *leaked, *reach;
+	long binds; /* its bind calls (an unchecked step), -1 unknown */
 };
 
 static void row_values(const struct bc_case_result *res, struct seen_row *v)
 {
 	memset(v, 0, sizeof(*v));
+	v->binds = -1;
 	for (int i = 0; res->ran && i < res->obs.nsteps && i < res->c->nsteps; i++) {
 		const struct bc_step_obs *so = &res->obs.steps[i];
 		const char *val = so->ran && so->out.kind == BC_OUT_VALUE ? so->out.value : NULL;
@@ -30,6 +32,7 @@ static void row_values(const struct bc_case_result *res, struct seen_row *v)
 		case BC_V_LISTENING: v->listening = val; break;
 		case BC_V_LEAKED: v->leaked = val; break;
 		case BC_V_REACH: v->reach = val; break;
+		case BC_V_CALLS: v->binds = val && strcmp(val, "?") != 0 ? strtol(val, NULL, 10) : -1; break;
 		default: break;
 		}
 	}
@@ -204,6 +207,11 @@ static void diagnose(const struct audit_seen *s, const struct bc_case_result *re
 		in_use_finding(c, &v, f);
 	else
 		up_finding(c, s, &v, f);
+	/* A retry is worth knowing whatever came of it (nginx retries each
+	 * listener five times, half a second apart). */
+	if (v.binds > s->calls[3] && !s->counts_assumed && s->calls[3] > 0 && bc_verdict_is_failure(res->j.verdict))
+		did(f, "retry only what can succeed, and within the time a service manager gives it",
+		    "retried bind(): %ld calls where a clean start makes %ld", v.binds, s->calls[3]);
 	if (!f->did[0])
 		did(f, "compare with the contract in cases/faults.tbl", "gave %s where the contract says %s",
 		    res->j.observed_text, res->j.expected_text);

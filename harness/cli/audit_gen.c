@@ -270,7 +270,7 @@ static void occupy_scenario(const struct audit_opts *o, const struct audit_seen 
 			bc_audit_printf(b, "    setsockopt o%d IPV6_V6ONLY\n", i);
 		bc_audit_printf(b, "    bind o%d %s\n    listen o%d 5\n", i, s->addr[i], i);
 	}
-	bc_audit_printf(b, "  ? run %s\n  ? names EADDRINUSE\n  ? listening\n", o->nlistens ? "sut_alone" : "sut");
+	bc_audit_printf(b, "  ? run %s\n  ? names EADDRINUSE\n  ? listening\n    calls bind\n", o->nlistens ? "sut_alone" : "sut");
 }
 
 static void in_use_rows(struct row_ctx *x, const struct audit_seen *s)
@@ -326,9 +326,9 @@ static void scenarios(const struct audit_opts *o, const struct audit_seen *s, st
 	bc_audit_printf(b, "\nscenario up\n  ? run sut\n  ? listening\n"
 			   "scenario reach_local\n  ? run sut\n  ? reach local\n"
 			   "scenario reach_peer\n  ? run sut\n  ? reach peer\n"
-			   "scenario fatal\n  ? run sut\n  ? names @fault\n  ? listening\n  ? leaked\n"
-			   "scenario fatal_nofd\n  ? run sut\n  ? names @fault\n  ? listening\n"
-			   "scenario degraded\n  ? run sut\n  ? names @fault\n  ? listening\n");
+			   "scenario fatal\n  ? run sut\n  ? names @fault\n  ? listening\n  ? leaked\n    calls bind\n"
+			   "scenario fatal_nofd\n  ? run sut\n  ? names @fault\n  ? listening\n    calls bind\n"
+			   "scenario degraded\n  ? run sut\n  ? names @fault\n  ? listening\n    calls bind\n");
 	for (int i = 0; s->ntcp > 1 && i < s->nlisten; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "occupy%d", i + 1);
