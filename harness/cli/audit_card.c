@@ -131,9 +131,7 @@ static void degraded_finding(const struct bc_case *c, const struct audit_seen *s
 {
 	const char *run = v->run ? v->run : "?";
 	if (strcmp(run, "running") != 0) {
-		bool first = strcmp(call_of(c), "socket") == 0 || strcmp(call_of(c), "bind") == 0;
-		did(f, first ? "binds only what one address allows; try each getaddrinfo result in turn and keep those that work"
-			     : "drop the address whose call failed, serve on the rest, and say which failed",
+		did(f, "treats one failed address as fatal: serve on the addresses that remain and say which failed",
 		    "gave up (%s) although other addresses remained", run);
 	} else if (v->listening && strcmp(v->listening, s->listening) == 0 && c->nfaults) {
 		static char fix[160];
@@ -152,7 +150,7 @@ static void up_finding(const struct bc_case *c, const struct audit_seen *s, cons
 		       struct finding *f)
 {
 	const char *prof = c->profile ? c->profile->name : "";
-	const char *fix = strcmp(prof, "noipv6") == 0 ? "fall back to IPv4: try each getaddrinfo result in turn"
+	const char *fix = strcmp(prof, "noipv6") == 0 ? "binds only the first getaddrinfo result; try each in turn"
 			  : strcmp(prof, "default") == 0 ? "it must come up the same way every time"
 							  : "resolve a listening address without AI_ADDRCONFIG (it ignores loopback addresses)";
 	if (v->run && strcmp(v->run, "running") != 0)
