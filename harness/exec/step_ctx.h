@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "exec/listeners.h"
 #include "exec/steps.h"
 
 #define BC_MAX_CLIENTS 256
@@ -41,9 +42,6 @@ struct bc_step_ctx {
 	const struct bc_step_env *env;
 };
 
-/* The TCP sockets listening in this namespace, "A+B" in sorted order, or
- * "none" (target_obs.c). */
-void bc_target_listeners(char *buf, size_t n);
 /* Does this namespace have every listener t's "listens" line names? */
 bool bc_target_listens_all(const struct bc_target *t);
 

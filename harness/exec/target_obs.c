@@ -16,55 +16,6 @@
 #include "fault/protocol.h"
 
 
-/* Listening TCP sockets of this namespace, "A+B" in sorted order. */
-void bc_target_listeners(char *buf, size_t n)
-{
-	static const char *const files[] = {"/proc/net/tcp", "/proc/net/tcp6"};
-	char found[16][64];
-	int k = 0;
-	for (int f = 0; f < 2; f++) {
-		FILE *fp = fopen(files[f], "re");
-		char line[512];
-		if (!fp)
-			continue;
-		while (fgets(line, sizeof(line), fp) && k < 16) {
-			char local[80];
-			unsigned state, port;
-			if (sscanf(line, " %*d: %79[0-9A-Fa-f]:%x %*s %x", local, &port, &state) != 3 || state != 0x0A)
-				continue;
-			struct sockaddr_storage ss;
-			memset(&ss, 0, sizeof(ss));
-			if (f == 0) {
-				struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-				sin->sin_family = AF_INET;
-				sin->sin_addr.s_addr = (in_addr_t)strtoul(local, NULL, 16);
-				sin->sin_port = htons((in_port_t)port);
-			} else {
-				struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-				sin6->sin6_family = AF_INET6;
-				for (int w = 0; w < 4; w++) {
-					char word[9];
-					memcpy(word, local + 8 * w, 8);
-					word[8] = '\0';
-					uint32_t v = (uint32_t)strtoul(word, NULL, 16);
-					memcpy(&sin6->sin6_addr.s6_addr[4 * w], &v, 4);
-				}
-				sin6->sin6_port = htons((in_port_t)port);
-			}
-			bc_sockaddr_format((struct sockaddr *)&ss, f == 0 ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6),
-					   found[k++], sizeof(found[0]));
-		}
-		fclose(fp);
-	}
-	qsort(found, (size_t)k, sizeof(found[0]), (int (*)(const void *, const void *))strcmp);
-	size_t off = 0;
-	buf[0] = '\0';
-	for (int i = 0; i < k && off < n; i++)
-		off += (size_t)snprintf(buf + off, n - off, "%s%s", i ? "+" : "", found[i]);
-	if (k == 0)
-		snprintf(buf, n, "none");
-}
-
 /* Does the case's namespace have every listener the target's "listens"
  * names?  (bc_target_listeners joins them with '+', sorted.) */
 bool bc_target_listens_all(const struct bc_target *t)
