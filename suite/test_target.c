@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "exec/listeners.h"
+#include "exec/runner.h"
 #include "exec/sandbox.h"
 #include "suite.h"
 #include "table/table.h"
@@ -115,12 +116,42 @@ static void tabledir_anywhere(void)
 	bc_table_free(&t);
 }
 
+/* "needs root": a skip, with the reason, on a run that is not root with
+ * the capabilities; nothing in the way on one that is. */
+static void needs_root_skips(void)
+{
+	static const char text[] = "target t\n    command /bin/true\n    needs root\n    needs /bin/true\n"
+				   "target u\n    command /bin/true\n"
+				   "scenario s\n  ? run $target\nid target expect source\nr t =running s\nq u =running s\n";
+	struct bc_table t;
+	struct bc_runner r;
+	char buf[512];
+	CU_ASSERT_EQUAL_FATAL(bc_suite_read_table("root.tbl", text, &t, 2), 0);
+	CU_ASSERT(t.cases[0].target->needs_root);
+	CU_ASSERT_STRING_EQUAL(t.cases[0].target->needs, "/bin/true");
+	CU_ASSERT_FALSE(t.cases[1].target->needs_root);
+	bc_runner_init(&r, "bindcheck");
+	r.root = false;
+	const char *why = bc_runner_skip_reason(&r, &t.cases[0], buf, sizeof(buf));
+	if (!why || !strstr(why, "target t needs root (uid 0 with CAP_SETUID"))
+		BC_FAILF("not root: reason '%s'", why ? why : "(none)");
+	why = bc_runner_skip_reason(&r, &t.cases[1], buf, sizeof(buf));
+	CU_ASSERT(!why || !strstr(why, "needs root"));
+	r.root = true;
+	why = bc_runner_skip_reason(&r, &t.cases[0], buf, sizeof(buf));
+	CU_ASSERT(!why || !strstr(why, "needs root"));
+	if (geteuid() != 0)
+		CU_ASSERT_FALSE(bc_runner_is_root());
+	bc_table_free(&t);
+}
+
 int bc_suite_target(void)
 {
 	CU_pSuite s = CU_add_suite("unit/target", NULL, NULL);
 	if (!s)
 		return -1;
 	BC_ADD(s, tabledir_anywhere);
+	BC_ADD(s, needs_root_skips);
 	BC_ADD_NETNS(s, listeners_none);
 	BC_ADD_NETNS(s, listeners_tcp_and_udp);
 	return 0;

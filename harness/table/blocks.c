@@ -128,11 +128,15 @@ static void target_listens(struct rd *r, struct bc_line *l, struct bc_rd_target 
 	}
 }
 
-/* needs, ready, grace, stop: one value each.  False when the line is not
- * one of these well formed. */
+/* needs, ready, grace, stop: one value each ("needs root" besides a
+ * program).  False when the line is not one of these well formed. */
 static bool target_value(struct bc_line *l, struct bc_rd_target *t)
 {
 	const char *kw = l->tok[0].s;
+	if (strcmp(kw, "needs") == 0 && l->ntok == 2 && strcmp(l->tok[1].s, "root") == 0) {
+		t->t.needs_root = true;
+		return true;
+	}
 	if ((strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0) && l->ntok == 2 && strlen(l->tok[1].s) < sizeof(t->t.needs)) {
 		snprintf(strcmp(kw, "needs") == 0 ? t->t.needs : t->t.ready, sizeof(t->t.needs), "%s", l->tok[1].s);
 		return true;
@@ -161,7 +165,7 @@ void bc_rd_add_target_line(struct rd *r, struct bc_line *l)
 		BC_RD_ERR(r, l->lineno, l->tok[0].col, "'%s' takes one value%s", kw,
 			  strcmp(kw, "grace") == 0 || strcmp(kw, "stop") == 0 ? "; hint: a time, as 300ms" : "");
 	else
-		BC_RD_ERR(r, l->lineno, l->tok[0].col, "unknown target setting '%s'; hint: command, needs, ready, listens, grace or stop", kw);
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "unknown target setting '%s'; hint: command, needs, ready, listens, settle, grace or stop", kw);
 	t->bad = true;
 }
 
