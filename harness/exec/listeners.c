@@ -178,3 +178,12 @@ void bc_target_listeners_proc(char *buf, size_t n)
 {
 	listeners(buf, n, false);
 }
+
+bool bc_listener_in(const char *list, const char *addr)
+{
+	size_t n = strlen(addr);
+	for (const char *p = list; n && (p = strstr(p, addr)); p++)
+		if ((p == list || p[-1] == '+') && (p[n] == '\0' || p[n] == '+'))
+			return true;
+	return false;
+}

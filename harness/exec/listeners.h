@@ -3,6 +3,7 @@
 #ifndef BC_LISTENERS_H
 #define BC_LISTENERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* TCP sockets in LISTEN and bound, unconnected UDP sockets, IPv4 and IPv6,
@@ -11,6 +12,8 @@
  * before every UDP one), or "none".  From NETLINK_SOCK_DIAG; where the
  * kernel has none for a protocol, from /proc/net. */
 void bc_target_listeners(char *buf, size_t n);
+/* Is addr one of the '+'-joined listeners in list? */
+bool bc_listener_in(const char *list, const char *addr);
 /* The same from /proc/net alone: the fallback, for its test. */
 void bc_target_listeners_proc(char *buf, size_t n);
 

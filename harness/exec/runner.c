@@ -144,7 +144,10 @@ static bool take_observation(const struct bc_sandbox_result *sb, struct bc_obser
 	if (sb->outlen < sizeof(*obs))
 		return false;
 	memcpy(obs, sb->out + sb->outlen - sizeof(*obs), sizeof(*obs));
-	return obs->magic == BC_OBS_MAGIC && obs->nsteps >= 0 && obs->nsteps <= BC_MAX_STEPS;
+	obs->target_out[BC_OBS_OUT_MAX] = '\0';
+	obs->target_note[BC_OBS_NOTE_MAX - 1] = '\0';
+	return obs->magic == BC_OBS_MAGIC && obs->nsteps >= 0 && obs->nsteps <= BC_MAX_STEPS &&
+	       obs->target_out_len <= BC_OBS_OUT_MAX;
 }
 
 /* What the sandbox saw, as the facts of the case's run. */

@@ -16,23 +16,6 @@
 #include "fault/protocol.h"
 
 
-/* Does the case's namespace have every listener the target's "listens"
- * names?  (bc_target_listeners joins them with '+', sorted.) */
-bool bc_target_listens_all(const struct bc_target *t)
-{
-	char now[1024];
-	bc_target_listeners(now, sizeof(now));
-	for (int i = 0; i < t->nlistens; i++) {
-		size_t n = strlen(t->listens[i]);
-		bool found = false;
-		for (const char *p = now; !found && (p = strstr(p, t->listens[i])); p++)
-			found = (p == now || p[-1] == '+') && (p[n] == '\0' || p[n] == '+');
-		if (!found)
-			return false;
-	}
-	return true;
-}
-
 static bool contains_nocase(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
