@@ -113,13 +113,23 @@ static bool up_by_listeners(const struct bc_target *t, struct bc_target_life *L,
 	return mono_ms() - L->stable_since >= settle_ms;
 }
 
+static void note_left_ended(struct bc_step_run *r)
+{
+	snprintf(r->note, sizeof(r->note), "its first process exited 0; the processes it left ended before it was up");
+}
+
 /* The first process ended with ws: ended for good, or daemonized? */
-static enum bc_life_end first_ended(struct bc_target_life *L, int ws)
+static enum bc_life_end first_ended(struct bc_target_life *L, struct bc_step_run *r, int ws)
 {
 	pid_t left[MAX_KIDS];
 	L->main_alive = false;
-	if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0 || kids(L, left, MAX_KIDS) == 0)
+	if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
 		return BC_LIFE_ENDED;
+	if (kids(L, left, MAX_KIDS) == 0) {
+		if (L->ended_kids)
+			note_left_ended(r);
+		return BC_LIFE_ENDED;
+	}
 	L->daemonized = true;
 	return BC_LIFE_UP;
 }
@@ -138,12 +148,12 @@ enum bc_life_end bc_target_wait(const struct bc_target *t, double scale, struct 
 	L->main_alive = true;
 	for (long rest; (rest = deadline - mono_ms()) > 0;) {
 		look(L, r, rest > tick ? tick : (int)rest);
-		if (L->main_alive && waitpid(L->pid, ws, WNOHANG) == L->pid && first_ended(L, *ws) == BC_LIFE_ENDED)
+		if (L->main_alive && waitpid(L->pid, ws, WNOHANG) == L->pid && first_ended(L, r, *ws) == BC_LIFE_ENDED)
 			return BC_LIFE_ENDED;
 		if (!L->main_alive && kids(L, left, MAX_KIDS) == 0) {
 			/* What it left ended too: its exit stands. */
 			L->daemonized = false;
-			snprintf(r->note, sizeof(r->note), "its first process exited 0; the processes it left ended before it was up");
+			note_left_ended(r);
 			return BC_LIFE_ENDED;
 		}
 		if ((t->ready[0] && strstr(r->out, t->ready)) || (by_listeners && up_by_listeners(t, L, settle)))
