@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -126,8 +127,12 @@ static enum bc_life_end first_ended(struct bc_target_life *L, struct bc_step_run
 	if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
 		return BC_LIFE_ENDED;
 	if (kids(L, left, MAX_KIDS) == 0) {
+		int reaper = 0;
 		if (L->ended_kids)
 			note_left_ended(r);
+		else if (prctl(PR_GET_CHILD_SUBREAPER, &reaper, 0L, 0L, 0L) < 0 || !reaper)
+			snprintf(r->note, sizeof(r->note), "its first process exited 0; what it may have left running cannot "
+				 "be followed here (no child subreaper)");
 		return BC_LIFE_ENDED;
 	}
 	L->daemonized = true;
