@@ -308,6 +308,7 @@ static const struct bad bads[] = {
 	{"unknown target setting", "target t\n    comand x\n", 2, 5, "unknown target setting 'comand'"},
 	{"bad grace", "target t\n    command x\n    grace soon\n", 3, 5, "'grace' takes one value; hint: a time"},
 	{"bad stop", "target t\n    command x\n    stop 1 2\n", 3, 5, "'stop' takes one value; hint: a time"},
+	{"bad settle", "target t\n    command x\n    settle soon\n", 3, 5, "'settle' takes one value; hint: a time"},
 	{"bad listening address", "target t\n    command x\n    listens 127.0.0.1:80 localhost:80\n", 3, 26,
 	 "bad listening address 'localhost:80'"},
 	{"listening address without a port variable", "target t\n    command x\n    listens 127.0.0.1:P\n", 3, 13,

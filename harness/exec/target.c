@@ -35,25 +35,19 @@ void bc_exe_dir(char *buf, size_t n)
 		snprintf(buf, n, ".");
 }
 /* One read of the target's output: the first 64 KiB are kept, the rest
- * is read and dropped.  Returns what read() returned. */
-static ssize_t drain(int fd, struct bc_step_run *r)
+ * is read, counted and dropped.  Returns what read() returned. */
+ssize_t bc_target_drain(int fd, struct bc_step_run *r)
 {
 	char buf[4096];
 	ssize_t n = read(fd, buf, sizeof(buf));
 	if (n <= 0)
 		return n;
+	r->outtotal += (size_t)n;
 	size_t take = (size_t)n < sizeof(r->out) - 1 - r->outlen ? (size_t)n : sizeof(r->out) - 1 - r->outlen;
 	memcpy(r->out + r->outlen, buf, take);
 	r->outlen += take;
 	r->out[r->outlen] = '\0';
 	return n;
-}
-
-static long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
 }
 
 static const char *signal_name(int sig)
@@ -237,50 +231,10 @@ static int start(struct bc_step_ctx *x, struct running *tr)
 	return 0;
 }
 
-/* Wait until the target is up (its ready text, every listener it
- * "listens" on, or its grace time passed) or has ended.  True when it
- * ended, with its status in *ws. */
-static bool wait_up(const struct bc_target *t, double scale, const struct running *tr, struct bc_step_run *r, int *ws)
-{
-	long deadline = mono_ms() + bc_scaled_ms(scale, t->grace_ms > 0 ? t->grace_ms : 500);
-	bool ended = false, ready = false;
-	int tick = t->nlistens ? 2 : 5; /* ms between looks at the listeners */
-	while (!ended && !ready) {
-		long left = deadline - mono_ms();
-		if (left <= 0)
-			break;
-		struct pollfd p = {tr->out, POLLIN, 0};
-		int rc = poll(&p, 1, left > tick ? tick : (int)left);
-		if (rc > 0)
-			drain(tr->out, r);
-		ended = waitpid(tr->pid, ws, WNOHANG) == tr->pid;
-		ready = (t->ready[0] && strstr(r->out, t->ready)) || (!ended && t->nlistens && bc_target_listens_all(t));
-	}
-	return ended;
-}
-
-/* Stop a target that is up: SIGTERM, then SIGKILL after its stop time. */
-static void stop(const struct bc_target *t, double scale, const struct running *tr, struct bc_step_run *r, int *ws)
-{
-	bool ended;
-	kill(tr->pid, SIGTERM);
-	/* 5 s by default: a Memcheck run checks for leaks at exit */
-	long until = mono_ms() + bc_scaled_ms(scale, t->stop_ms > 0 ? t->stop_ms : 5000);
-	while (!(ended = waitpid(tr->pid, ws, WNOHANG) == tr->pid) && mono_ms() < until) {
-		struct pollfd p = {tr->out, POLLIN, 0};
-		if (poll(&p, 1, 5) > 0)
-			drain(tr->out, r);
-	}
-	if (!ended) {
-		kill(tr->pid, SIGKILL);
-		waitpid(tr->pid, ws, 0);
-	}
-}
-
 /* The rest of what the ended target wrote, and its report. */
 static void collect(const struct running *tr, struct bc_step_run *r)
 {
-	for (struct pollfd p = {tr->out, POLLIN, 0}; poll(&p, 1, 0) > 0 && drain(tr->out, r) > 0;)
+	for (struct pollfd p = {tr->out, POLLIN, 0}; poll(&p, 1, 0) > 0 && bc_target_drain(tr->out, r) > 0;)
 		;
 	size_t got = 0;
 	for (ssize_t k; got < sizeof(r->report) - 1 && (k = read(tr->rep, r->report + got, sizeof(r->report) - 1 - got)) > 0;)
@@ -293,11 +247,13 @@ static void collect(const struct running *tr, struct bc_step_run *r)
 }
 
 /* run T: start the target with the case's faults armed, wait until it is
- * up or has ended, note what listens, stop it, and keep what it said. */
+ * up or has ended, note what listens, stop it and whatever it left, and
+ * keep what it said. */
 int bc_exec_run(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	const struct bc_target *t = x->c->target;
 	struct running tr;
+	static struct bc_target_life life;
 	int ws = 0;
 	(void)fd, (void)st;
 	if (!t || !x->run) {
@@ -307,20 +263,25 @@ int bc_exec_run(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct 
 	struct bc_step_run *r = x->run;
 	memset(r, 0, sizeof(*r));
 	snprintf(r->listening, sizeof(r->listening), "none");
+	bc_target_life_begin(&life);
 	if (start(x, &tr) < 0)
 		return -1;
+	life.pid = tr.pid;
+	life.out = tr.out;
 	/* --time-scale, and the slowdown of a target under Memcheck: its grace
 	 * is a time to come up, not a test of speed. */
 	double scale = (x->env && x->env->time_scale > 0 ? x->env->time_scale : 1.0) * bc_target_slowdown(x->c);
-	bool stopped = !wait_up(t, scale, &tr, r, &ws); /* it was up: we stop it */
-	if (stopped) {
+	bool up = bc_target_wait(t, scale, &life, r, &ws) == BC_LIFE_UP;
+	if (up) {
 		bc_target_listeners(r->listening, sizeof(r->listening));
 		bc_target_reach(x, r);
-		stop(t, scale, &tr, r, &ws);
 	}
+	bc_target_stop(t, scale, &life, r, &ws);
 	collect(&tr, r);
 	out->kind = BC_OUT_VALUE;
-	if (stopped)
+	if (up && life.daemonized)
+		snprintf(out->value, sizeof(out->value), "daemonized");
+	else if (up)
 		snprintf(out->value, sizeof(out->value), "running");
 	else if (WIFSIGNALED(ws))
 		snprintf(out->value, sizeof(out->value), "signal:%s", signal_name(WTERMSIG(ws)));

@@ -212,14 +212,17 @@ struct bc_fault {
 
 /* A program a case runs as its system under test. */
 #define BC_TARGET_ARGS 16
+#define BC_TARGET_SETTLE_MS 300 /* settle's default */
 struct bc_target {
 	char name[BC_NAME_MAX];
 	int argc;
 	char argv[BC_TARGET_ARGS][128]; /* "@bindcheck" is this bindcheck */
 	char needs[64];                 /* a program that must be installed */
+	bool needs_root;                /* "needs root": uid 0 with the capabilities, else a skip */
 	char ready[64];                 /* output that says it is up */
 	int nlistens;                   /* it is up once it listens on all of these, */
 	char listens[4][64];            /* as read_listeners writes them ("[::1]:8080") */
+	int settle_ms;                  /* up once its listeners stay the same this long; 0: the default */
 	int grace_ms;                   /* how long it may take to come up */
 	int stop_ms;                    /* how long it has to end after SIGTERM; 0: 5 s */
 };

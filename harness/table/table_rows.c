@@ -289,11 +289,13 @@ static int read_fault(struct rd *r, const struct bc_tok *cell, int line, struct 
 	return 0;
 }
 
-/* "@tabledir/..." in a command is the table's own directory, made absolute:
+/* "@tabledir" anywhere in a command's argument ("@tabledir/x.py",
+ * "--conf=@tabledir/x.conf") is the table's own directory, made absolute:
  * a target runs in the case's scratch directory, not where bindcheck was
- * started. */
+ * started.  An argument that would outgrow its slot is left as written. */
 static void expand_tabledir(const struct rd *r, struct bc_target *t)
 {
+	static const char key[] = "@tabledir";
 	char dir[PATH_MAX], abs[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", r->file);
 	char *slash = strrchr(dir, '/');
@@ -304,14 +306,22 @@ static void expand_tabledir(const struct rd *r, struct bc_target *t)
 	if (!realpath(dir, abs))
 		return;
 	for (int i = 0; i < t->argc; i++) {
-		if (strncmp(t->argv[i], "@tabledir", 9) != 0)
-			continue;
-		char rest[sizeof(t->argv[0])];
-		snprintf(rest, sizeof(rest), "%s", t->argv[i] + 9);
-		size_t a = strlen(abs), b = strlen(rest);
-		if (a + b < sizeof(t->argv[0])) {
-			memcpy(t->argv[i], abs, a);
-			memcpy(t->argv[i] + a, rest, b + 1);
+		char out[sizeof(t->argv[0])];
+		size_t o = 0;
+		bool fits = true, any = false;
+		for (const char *p = t->argv[i]; *p && fits;) {
+			const char *piece = strncmp(p, key, sizeof(key) - 1) == 0 ? abs : NULL;
+			size_t n = piece ? strlen(abs) : 1;
+			fits = o + n < sizeof(out);
+			if (fits)
+				memcpy(out + o, piece ? piece : p, n);
+			o += n;
+			any |= piece != NULL;
+			p += piece ? sizeof(key) - 1 : 1;
+		}
+		if (any && fits) {
+			out[o] = '\0';
+			memcpy(t->argv[i], out, o + 1);
 		}
 	}
 }
