@@ -23,7 +23,7 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: bindcheck audit [--port N] [--family inet|inet6] [--grace MS] [--only PATTERN] [-j N]\n"
+	fputs("usage: bindcheck audit [--port N] [--family inet|inet6] [--grace MS] [--settle MS] [--only PATTERN] [-j N]\n"
 	      "                       [--timeout MS] [--listens ADDR]... [--ready TEXT] [--report-dir DIR]\n"
 	      "                       [--json FILE] [--junit FILE] [--markdown FILE] [--html FILE]\n"
 	      "                       [--emit-table FILE] [--verbose] -- COMMAND [ARGS...]\n"
@@ -60,6 +60,8 @@ static int take(int ch, char *arg, struct audit_opts *o)
 		return 0;
 	case 'g':
 		return number(arg, 10, 600000, "grace", &o->grace_ms);
+	case 'S':
+		return number(arg, 10, 60000, "settle", &o->settle_ms);
 	case 'o':
 		o->only = arg;
 		return 0;
@@ -99,6 +101,7 @@ static int parse(int argc, char **argv, struct audit_opts *o)
 	static const struct option longopts[] = {
 		{"port", required_argument, NULL, 'p'},       {"family", required_argument, NULL, 'F'},
 		{"grace", required_argument, NULL, 'g'},      {"only", required_argument, NULL, 'o'},
+		{"settle", required_argument, NULL, 'S'},
 		{"jobs", required_argument, NULL, 'j'},       {"timeout", required_argument, NULL, 't'},
 		{"listens", required_argument, NULL, 'l'},    {"ready", required_argument, NULL, 'R'},
 		{"report-dir", required_argument, NULL, 'r'}, {"junit", required_argument, NULL, 'J'},
@@ -111,6 +114,7 @@ static int parse(int argc, char **argv, struct audit_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->port = 8080;
 	o->grace_ms = 3000;
+	o->settle_ms = 200;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+j:vh", longopts, NULL)) != -1)
 		if ((rc = take(ch, optarg, o)) != 0)
@@ -210,6 +214,15 @@ static int run_table(const struct bc_runner *r, const struct bc_table *t, const 
 	return k->n;
 }
 
+/* The start of what the program printed, indented, on stderr. */
+static void said(const struct bc_case_result *res)
+{
+	const char *out = res->obs.target_out;
+	int lines = 0;
+	for (const char *l = out; *l && lines < 8; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n'), lines++)
+		fprintf(stderr, "%s%.*s\n", lines ? "       " : "  said: ", (int)strcspn(l, "\n"), l);
+}
+
 /* The first run: what it listens on and how often it makes each call;
  * 0, or the exit status (said) when there is nothing to audit. */
 static int observe(const struct bc_runner *r, const struct audit_opts *o, struct audit_seen *s)
@@ -232,9 +245,10 @@ static int observe(const struct bc_runner *r, const struct audit_opts *o, struct
 		bc_console_print_result(r->prog, &k.res[0], stderr);
 	} else if (strcmp(s->run, "running") != 0 && strcmp(s->run, "daemonized") != 0) {
 		rc = 1;
-		fprintf(stderr, "bindcheck audit: %s ended (%s) before it came up; nothing to audit.\n"
-				"  hint: run it by hand to see why; it must keep running and listen\n",
+		fprintf(stderr, "bindcheck audit: %s ended (%s) before it came up; nothing to audit.\n",
 			o->argv[0], s->run[0] ? s->run : "did not start");
+		said(&k.res[0]);
+		fprintf(stderr, "  hint: it must keep running and listen; check its arguments ({port} is %d)\n", o->port);
 	} else if (s->nlisten == 0) {
 		rc = 1;
 		fprintf(stderr, "bindcheck audit: %s listened on no TCP address within its grace (%d ms); nothing to audit.\n"

@@ -26,6 +26,7 @@ struct audit_opts {
 	int port;
 	const char *family; /* "inet", "inet6" or NULL: what it must keep serving without the other */
 	int grace_ms;
+	int settle_ms;      /* up once its listeners stay the same this long (a target's settle) */
 	const char *only;   /* --only PATTERN: a glob over the checks' ids */
 	int jobs;
 	int timeout_ms;     /* per check; 0: from the grace */

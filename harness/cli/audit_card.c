@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/audit.h"
+#include "model/values.h"
 #include "model/verdict.h"
 
 /* What one check's run showed, by step. */
@@ -88,9 +89,30 @@ static const char *call_of(const struct bc_case *c)
 	return c->nfaults ? c->faults[0].call : "bind";
 }
 
+/* An error said only as its number ("errno: 97", as redis does): true,
+ * and said so. */
+static bool by_number(const struct bc_case *c, const char *out, struct finding *f)
+{
+	if (!c->nfaults || c->faults[0].result.kind != BC_OUT_ERRNO)
+		return false;
+	int code = c->faults[0].result.code;
+	char pat[32];
+	static const char *const forms[] = {"errno: ", "errno ", "errno=", "error ", "error: ", "("};
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		snprintf(pat, sizeof(pat), "%s%d", forms[i], code);
+		const char *hit = strstr(out, pat);
+		if (hit && !isdigit((unsigned char)hit[strlen(pat)])) {
+			did(f, "print strerror(errno) beside the number: the number differs between systems, the text does not",
+			    "named the error only by its number (\"%s\" for %s)", pat, bc_errno_name(code));
+			return true;
+		}
+	}
+	return false;
+}
+
 /* A check that expected it to give up: exit non-zero, say why, leave nothing. */
 static void fatal_finding(const struct bc_case *c, const struct audit_seen *s, const struct seen_row *v,
-			  struct finding *f)
+			  const char *out, struct finding *f)
 {
 	const char *run = v->run ? v->run : "?";
 	static char fix[160];
@@ -108,7 +130,7 @@ static void fatal_finding(const struct bc_case *c, const struct audit_seen *s, c
 		    "exited with status 0 although it could not serve");
 	else if (strncmp(run, "signal:", 7) == 0)
 		did(f, fix, "crashed (%s)", run + 7);
-	if (v->names && strcmp(v->names, "no") == 0)
+	if (v->names && strcmp(v->names, "no") == 0 && !by_number(c, out, f))
 		did(f, strcmp(call_of(c), "getaddrinfo") == 0 ? "print gai_strerror()'s text for the code getaddrinfo() returned"
 							   : "print the failing call and strerror(errno)",
 		    "did not name the error");
@@ -125,9 +147,25 @@ static void fatal_finding(const struct bc_case *c, const struct audit_seen *s, c
 		    strcmp(v->leaked, "1") == 0 ? "" : "s", s->base_fds);
 }
 
+/* Is list (as listening writes it) L with exactly one listener less? */
+static bool one_less(const struct audit_seen *s, const char *list)
+{
+	int n = 0;
+	char copy[200];
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (char *save = NULL, *a = strtok_r(copy, "+", &save); a; a = strtok_r(NULL, "+", &save), n++) {
+		bool known = false;
+		for (int i = 0; i < s->nlisten; i++)
+			known = known || strcmp(s->addr[i], a) == 0;
+		if (!known)
+			return false;
+	}
+	return n == s->nlisten - 1;
+}
+
 /* A check that expected it to keep serving on what remains. */
 static void degraded_finding(const struct bc_case *c, const struct audit_seen *s, const struct seen_row *v,
-			     struct finding *f)
+			     const char *out, struct finding *f)
 {
 	const char *run = v->run ? v->run : "?";
 	if (strcmp(run, "running") != 0) {
@@ -139,10 +177,10 @@ static void degraded_finding(const struct bc_case *c, const struct audit_seen *s
 		did(f, fix, "carried on as if %s() had not failed (still listening on %s)", call_of(c), v->listening);
 	} else if (v->listening && strcmp(v->listening, "none") == 0) {
 		did(f, "exit non-zero when no address is left", "kept running with nothing to listen on");
-	} else if (v->listening) {
+	} else if (v->listening && !one_less(s, v->listening)) {
 		did(f, "drop only the address whose call failed", "listened on %s afterwards", v->listening);
 	}
-	if (v->names && strcmp(v->names, "no") == 0)
+	if (v->names && strcmp(v->names, "no") == 0 && !by_number(c, out, f))
 		did(f, "say which address it dropped and why: the call and strerror(errno)", "did not name the error");
 }
 
@@ -198,9 +236,9 @@ static void diagnose(const struct audit_seen *s, const struct bc_case_result *re
 		did(f, "accept connections on every address it listens on", "this host reached only %s of %s", v.reach,
 		    s->tcp);
 	else if (strncmp(c->scenario, "fatal", 5) == 0)
-		fatal_finding(c, s, &v, f);
+		fatal_finding(c, s, &v, res->obs.target_out, f);
 	else if (strcmp(c->scenario, "degraded") == 0)
-		degraded_finding(c, s, &v, f);
+		degraded_finding(c, s, &v, res->obs.target_out, f);
 	else if (strncmp(c->scenario, "occupy", 6) == 0)
 		in_use_finding(c, &v, f);
 	else
@@ -250,6 +288,31 @@ static void fixes_print(const struct fixes *x)
 		printf("  %3d  %s (%s)\n", x->v[i].count, x->v[i].fix, x->v[i].first);
 }
 
+/* The line of what it printed that most likely says what went wrong (one
+ * that speaks of an error), else its last line; "" when it said nothing. */
+static void said_line(const char *out, char *buf, size_t n)
+{
+	static const char *const words[] = {"rror", "fail", "errno", "denied", "in use", "annot", "can't", "not "};
+	const char *best = NULL, *last = NULL;
+	size_t bestlen = 0, lastlen = 0;
+	buf[0] = '\0';
+	for (const char *l = out; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n')) {
+		size_t len = strcspn(l, "\n");
+		if (len == 0)
+			continue;
+		last = l, lastlen = len;
+		for (size_t w = 0; !best && w < sizeof(words) / sizeof(words[0]); w++) {
+			const char *hit = strstr(l, words[w]);
+			if (hit && hit < l + len)
+				best = l, bestlen = len;
+		}
+	}
+	if (!best)
+		best = last, bestlen = lastlen;
+	if (best)
+		snprintf(buf, n, "%.*s%s", (int)(bestlen > 160 ? 160 : bestlen), best, bestlen > 160 ? "..." : "");
+}
+
 int bc_audit_card(const struct audit_opts *o, const struct audit_seen *s, const struct bc_case_result *res, int n,
 		  double seconds)
 {
@@ -273,7 +336,12 @@ int bc_audit_card(const struct audit_opts *o, const struct audit_seen *s, const 
 			continue;
 		struct finding f;
 		diagnose(s, r, &f);
-		printf("      did: %s\n      fix: %s\n", f.did, f.fix);
+		char said[200];
+		said_line(r->obs.target_out, said, sizeof(said));
+		printf("      did: %s\n", f.did);
+		if (said[0] && r->ran)
+			printf("      said: %s\n", said);
+		printf("      fix: %s\n", f.fix);
 		fixes_add(&fx, f.fix, r->c->id);
 		if (o->verbose)
 			printf("      expected %s, observed %s\n", r->j.expected_text, r->j.observed_text);
