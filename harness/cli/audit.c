@@ -236,7 +236,7 @@ static int observe(const struct bc_runner *r, const struct audit_opts *o, struct
 		free(b.s);
 		return BC_EXIT_BAD_INPUT;
 	}
-	if (run_table(r, &t, NULL, 2, &k) != 2) {
+	if (run_table(r, &t, NULL, o->jobs > 0 ? o->jobs : 2, &k) != 3) {
 		rc = 1;
 		fprintf(stderr, "bindcheck audit: the command could not be started\n");
 	} else if (bc_audit_read_seen(&k.res[0], s), !k.res[0].ran) {
@@ -256,7 +256,7 @@ static int observe(const struct bc_runner *r, const struct audit_opts *o, struct
 			o->argv[0], o->grace_ms, o->port);
 	}
 	if (rc == 0)
-		bc_audit_read_baseline(&k.res[1], s);
+		bc_audit_read_baseline(&k.res[1], &k.res[2], s);
 	free(k.res);
 	bc_table_free(&t);
 	free(b.s);

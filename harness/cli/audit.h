@@ -50,6 +50,7 @@ struct audit_seen {
 	long calls[AUDIT_NCALLS]; /* -1: unknown */
 	long base_fds;          /* fds open at an exit before any socket was made; -1 unknown */
 	bool counts_assumed;    /* it gave none (killed at stop): calls holds a guess */
+	bool counts_partly;     /* some come from a run in which no bind succeeded */
 	char reach_local[160], reach_peer[160];
 	char out[512];          /* the start of what it printed */
 };
@@ -73,7 +74,8 @@ void bc_audit_table_checks(const struct audit_opts *o, const struct audit_seen *
 /* The first run's result into s; then its baseline's (no socket can be
  * made), which also fills in the counts it could not give. */
 void bc_audit_read_seen(const struct bc_case_result *res, struct audit_seen *s);
-void bc_audit_read_baseline(const struct bc_case_result *res, struct audit_seen *s);
+void bc_audit_read_baseline(const struct bc_case_result *base, const struct bc_case_result *counted,
+			    struct audit_seen *s);
 
 /* audit_card.c: one line per check, then the summary; the number that
  * failed.  And the table --emit-table writes: the checks with what was
