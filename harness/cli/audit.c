@@ -114,7 +114,7 @@ static int parse(int argc, char **argv, struct audit_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->port = 8080;
 	o->grace_ms = 3000;
-	o->settle_ms = 200;
+	o->settle_ms = 150;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+j:vh", longopts, NULL)) != -1)
 		if ((rc = take(ch, optarg, o)) != 0)
