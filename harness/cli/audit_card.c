@@ -168,7 +168,11 @@ static void degraded_finding(const struct bc_case *c, const struct audit_seen *s
 			     const char *out, struct finding *f)
 {
 	const char *run = v->run ? v->run : "?";
-	if (strcmp(run, "running") != 0) {
+	bool family = c->nfaults && strcmp(c->faults[0].call, "socket") == 0 && c->faults[0].result.code == EAFNOSUPPORT;
+	if (strcmp(run, "running") != 0 && family && s->ntcp == 1) {
+		did(f, "binds only the first getaddrinfo result; try each in turn",
+		    "gave up (%s) although the other family's address remained", run);
+	} else if (strcmp(run, "running") != 0) {
 		did(f, "treats one failed address as fatal: serve on the addresses that remain and say which failed",
 		    "gave up (%s) although other addresses remained", run);
 	} else if (v->listening && strcmp(v->listening, s->listening) == 0 && c->nfaults) {

@@ -344,6 +344,54 @@ static void noipv6_row(struct row_ctx *x, const struct audit_seen *s)
 	    "a host with IPv6 disabled (net.ipv6.conf.*.disable_ipv6 = 1)");
 }
 
+static void fatal_row(struct row_ctx *x, const struct audit_seen *s, const char *id, const char *fault, const char *src,
+		      const char *what)
+{
+	char expect[64];
+	if (s->base_fds >= 0)
+		snprintf(expect, sizeof(expect), "=exit:1-255,=yes,=none,=%ld", s->base_fds);
+	else
+		snprintf(expect, sizeof(expect), "=exit:1-255,=yes,=none");
+	row(x, id, s->base_fds >= 0 ? "fatal" : "fatal_nofd", "lo", fault, expect, src, what);
+}
+
+/* An IPv6-only host (socket(AF_INET) fails with EAFNOSUPPORT): its IPv6
+ * listeners remain, and 0.0.0.0 gives way to [::] (the other result of a
+ * passive getaddrinfo); nothing left is an exit. */
+static void noipv4_row(struct row_ctx *x, const struct audit_seen *s)
+{
+	char keep[200] = "", expect[300];
+	size_t a = 0;
+	bool has4 = false;
+	for (int i = 0; i < s->nlisten; i++) {
+		const char *w = s->addr[i];
+		char v6[64];
+		if (strncmp(w, "udp:", 4) == 0)
+			continue;
+		has4 = has4 || !is_v6(w);
+		if (strncmp(w, "0.0.0.0:", 8) == 0) {
+			snprintf(v6, sizeof(v6), "[::]%s", w + 7);
+			if (strstr(s->listening, v6))
+				continue;
+			w = v6;
+		} else if (!is_v6(w)) {
+			continue;
+		}
+		a += (size_t)snprintf(keep + a, sizeof(keep) - a, "%s%s", a ? "+" : "", w);
+	}
+	const char *src = "MAN socket(2) EAFNOSUPPORT; " SRC_CONTRACT " (fall back to the other family: try each getaddrinfo result)";
+	const char *what = "an IPv6-only host: every socket(AF_INET) fails with EAFNOSUPPORT";
+	if (!has4) {
+		snprintf(expect, sizeof(expect), "=%s,=%s", s->run, s->listening);
+		row(x, "noipv4.kernel", "up", "lo", "socket@inet:*:EAFNOSUPPORT", expect, src, what);
+	} else if (!keep[0]) {
+		fatal_row(x, s, "noipv4.kernel", "socket@inet:*:EAFNOSUPPORT", src, what);
+	} else {
+		snprintf(expect, sizeof(expect), "=%s,=yes,=%s", s->run, keep);
+		row(x, "noipv4.kernel", "degraded", "lo", "socket@inet:*:EAFNOSUPPORT", expect, src, what);
+	}
+}
+
 /* A kernel without IPv6 (socket(AF_INET6) fails with EAFNOSUPPORT, a
  * fault selector), and each TCP listener's address failing alone. */
 static void selector_rows(struct row_ctx *x, const struct audit_seen *s)
@@ -359,8 +407,7 @@ static void selector_rows(struct row_ctx *x, const struct audit_seen *s)
 		snprintf(expect, sizeof(expect), "=%s,=%s", s->run, s->listening);
 		row(x, "noipv6.kernel", "up", "lo", "socket@inet6:*:EAFNOSUPPORT", expect, src, what);
 	} else if (!keep[0]) {
-		row(x, "noipv6.kernel", s->base_fds >= 0 ? "fatal" : "fatal_nofd", "lo", "socket@inet6:*:EAFNOSUPPORT",
-		    s->base_fds >= 0 ? "=exit:1-255,=yes,=none,=0" : "=exit:1-255,=yes,=none", src, what);
+		fatal_row(x, s, "noipv6.kernel", "socket@inet6:*:EAFNOSUPPORT", src, what);
 	} else {
 		if (strcmp(keep, swap) == 0)
 			snprintf(expect, sizeof(expect), "=%s,=yes,=%s", s->run, keep);
@@ -368,6 +415,7 @@ static void selector_rows(struct row_ctx *x, const struct audit_seen *s)
 			snprintf(expect, sizeof(expect), "=%s,=yes,=%s|=%s", s->run, keep, swap);
 		row(x, "noipv6.kernel", "degraded", "lo", "socket@inet6:*:EAFNOSUPPORT", expect, src, what);
 	}
+	noipv4_row(x, s);
 	for (int i = 0; s->ntcp > 1 && i < s->nlisten; i++) {
 		char rest[200];
 		if (strncmp(s->addr[i], "udp:", 4) == 0)
