@@ -167,7 +167,7 @@ int bc_exec_leaked(struct bc_step_ctx *x, const struct bc_step *st, int fd, stru
 	/* The report of the process the run step started (the same pid across
 	 * an exec), else the last one. */
 	char key[32];
-	snprintf(key, sizeof(key), BC_REPORT_PID_FMT, x->run->pid);
+	snprintf(key, sizeof(key), BC_REPORT_PID_KEY_FMT, x->run->pid);
 	const char *block = strstr(x->run->report, key), *p = NULL;
 	for (const char *q = block ? block : x->run->report; (q = strstr(q, BC_REPORT_FDS_KEY)); q++) {
 		p = q;
