@@ -25,6 +25,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,15 +92,13 @@ static double next_random(void)
 	return (double)((prng * 2685821657736338717ull) >> 11) / 9007199254740992.0;
 }
 
-/* A forked child (fork, or a clone that copied the memory) inherited its
- * parent's counts: it starts its own from zero, and its draws from the
- * seed, as the parent did. */
+/* A forked child inherited its parent's counts: it starts its own from
+ * zero, and its draws from the seed, as the parent did.  Run by fork()
+ * (pthread_atfork), not by a vfork: a vfork child shares its parent's
+ * memory until it execs, and what it counts is the parent's to keep. */
 static void adopt(void)
 {
-	pid_t p = getpid();
-	if (p == owner)
-		return;
-	owner = p;
+	owner = getpid();
 	memset(counts, 0, sizeof(counts));
 	for (int i = 0; i < nrules; i++)
 		rules[i].seen = 0;
@@ -162,7 +161,6 @@ static int decide(const char *name, int *failnum, void **failinfo, unsigned int 
 		c++;
 	if (c == NCALLS || reporting)
 		return 0;
-	adopt();
 	bool bind_path = !now.set || (now.family != AF_UNIX && now.family != AF_NETLINK);
 	if (bind_path)
 		counts[c]++;
@@ -296,6 +294,7 @@ __attribute__((constructor)) static void arm(void)
 		seeded ^= strtoull(seed, NULL, 10) * 0x2545f4914f6cdd1dull;
 	prng = seeded;
 	owner = getpid();
+	pthread_atfork(NULL, NULL, adopt);
 	if (rules_text) {
 		char copy[2048];
 		snprintf(copy, sizeof(copy), "%s", rules_text);
@@ -320,7 +319,10 @@ __attribute__((destructor)) static void report(void)
 	if (!report_dir[0])
 		return;
 	reporting = true;
-	adopt();
+	/* A child made by a clone that copied the memory without fork's
+	 * handlers: the counts it has are its parent's. */
+	if (getpid() != owner)
+		adopt();
 	int fds = count_fds();
 	off += (size_t)snprintf(buf + off, sizeof(buf) - off, BC_REPORT_PID_FMT BC_REPORT_CALLS, (int)owner, (int)getppid());
 	for (int i = 0; i < NCALLS; i++)

@@ -90,7 +90,9 @@
  *   fds N
  *
  * Each process counts only its own calls: a forked child starts from zero
- * (and its probabilities from the seed), so that the sum over every report
+ * (and its probabilities from the seed; fork's pthread_atfork handler, or
+ * at exit a pid that is not the counts' owner; a vfork child shares its
+ * parent's memory, and counts, until it execs), so that the sum over every report
  * counts every call once, and "the Nth call" of a rule is the Nth in each
  * process (a worker's first bind is its own first).  An exec starts a new
  * count in the same pid.  "calls" has every call of BC_FAULT_CALLS on the
