@@ -25,7 +25,7 @@ struct bc_step_run {
 	bool done;
 	char out[65536]; /* its stdout and stderr, the first 64 KiB */
 	size_t outlen;
-	char report[4096]; /* what the preload wrote at exit, one block per process, in pid order */
+	char report[16384]; /* what the preload wrote at exit, one block per process, in pid order */
 	int pid;
 	char listening[BC_VALUE_MAX];
 };
