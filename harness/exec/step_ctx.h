@@ -28,7 +28,7 @@ struct bc_step_run {
 	char out[65536]; /* its stdout and stderr, the first 64 KiB */
 	size_t outlen;
 	size_t outtotal; /* bytes it wrote, kept or not */
-	char report[4096]; /* what the preload wrote at exit, one block per process */
+	char report[16384]; /* what the preload wrote at exit, one block per process, in pid order */
 	int pid;
 	char listening[BC_VALUE_MAX];
 	char note[BC_OBS_NOTE_MAX]; /* what the harness did to it beyond SIGTERM (target_wait.c) */

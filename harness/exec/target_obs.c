@@ -106,10 +106,13 @@ int bc_exec_leaked(struct bc_step_ctx *x, const struct bc_step *st, int fd, stru
 		return -1;
 	}
 	/* The report of the process the run step started (the same pid across
-	 * an exec), else the last one. */
+	 * an exec), else the last one (the highest pid).  A block starts with
+	 * its pid line; "ppid N" is a child's. */
 	char key[32];
-	snprintf(key, sizeof(key), BC_REPORT_PID_FMT, x->run->pid);
-	const char *block = strstr(x->run->report, key), *p = NULL;
+	snprintf(key, sizeof(key), BC_REPORT_PID_KEY_FMT, x->run->pid);
+	const char *block = x->run->report, *p = NULL;
+	while ((block = strstr(block, key)) && block != x->run->report && block[-1] != '\n')
+		block++;
 	for (const char *q = block ? block : x->run->report; (q = strstr(q, BC_REPORT_FDS_KEY)); q++) {
 		p = q;
 		if (block)

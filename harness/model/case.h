@@ -198,11 +198,18 @@ enum bc_needs {
 
 /* A fault: "the Nth call of CALL fails with RESULT" and its kin, armed in
  * the target a run step starts (harness/faults.c, harness/fiu_shim.c). */
-#define BC_MAX_FAULTS 4
+#define BC_MAX_FAULTS 8
 enum bc_when { BC_WHEN_NTH, BC_WHEN_FROM, BC_WHEN_ALWAYS, BC_WHEN_PROB };
+/* Which calls of CALL a rule counts: "@inet6", "@[::1]", "@SO_REUSEADDR". */
+enum bc_fault_sel { BC_SEL_NONE, BC_SEL_FAMILY, BC_SEL_ADDR, BC_SEL_OPT };
 
 struct bc_fault {
 	char call[16];
+	enum bc_fault_sel sel;
+	int family;                /* FAMILY, ADDR: AF_* */
+	unsigned char addr[16];    /* ADDR: 4 bytes for AF_INET, 16 for AF_INET6 */
+	int port;                  /* ADDR: -1 for any */
+	int level, optname;        /* OPT */
 	enum bc_when when;
 	int n;
 	double p;
