@@ -471,13 +471,7 @@ void bc_audit_table_checks(const struct audit_opts *o, const struct audit_seen *
 	    "MAN getaddrinfo(3) AI_ADDRCONFIG (loopback addresses do not count); catalog HOST-12",
 	    "a host with IPv4 on its network and IPv6 only on loopback (AI_ADDRCONFIG drops ::1)");
 	noipv6_row(&x, s);
-	/* Until the fault cell takes selectors (CALL@SELECTOR), the rows
-	 * that need them are left out. */
-	struct bc_fault probe;
-	char err[160];
-	size_t bad;
-	if (bc_fault_parse_rule("socket@inet6:1:EAFNOSUPPORT", &probe, err, sizeof(err), &bad) == 0)
-		selector_rows(&x, s);
+	selector_rows(&x, s);
 	in_use_rows(&x, s);
 	for (int c = 0; c < AUDIT_NCALLS; c++) {
 		if (s->calls[c] < 1)
