@@ -110,6 +110,23 @@ static bool by_number(const struct bc_case *c, const char *out, struct finding *
 	return false;
 }
 
+/* A check that expected it to give up found it still running. */
+static void still_running(const struct bc_case *c, const struct audit_seen *s, const struct seen_row *v,
+			  const char *fix, struct finding *f)
+{
+	if (v->listening && strcmp(v->listening, "none") == 0)
+		did(f, "exit non-zero when no address is left to listen on", "kept running with nothing to listen on");
+	else if (v->listening && strcmp(v->listening, s->listening) == 0)
+		did(f, "if the retry is meant, say so: every failure must be named",
+		    "recovered without a word: it listens on %s as without the fault (it retried %s(), or did not need it)",
+		    v->listening, call_of(c));
+	else if (v->names && strcmp(v->names, "no") == 0)
+		did(f, "say what failed when it falls back: the call and strerror(errno)", "fell back to %s without a word",
+		    v->listening);
+	else
+		did(f, fix, "kept running (listening on %s)", v->listening);
+}
+
 /* A check that expected it to give up: exit non-zero, say why, leave nothing. */
 static void fatal_finding(const struct bc_case *c, const struct audit_seen *s, const struct seen_row *v,
 			  const char *out, struct finding *f)
@@ -117,17 +134,8 @@ static void fatal_finding(const struct bc_case *c, const struct audit_seen *s, c
 	const char *run = v->run ? v->run : "?";
 	static char fix[160];
 	snprintf(fix, sizeof(fix), "check %s()'s result; when no address is left, say why and exit non-zero", call_of(c));
-	if (strcmp(run, "running") == 0 && v->listening && strcmp(v->listening, "none") == 0)
-		did(f, "exit non-zero when no address is left to listen on", "kept running with nothing to listen on");
-	else if (strcmp(run, "running") == 0 && v->listening && strcmp(v->listening, s->listening) == 0)
-		did(f, "if the retry is meant, say so: every failure must be named",
-		    "recovered without a word: it listens on %s as without the fault (it retried %s(), or did not need it)",
-		    v->listening, call_of(c));
-	else if (strcmp(run, "running") == 0 && v->names && strcmp(v->names, "no") == 0)
-		did(f, "say what failed when it falls back: the call and strerror(errno)",
-		    "fell back to %s without a word", v->listening);
-	else if (strcmp(run, "running") == 0)
-		did(f, fix, "kept running (listening on %s)", v->listening);
+	if (strcmp(run, "running") == 0)
+		still_running(c, s, v, fix, f);
 	else if (strcmp(run, "exit:0") == 0)
 		did(f, "exit with a non-zero status when it cannot serve, so that a service manager sees it",
 		    "exited with status 0 although it could not serve");
