@@ -301,6 +301,9 @@ static int checks(const struct bc_runner *r, const struct audit_opts *o, const s
 			rc = BC_EXIT_BAD_INPUT;
 	}
 	int sig = bc_cli_interrupted_by();
+	if (sig)
+		fprintf(stderr, "bindcheck audit: interrupted by %s after %d of %d checks; the card and the reports hold those\n",
+			bc_cli_signal_name(sig), n > 0 ? n : 0, t.ncases);
 	if (root) {
 		bc_results_finish(root);
 		if (sig)
