@@ -32,6 +32,10 @@ struct bc_step_run {
 	int pid;
 	char listening[BC_VALUE_MAX];
 	char note[BC_OBS_NOTE_MAX]; /* what the harness did to it beyond SIGTERM (target_wait.c) */
+	/* The listeners a connection reached while it was up (reach), from
+	 * this host over loopback and from the profile's peer host: "A+B" as
+	 * listening writes them, or "none"; "" when not tried. */
+	char reach_local[BC_VALUE_MAX], reach_peer[BC_VALUE_MAX];
 };
 
 /* A started target's life (target_wait.c): its pid and output, the
@@ -83,6 +87,11 @@ struct bc_step_ctx {
 	const struct bc_step_env *env;
 };
 
+
+/* While the target is up: try to connect to each of run->listening from
+ * here and from the peer, into run->reach_local and run->reach_peer
+ * (target_reach.c).  Only for a case that has a reach step. */
+void bc_target_reach(struct bc_step_ctx *x, struct bc_step_run *run);
 
 /* A unix: path beneath the scratch directory (files.c).  bind as bind(2),
  * its path's directory resolved beneath; for connect and sendto the address

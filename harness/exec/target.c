@@ -325,8 +325,10 @@ int bc_exec_run(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct 
 	 * is a time to come up, not a test of speed. */
 	double scale = (x->env && x->env->time_scale > 0 ? x->env->time_scale : 1.0) * bc_target_slowdown(x->c);
 	bool up = bc_target_wait(t, scale, &life, r, &ws) == BC_LIFE_UP;
-	if (up)
+	if (up) {
 		bc_target_listeners(r->listening, sizeof(r->listening));
+		bc_target_reach(x, r);
+	}
 	bc_target_stop(t, scale, &life, r, &ws);
 	collect(&tr, r);
 	out->kind = BC_OUT_VALUE;

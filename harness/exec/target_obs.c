@@ -48,9 +48,16 @@ int bc_exec_names(struct bc_step_ctx *x, const struct bc_step *st, int fd, struc
 	}
 	name = o.kind == BC_OUT_EAI ? bc_eai_name(o.code) : bc_errno_name(o.code);
 	msg = o.kind == BC_OUT_EAI ? gai_strerror(o.code) : strerror(o.code);
+	bool named = (name && contains_nocase(x->run->out, name)) || (msg && contains_nocase(x->run->out, msg));
+	/* EAI_SYSTEM says "see errno" (getaddrinfo(3)): naming that errno
+	 * names the error. */
+	int sys = strcmp(st->observe.result, "@fault") == 0 ? x->c->faults[0].sys_errno : -1;
+	if (!named && o.kind == BC_OUT_EAI && o.code == EAI_SYSTEM && sys > 0) {
+		const char *sname = bc_errno_name(sys);
+		named = (sname && contains_nocase(x->run->out, sname)) || contains_nocase(x->run->out, strerror(sys));
+	}
 	out->kind = BC_OUT_VALUE;
-	snprintf(out->value, sizeof(out->value), "%s",
-		 (name && contains_nocase(x->run->out, name)) || (msg && contains_nocase(x->run->out, msg)) ? "yes" : "no");
+	snprintf(out->value, sizeof(out->value), "%s", named ? "yes" : "no");
 	return 0;
 }
 

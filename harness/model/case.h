@@ -112,13 +112,14 @@ struct bc_step_hostile {
 	int mib;             /* leakmem, spew: MiB (default 1) */
 };
 
-/* run, names, said, calls; leaked and listening take nothing */
+/* run, names, said, calls, reach; leaked and listening take nothing */
 struct bc_step_observe {
 	union {
 		char target[BC_NAME_MAX];      /* run: the table's target to start */
 		char result[BC_STEP_PATH_MAX]; /* names: an errno or EAI_* name, or "@fault" */
 		char text[BC_STEP_PATH_MAX];   /* said: what to look for in the output */
 		char call[16];                 /* calls: an injectable call (fault/protocol.h) */
+		char from[8];                  /* reach: "local" or "peer" */
 	};
 };
 
