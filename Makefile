@@ -87,7 +87,7 @@ build: $(BUILD)/bindcheck $(BUILD)/bc_suite $(BUILD)/bc_fiu.so
 SHIM_CFLAGS := -O2 -g -std=c11 -Wall -Wextra -Werror -fPIC -DFIU_ENABLE $(PKG_CFLAGS)
 $(BUILD)/bc_fiu.so: harness/fault/fiu_shim.c $(wildcard harness/fault/*.h)
 	@mkdir -p $(@D)
-	$(Q)$(call say,CCLD,$@)$(CC) $(SHIM_CFLAGS) -shared -o $@ $< -lfiu -ldl
+	$(Q)$(call say,CCLD,$@)$(CC) $(SHIM_CFLAGS) -shared -o $@ $< -lfiu -ldl -lpthread
 
 # The one object that holds the installed paths is built again when they
 # change (the stamp's text is the definitions; it is rewritten only then).

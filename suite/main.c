@@ -93,6 +93,8 @@ static int (*const units[])(void) = {
 	bc_suite_results,  bc_suite_matrix,  bc_suite_runner,    bc_suite_cli,     bc_suite_reports,
 	bc_suite_input,    bc_suite_profile, bc_suite_hostile,   bc_suite_confine, bc_suite_escape,
 	bc_suite_timescale, bc_suite_kernels, bc_suite_generated, bc_suite_manual, bc_suite_install,
+	bc_suite_audit,
+	bc_suite_target,
 };
 
 static int register_all(int argc, char **argv)

@@ -42,6 +42,11 @@ int bc_suite_generated(void);
 int bc_suite_manual(void);
 /* make install into a temporary DESTDIR, and a run of the installed tables. */
 int bc_suite_install(void);
+/* bindcheck audit: the reference path, its broken variant, bad commands. */
+int bc_suite_audit(void);
+/* Targets: listeners (sock_diag and /proc), settings, readiness, daemons,
+ * output; cases/selftest/target.tbl. */
+int bc_suite_target(void);
 /* Registered last: compares the host's state with the one at start. */
 int bc_suite_host(void);
 /* One CUnit suite per table found under the given paths; one test per row.

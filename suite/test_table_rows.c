@@ -4,8 +4,10 @@
  * inputs are in test_table.c's list with the others. */
 #define _POSIX_C_SOURCE 200809L
 #include <string.h>
+#include <sys/socket.h>
 
 #include "suite.h"
+#include "fault/faults.h"
 #include "table/table.h"
 
 #define SCENARIOS                                                                                                   \
@@ -147,6 +149,39 @@ static void sections_take_every_kind_of_cell(void)
 	bc_diags_free(&d);
 }
 
+/* Selectors: what a rule selects, several rules on one call, and the
+ * rules as the preload reads them (fault/protocol.h). */
+static void faults_select_by_family_address_and_option(void)
+{
+	static const char text[] = "target t\n    command @bindcheck serve - 80\nscenario s\n  ? run t\n"
+				   "id  fault                                                          expect   source\n"
+				   "f1  bind@[::1]:*:EADDRINUSE;bind@127.0.0.1:8080:1:EACCES;bind:2:EIO  =exit:1  s\n"
+				   "f2  socket@inet6:1:EAFNOSUPPORT;setsockopt@IPV6_V6ONLY:2+:EINVAL    =exit:1  s\n"
+				   "f3  bind:1:EACCES;bind:3:EACCES;bind:5+:EACCES                     =exit:1  s\n"
+				   "f4  sweep:bind@[::1]:1                                             =exit:1  s\n";
+	struct bc_table t;
+	struct bc_diags d = {0};
+	char env[512];
+	CU_ASSERT_EQUAL_FATAL(parse(text, &t, &d), 0);
+	const struct bc_case *f1 = bc_suite_find_case(&t, "f1"), *f2 = bc_suite_find_case(&t, "f2");
+	const struct bc_case *f3 = bc_suite_find_case(&t, "f3");
+	CU_ASSERT_FATAL(f1 && f2 && f3);
+	CU_ASSERT_EQUAL(f1->nfaults, 3);
+	CU_ASSERT_EQUAL(f1->faults[0].sel, BC_SEL_ADDR);
+	CU_ASSERT_EQUAL(f1->faults[0].family, AF_INET6);
+	CU_ASSERT_EQUAL(f1->faults[0].port, -1);
+	CU_ASSERT_EQUAL(f1->faults[1].port, 8080);
+	CU_ASSERT_EQUAL(f1->faults[2].sel, BC_SEL_NONE);
+	bc_fault_env(f1->faults, f1->nfaults, env, sizeof(env));
+	CU_ASSERT_STRING_EQUAL(env, "bind@a10.00000000000000000000000000000001:*:98;bind@a2.7f000001.8080:1:13;bind:2:5");
+	bc_fault_env(f2->faults, f2->nfaults, env, sizeof(env));
+	CU_ASSERT_STRING_EQUAL(env, "socket@f10:1:97;setsockopt@o41.26:2+:22");
+	CU_ASSERT_EQUAL(f3->nfaults, 3);
+	CU_ASSERT_PTR_NOT_NULL(bc_suite_find_case(&t, "f4.bind.--1.EADDRINUSE"));
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
 /* A bad row, or a bad section, loses only itself. */
 static void a_bad_section_loses_only_its_rows(void)
 {
@@ -196,6 +231,7 @@ int bc_suite_table_rows(CU_pSuite s)
 	BC_ADD(s, rows_match_the_table_wide_header);
 	BC_ADD(s, sections_headers_and_the_table_wide_header_mix);
 	BC_ADD(s, sections_take_every_kind_of_cell);
+	BC_ADD(s, faults_select_by_family_address_and_option);
 	BC_ADD(s, a_bad_section_loses_only_its_rows);
 	BC_ADD(s, a_late_profile_is_one_error);
 	return 0;

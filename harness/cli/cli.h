@@ -45,6 +45,9 @@ int bc_cli_load_tables(const struct bc_cli_opts *o, struct bc_table **tables, st
 void bc_cli_free_tables(struct bc_table *tables, int n);
 
 int bc_cli_run(const struct bc_cli_opts *o, const char *prog);
+/* bindcheck audit [options] -- COMMAND [ARGS...] (audit.c): argv[0] is
+ * "audit"; the exit status. */
+int bc_cli_audit(int argc, char **argv, const char *prog);
 /* Catch SIGINT, SIGTERM and SIGHUP (once each) from now on: the flag to
  * give the runner (bc_runner.stop); and the signal caught, 0 if none. */
 const volatile sig_atomic_t *bc_cli_catch_interrupts(void);

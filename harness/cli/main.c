@@ -71,6 +71,9 @@ int main(int argc, char **argv)
 	 * tables expect of it, so they stay its own. */
 	if (strcmp(argv[1], "serve") == 0)
 		return bc_bindpath_main(argc - 1, argv + 1);
+	/* audit takes a command after its options, and options of its own. */
+	if (strcmp(argv[1], "audit") == 0)
+		return stdout_written(bc_cli_audit(argc - 1, argv + 1, argv[0]));
 	rc = bc_cli_parse(argc - 1, argv + 1, &o);
 	if (rc == 0)
 		rc = dispatch(argv[1], &o, argv[0]);

@@ -18,6 +18,8 @@ void bc_cli_usage(FILE *out)
 	      "                     [--platform-profile bindv6only|noipv6|lowports] [--allow-host-network]\n"
 	      "                     [--jobs N] [--order reversed|shuffled[:SEED]] [--isolation auto|sandbox]\n"
 	      "                     [--time-scale N]\n"
+	      "       bindcheck audit [--port N] [--grace MS] [--only PATTERN] [-j N] [--report-dir DIR]\n"
+	      "                       [--emit-table FILE] [...] -- COMMAND [ARGS...]   (bindcheck audit --help)\n"
 	      "       bindcheck list [TABLE|DIR ...] [--filter PATTERN]...\n"
 	      "       bindcheck report RESULTS.json [--markdown FILE] [--junit FILE] [--html FILE] [--report-dir DIR]\n"
 	      "       bindcheck merge RESULTS.json... [--html FILE] [--markdown FILE]\n"

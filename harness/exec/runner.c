@@ -6,6 +6,7 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,6 +34,22 @@ int bc_runner_set_platform_profile(struct bc_runner *r, const char *name)
 	return 0;
 }
 
+bool bc_runner_is_root(void)
+{
+	static const cap_value_t wanted[] = {CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_NET_BIND_SERVICE};
+	if (geteuid() != 0)
+		return false;
+	cap_t caps = cap_get_proc();
+	bool all = caps != NULL;
+	for (size_t i = 0; all && i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+		cap_flag_value_t v = CAP_CLEAR;
+		all = cap_get_flag(caps, wanted[i], CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
+	}
+	if (caps)
+		cap_free(caps);
+	return all;
+}
+
 void bc_runner_init(struct bc_runner *r, const char *prog)
 {
 	memset(r, 0, sizeof(*r));
@@ -42,6 +59,7 @@ void bc_runner_init(struct bc_runner *r, const char *prog)
 	bc_profile_set_platform(r->caps.shared_sysctls, r->caps.v6only_by_socket);
 	r->host_net = bc_profile_net_id();
 	r->reaper = bc_guard_become_reaper();
+	r->root = bc_runner_is_root();
 }
 
 const char *bc_runner_confinement(const struct bc_runner *r)
@@ -126,7 +144,10 @@ static bool take_observation(const struct bc_sandbox_result *sb, struct bc_obser
 	if (sb->outlen < sizeof(*obs))
 		return false;
 	memcpy(obs, sb->out + sb->outlen - sizeof(*obs), sizeof(*obs));
-	return obs->magic == BC_OBS_MAGIC && obs->nsteps >= 0 && obs->nsteps <= BC_MAX_STEPS;
+	obs->target_out[BC_OBS_OUT_MAX] = '\0';
+	obs->target_note[BC_OBS_NOTE_MAX - 1] = '\0';
+	return obs->magic == BC_OBS_MAGIC && obs->nsteps >= 0 && obs->nsteps <= BC_MAX_STEPS &&
+	       obs->target_out_len <= BC_OBS_OUT_MAX;
 }
 
 /* What the sandbox saw, as the facts of the case's run. */
@@ -197,9 +218,14 @@ static bool on_path(const char *prog)
 
 /* What a case with a target needs: the program, and for faults libfiu's
  * preload and ours. */
-static const char *target_skip_reason(const struct bc_case *c, char *buf, unsigned len)
+static const char *target_skip_reason(const struct bc_runner *r, const struct bc_case *c, char *buf, unsigned len)
 {
 	char shim[1100];
+	if (c->target->needs_root && !r->root) {
+		snprintf(buf, len, "target %s needs root (uid 0 with %s), and this run is uid %u%s", c->target->name,
+			 BC_ROOT_CAPS_TEXT, r->platform.euid, r->platform.euid == 0 ? " without them" : "");
+		return buf;
+	}
 	if (c->target->needs[0] && !on_path(c->target->needs)) {
 		snprintf(buf, len, "target %s needs %s, which is not installed (ci/install-deps installs it)", c->target->name,
 			 c->target->needs);
@@ -251,7 +277,7 @@ const char *bc_runner_skip_reason(const struct bc_runner *r, const struct bc_cas
 	if (c->target && r->caps.v6only_by_socket && (sets_bindv6only(c->profile) || sets_bindv6only(r->run_profile)))
 		return "sysctl net.ipv6.bindv6only cannot be set for a namespace here, and a target's sockets are its own";
 	if (c->target)
-		return target_skip_reason(c, buf, len);
+		return target_skip_reason(r, c, buf, len);
 	return NULL;
 }
 

@@ -31,6 +31,7 @@ struct bc_runner {
 	unsigned long host_net; /* the runner's own network namespace: no profile applies there */
 	bool reaper;        /* orphans of cases come back to this process, which kills them */
 	bool pooled;        /* cases run on pool workers (pool.c) */
+	bool root;          /* the run is uid 0 with the capabilities a "needs root" target wants */
 	enum bc_isolation isolation;
 	const struct bc_profile *run_profile; /* applied under every case's own (--platform-profile) */
 	char run_profile_name[BC_ID_MAX];
@@ -48,6 +49,12 @@ void bc_runner_describe(const struct bc_runner *r, struct bc_run_info *info);
 
 
 void bc_runner_init(struct bc_runner *r, const char *prog);
+/* Is this process uid 0 with the capabilities a daemon started as root
+ * uses (to give up its identity and own its files)?  A run as another uid
+ * runs its cases as root of a user namespace, where they do not reach
+ * beyond it.  A target that says "needs root" is a skip otherwise. */
+#define BC_ROOT_CAPS_TEXT "CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_DAC_OVERRIDE and CAP_NET_BIND_SERVICE"
+bool bc_runner_is_root(void);
 /* --platform-profile NAME: run every case under one of the built-in
  * profiles that make this host behave like another platform (bindv6only,
  * noipv6, lowports); the platform id gets "+NAME".  -1: unknown name. */

@@ -594,5 +594,6 @@ void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct
 		close(x.clients[i]);
 	for (int i = 0; i < BC_MAX_VARS; i++)
 		obs->ports[i] = ntohs(x.ports[i]);
+	bc_target_keep(&run, obs);
 }
 

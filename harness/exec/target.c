@@ -10,17 +10,21 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "exec/confine.h"
 #include "exec/paths.h"
 #include "exec/profile.h"
+#include "exec/scratch.h"
 #include "fault/faults.h"
 #include "fault/protocol.h"
 
@@ -35,25 +39,19 @@ void bc_exe_dir(char *buf, size_t n)
 		snprintf(buf, n, ".");
 }
 /* One read of the target's output: the first 64 KiB are kept, the rest
- * is read and dropped.  Returns what read() returned. */
-static ssize_t drain(int fd, struct bc_step_run *r)
+ * is read, counted and dropped.  Returns what read() returned. */
+ssize_t bc_target_drain(int fd, struct bc_step_run *r)
 {
 	char buf[4096];
 	ssize_t n = read(fd, buf, sizeof(buf));
 	if (n <= 0)
 		return n;
+	r->outtotal += (size_t)n;
 	size_t take = (size_t)n < sizeof(r->out) - 1 - r->outlen ? (size_t)n : sizeof(r->out) - 1 - r->outlen;
 	memcpy(r->out + r->outlen, buf, take);
 	r->outlen += take;
 	r->out[r->outlen] = '\0';
 	return n;
-}
-
-static long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
 }
 
 static const char *signal_name(int sig)
@@ -100,7 +98,8 @@ double bc_target_slowdown(const struct bc_case *c)
 struct launch {
 	char *argv[BC_TARGET_ARGS + 8];
 	char *envp[512];
-	char self[1100], preload[2400], faults[540], vgopts[512];
+	char self[1100], preload[2400], faults[1100], vgopts[512];
+	char repdir[sizeof(BC_ENV_REPORT_DIR) + BC_SCRATCH_PATH_MAX];
 };
 
 static void env_set(struct launch *l, int *n, const char *kv)
@@ -116,7 +115,7 @@ static void env_set(struct launch *l, int *n, const char *kv)
 		l->envp[(*n)++] = (char *)kv;
 }
 
-static void launch_prepare(const struct bc_case *c, struct launch *l)
+static void launch_prepare(const struct bc_case *c, const char *repdir, struct launch *l)
 {
 	const struct bc_target *t = c->target;
 	char dir[1024];
@@ -143,7 +142,9 @@ static void launch_prepare(const struct bc_case *c, struct launch *l)
 		l->envp[n++] = *e;
 	char shim[1100];
 	bc_paths_fiu_shim(shim, sizeof(shim));
-	snprintf(l->preload, sizeof(l->preload), "LD_PRELOAD=" BC_FIU_PRELOAD " %s", shim);
+	/* bc_fiu.so first: its wrappers note each call's arguments before
+	 * libfiu's ask it whether the call fails (fault/protocol.h). */
+	snprintf(l->preload, sizeof(l->preload), "LD_PRELOAD=%s " BC_FIU_PRELOAD, shim);
 	env_set(l, &n, l->preload);
 	static const char faults_eq[] = BC_ENV_FAULTS "=";
 	memcpy(l->faults, faults_eq, sizeof(faults_eq));
@@ -151,7 +152,8 @@ static void launch_prepare(const struct bc_case *c, struct launch *l)
 	env_set(l, &n, l->faults);
 	/* One fixed seed: a probability fails the same calls in every run. */
 	env_set(l, &n, BC_ENV_FAULT_SEED "=0");
-	env_set(l, &n, BC_ENV_REPORT_FD "=" BC_REPORT_FD_TEXT);
+	snprintf(l->repdir, sizeof(l->repdir), BC_ENV_REPORT_DIR "=%s", repdir);
+	env_set(l, &n, l->repdir);
 	env_set(l, &n, BC_ENV_FIU_CTRL "=");
 	/* An instrumented bindcheck accepts preloads ahead of its runtime. */
 	env_set(l, &n, "ASAN_OPTIONS=verify_asan_link_order=0");
@@ -160,8 +162,7 @@ static void launch_prepare(const struct bc_case *c, struct launch *l)
 
 /* The child side of the vfork: fds, exec.  Nothing here may touch memory
  * the case child still uses. */
-static __attribute__((noinline)) void launch_exec(const struct launch *l, const struct bc_step_env *env, int outfd,
-						   int repfd)
+static __attribute__((noinline)) void launch_exec(const struct launch *l, const struct bc_step_env *env, int outfd)
 {
 	static const char msg[] = "bindcheck: cannot run the target's command\n";
 	char why[256];
@@ -169,7 +170,6 @@ static __attribute__((noinline)) void launch_exec(const struct launch *l, const 
 	dup2(null, 0);
 	dup2(outfd, 1);
 	dup2(outfd, 2);
-	dup2(repfd, BC_REPORT_FD);
 	/* In place, the target takes the case's directory and names itself
 	 * (in the sandbox the whole case child has them). */
 	if (env && env->target_dir && chdir(env->target_dir) < 0)
@@ -187,12 +187,13 @@ static __attribute__((noinline)) void launch_exec(const struct launch *l, const 
 			_exit(126);
 		_exit(126);
 	}
-	/* The report pipe and the case's sockets stay ours.  One call where
-	 * the kernel has it (Linux 5.9): a thousand closes cost a millisecond. */
+	/* The case's sockets stay ours: the target gets 0, 1 and 2 alone.  One
+	 * call where the kernel has it (Linux 5.9): a thousand closes cost a
+	 * millisecond. */
 #ifdef SYS_close_range
-	if (syscall(SYS_close_range, BC_REPORT_FD + 1U, ~0U, 0U) < 0)
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
 #endif
-		for (int fd = BC_REPORT_FD + 1; fd < 1024; fd++)
+		for (int fd = 3; fd < 1024; fd++)
 			close(fd);
 	execvpe(l->argv[0], l->argv, l->envp);
 	if (write(2, msg, sizeof(msg) - 1) < 0)
@@ -200,104 +201,112 @@ static __attribute__((noinline)) void launch_exec(const struct launch *l, const 
 	_exit(127);
 }
 
-/* The target as it runs: its pid and the read ends of its output and of
- * the preload's report. */
+/* The target as it runs: its pid, the read end of its output, and the
+ * directory its processes write their reports to. */
 struct running {
 	pid_t pid;
-	int out, rep;
+	int out;
+	char repdir[BC_SCRATCH_PATH_MAX];
 };
 
-/* Start the target with its output and report on pipes. */
+/* Start the target with its output on a pipe and a fresh directory for its
+ * reports (fault/protocol.h: BC_REPORT_DIR). */
 static int start(struct bc_step_ctx *x, struct running *tr)
 {
-	int outp[2], repp[2];
-	if (pipe2(outp, O_CLOEXEC) < 0)
+	int outp[2];
+	char why[256];
+	if (bc_scratch_make(tr->repdir, why, sizeof(why)) < 0)
 		return -1;
-	if (pipe2(repp, O_CLOEXEC) < 0) {
-		close(outp[0]);
-		close(outp[1]);
-		return -1;
-	}
-	static struct launch l;
-	launch_prepare(x->c, &l);
-	fflush(NULL);
-	pid_t pid = vfork();
-	if (pid == 0)
-		launch_exec(&l, x->env, outp[1], repp[1]);
-	close(outp[1]);
-	close(repp[1]);
-	if (pid < 0) {
+	if (pipe2(outp, O_CLOEXEC) < 0) {
 		int e = errno;
-		close(outp[0]);
-		close(repp[0]);
+		bc_scratch_remove(tr->repdir);
 		errno = e;
 		return -1;
 	}
-	*tr = (struct running){pid, outp[0], repp[0]};
+	static struct launch l;
+	launch_prepare(x->c, tr->repdir, &l);
+	fflush(NULL);
+	pid_t pid = vfork();
+	if (pid == 0)
+		launch_exec(&l, x->env, outp[1]);
+	close(outp[1]);
+	if (pid < 0) {
+		int e = errno;
+		close(outp[0]);
+		bc_scratch_remove(tr->repdir);
+		errno = e;
+		return -1;
+	}
+	tr->pid = pid;
+	tr->out = outp[0];
 	return 0;
 }
 
-/* Wait until the target is up (its ready text, every listener it
- * "listens" on, or its grace time passed) or has ended.  True when it
- * ended, with its status in *ws. */
-static bool wait_up(const struct bc_target *t, double scale, const struct running *tr, struct bc_step_run *r, int *ws)
+static int by_pid(const void *a, const void *b)
 {
-	long deadline = mono_ms() + bc_scaled_ms(scale, t->grace_ms > 0 ? t->grace_ms : 500);
-	bool ended = false, ready = false;
-	int tick = t->nlistens ? 2 : 5; /* ms between looks at the listeners */
-	while (!ended && !ready) {
-		long left = deadline - mono_ms();
-		if (left <= 0)
-			break;
-		struct pollfd p = {tr->out, POLLIN, 0};
-		int rc = poll(&p, 1, left > tick ? tick : (int)left);
-		if (rc > 0)
-			drain(tr->out, r);
-		ended = waitpid(tr->pid, ws, WNOHANG) == tr->pid;
-		ready = (t->ready[0] && strstr(r->out, t->ready)) || (!ended && t->nlistens && bc_target_listens_all(t));
-	}
-	return ended;
+	long x = *(const long *)a, y = *(const long *)b;
+	return (x > y) - (x < y);
 }
 
-/* Stop a target that is up: SIGTERM, then SIGKILL after its stop time. */
-static void stop(const struct bc_target *t, double scale, const struct running *tr, struct bc_step_run *r, int *ws)
+/* The reports in dir, in pid order, one after the other into buf: only
+ * the finished ones (named by a pid), only regular files. */
+static void read_reports(const char *dir, char *buf, size_t n)
 {
-	bool ended;
-	kill(tr->pid, SIGTERM);
-	/* 5 s by default: a Memcheck run checks for leaks at exit */
-	long until = mono_ms() + bc_scaled_ms(scale, t->stop_ms > 0 ? t->stop_ms : 5000);
-	while (!(ended = waitpid(tr->pid, ws, WNOHANG) == tr->pid) && mono_ms() < until) {
-		struct pollfd p = {tr->out, POLLIN, 0};
-		if (poll(&p, 1, 5) > 0)
-			drain(tr->out, r);
+	long pids[256];
+	size_t np = 0, got = 0;
+	DIR *d = opendir(dir);
+	buf[0] = '\0';
+	if (!d)
+		return;
+	for (struct dirent *e; (e = readdir(d)) && np < sizeof(pids) / sizeof(pids[0]);) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && !*end && pid > 0 && pid < INT32_MAX)
+			pids[np++] = pid;
 	}
-	if (!ended) {
-		kill(tr->pid, SIGKILL);
-		waitpid(tr->pid, ws, 0);
+	closedir(d);
+	qsort(pids, np, sizeof(pids[0]), by_pid);
+	for (size_t i = 0; i < np && got < n - 1; i++) {
+		char path[BC_SCRATCH_PATH_MAX + 24];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%ld", dir, pids[i]);
+		char one[1024]; /* a report is at most 512 bytes (fiu_shim.c) */
+		ssize_t k = 0;
+		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			k = read(fd, one, sizeof(one));
+		close(fd);
+		/* Whole reports only: a cut one would give a wrong count. */
+		if (k > 0 && (size_t)k < sizeof(one) && got + (size_t)k < n) {
+			memcpy(buf + got, one, (size_t)k);
+			got += (size_t)k;
+		}
 	}
+	buf[got] = '\0';
 }
 
-/* The rest of what the ended target wrote, and its report. */
+/* The rest of what the ended target wrote, and its processes' reports. */
 static void collect(const struct running *tr, struct bc_step_run *r)
 {
-	for (struct pollfd p = {tr->out, POLLIN, 0}; poll(&p, 1, 0) > 0 && drain(tr->out, r) > 0;)
+	for (struct pollfd p = {tr->out, POLLIN, 0}; poll(&p, 1, 0) > 0 && bc_target_drain(tr->out, r) > 0;)
 		;
-	size_t got = 0;
-	for (ssize_t k; got < sizeof(r->report) - 1 && (k = read(tr->rep, r->report + got, sizeof(r->report) - 1 - got)) > 0;)
-		got += (size_t)k;
-	r->report[got] = '\0';
+	read_reports(tr->repdir, r->report, sizeof(r->report));
+	bc_scratch_remove(tr->repdir);
 	r->pid = (int)tr->pid;
 	close(tr->out);
-	close(tr->rep);
 	r->done = true;
 }
 
 /* run T: start the target with the case's faults armed, wait until it is
- * up or has ended, note what listens, stop it, and keep what it said. */
+ * up or has ended, note what listens, stop it and whatever it left, and
+ * keep what it said. */
 int bc_exec_run(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct bc_outcome *out)
 {
 	const struct bc_target *t = x->c->target;
 	struct running tr;
+	static struct bc_target_life life;
 	int ws = 0;
 	(void)fd, (void)st;
 	if (!t || !x->run) {
@@ -307,19 +316,25 @@ int bc_exec_run(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct 
 	struct bc_step_run *r = x->run;
 	memset(r, 0, sizeof(*r));
 	snprintf(r->listening, sizeof(r->listening), "none");
+	bc_target_life_begin(&life);
 	if (start(x, &tr) < 0)
 		return -1;
+	life.pid = tr.pid;
+	life.out = tr.out;
 	/* --time-scale, and the slowdown of a target under Memcheck: its grace
 	 * is a time to come up, not a test of speed. */
 	double scale = (x->env && x->env->time_scale > 0 ? x->env->time_scale : 1.0) * bc_target_slowdown(x->c);
-	bool stopped = !wait_up(t, scale, &tr, r, &ws); /* it was up: we stop it */
-	if (stopped) {
+	bool up = bc_target_wait(t, scale, &life, r, &ws) == BC_LIFE_UP;
+	if (up) {
 		bc_target_listeners(r->listening, sizeof(r->listening));
-		stop(t, scale, &tr, r, &ws);
+		bc_target_reach(x, r);
 	}
+	bc_target_stop(t, scale, &life, r, &ws);
 	collect(&tr, r);
 	out->kind = BC_OUT_VALUE;
-	if (stopped)
+	if (up && life.daemonized)
+		snprintf(out->value, sizeof(out->value), "daemonized");
+	else if (up)
 		snprintf(out->value, sizeof(out->value), "running");
 	else if (WIFSIGNALED(ws))
 		snprintf(out->value, sizeof(out->value), "signal:%s", signal_name(WTERMSIG(ws)));

@@ -16,72 +16,6 @@
 #include "fault/protocol.h"
 
 
-/* Listening TCP sockets of this namespace, "A+B" in sorted order. */
-void bc_target_listeners(char *buf, size_t n)
-{
-	static const char *const files[] = {"/proc/net/tcp", "/proc/net/tcp6"};
-	char found[16][64];
-	int k = 0;
-	for (int f = 0; f < 2; f++) {
-		FILE *fp = fopen(files[f], "re");
-		char line[512];
-		if (!fp)
-			continue;
-		while (fgets(line, sizeof(line), fp) && k < 16) {
-			char local[80];
-			unsigned state, port;
-			if (sscanf(line, " %*d: %79[0-9A-Fa-f]:%x %*s %x", local, &port, &state) != 3 || state != 0x0A)
-				continue;
-			struct sockaddr_storage ss;
-			memset(&ss, 0, sizeof(ss));
-			if (f == 0) {
-				struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-				sin->sin_family = AF_INET;
-				sin->sin_addr.s_addr = (in_addr_t)strtoul(local, NULL, 16);
-				sin->sin_port = htons((in_port_t)port);
-			} else {
-				struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-				sin6->sin6_family = AF_INET6;
-				for (int w = 0; w < 4; w++) {
-					char word[9];
-					memcpy(word, local + 8 * w, 8);
-					word[8] = '\0';
-					uint32_t v = (uint32_t)strtoul(word, NULL, 16);
-					memcpy(&sin6->sin6_addr.s6_addr[4 * w], &v, 4);
-				}
-				sin6->sin6_port = htons((in_port_t)port);
-			}
-			bc_sockaddr_format((struct sockaddr *)&ss, f == 0 ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6),
-					   found[k++], sizeof(found[0]));
-		}
-		fclose(fp);
-	}
-	qsort(found, (size_t)k, sizeof(found[0]), (int (*)(const void *, const void *))strcmp);
-	size_t off = 0;
-	buf[0] = '\0';
-	for (int i = 0; i < k && off < n; i++)
-		off += (size_t)snprintf(buf + off, n - off, "%s%s", i ? "+" : "", found[i]);
-	if (k == 0)
-		snprintf(buf, n, "none");
-}
-
-/* Does the case's namespace have every listener the target's "listens"
- * names?  (bc_target_listeners joins them with '+', sorted.) */
-bool bc_target_listens_all(const struct bc_target *t)
-{
-	char now[1024];
-	bc_target_listeners(now, sizeof(now));
-	for (int i = 0; i < t->nlistens; i++) {
-		size_t n = strlen(t->listens[i]);
-		bool found = false;
-		for (const char *p = now; !found && (p = strstr(p, t->listens[i])); p++)
-			found = (p == now || p[-1] == '+') && (p[n] == '\0' || p[n] == '+');
-		if (!found)
-			return false;
-	}
-	return true;
-}
-
 static bool contains_nocase(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
@@ -114,9 +48,16 @@ int bc_exec_names(struct bc_step_ctx *x, const struct bc_step *st, int fd, struc
 	}
 	name = o.kind == BC_OUT_EAI ? bc_eai_name(o.code) : bc_errno_name(o.code);
 	msg = o.kind == BC_OUT_EAI ? gai_strerror(o.code) : strerror(o.code);
+	bool named = (name && contains_nocase(x->run->out, name)) || (msg && contains_nocase(x->run->out, msg));
+	/* EAI_SYSTEM says "see errno" (getaddrinfo(3)): naming that errno
+	 * names the error. */
+	int sys = strcmp(st->observe.result, "@fault") == 0 ? x->c->faults[0].sys_errno : -1;
+	if (!named && o.kind == BC_OUT_EAI && o.code == EAI_SYSTEM && sys > 0) {
+		const char *sname = bc_errno_name(sys);
+		named = (sname && contains_nocase(x->run->out, sname)) || contains_nocase(x->run->out, strerror(sys));
+	}
 	out->kind = BC_OUT_VALUE;
-	snprintf(out->value, sizeof(out->value), "%s",
-		 (name && contains_nocase(x->run->out, name)) || (msg && contains_nocase(x->run->out, msg)) ? "yes" : "no");
+	snprintf(out->value, sizeof(out->value), "%s", named ? "yes" : "no");
 	return 0;
 }
 
@@ -165,10 +106,13 @@ int bc_exec_leaked(struct bc_step_ctx *x, const struct bc_step *st, int fd, stru
 		return -1;
 	}
 	/* The report of the process the run step started (the same pid across
-	 * an exec), else the last one. */
+	 * an exec), else the last one (the highest pid).  A block starts with
+	 * its pid line; "ppid N" is a child's. */
 	char key[32];
-	snprintf(key, sizeof(key), BC_REPORT_PID_FMT, x->run->pid);
-	const char *block = strstr(x->run->report, key), *p = NULL;
+	snprintf(key, sizeof(key), BC_REPORT_PID_KEY_FMT, x->run->pid);
+	const char *block = x->run->report, *p = NULL;
+	while ((block = strstr(block, key)) && block != x->run->report && block[-1] != '\n')
+		block++;
 	for (const char *q = block ? block : x->run->report; (q = strstr(q, BC_REPORT_FDS_KEY)); q++) {
 		p = q;
 		if (block)

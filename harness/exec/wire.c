@@ -1,7 +1,8 @@
 /* wire: a worker's answer on its pipe (see wire.h).  An observation goes
  * without the unused part of its step table: the fixed head, the steps
  * that ran, the tail (a third of the bytes for a typical case, and the
- * parent reads every one of them). */
+ * parent reads every one of them), and of the target's output only the
+ * bytes kept. */
 #define _POSIX_C_SOURCE 200809L
 #include "exec/wire.h"
 
@@ -15,6 +16,7 @@
 
 #define HEAD offsetof(struct bc_observation, steps)
 #define TAIL offsetof(struct bc_observation, ports)
+#define OUT offsetof(struct bc_observation, target_out)
 
 long bc_now_us(void)
 {
@@ -38,6 +40,11 @@ bool bc_wire_read(int fd, void *buf, unsigned long n)
 	return true;
 }
 
+static size_t out_bytes(const struct bc_observation *obs)
+{
+	return obs->target_out_len > BC_OBS_OUT_MAX ? BC_OBS_OUT_MAX : obs->target_out_len;
+}
+
 /* The bytes of the steps that ran (nsteps, kept in bounds). */
 static size_t steps_bytes(const struct bc_observation *obs)
 {
@@ -48,25 +55,26 @@ static size_t steps_bytes(const struct bc_observation *obs)
 bool bc_wire_send(int fd, const struct bc_wire_head *h, const struct bc_run_facts *f, const struct bc_observation *obs)
 {
 	bool with_obs = f->end == BC_RUN_DONE;
-	struct iovec v[5] = {
+	struct iovec v[6] = {
 		{(void *)h, sizeof(*h)},
 		{(void *)f, sizeof(*f)},
 		{(void *)obs, with_obs ? HEAD : 0},
 		{(void *)obs->steps, with_obs ? steps_bytes(obs) : 0},
-		{(char *)obs + TAIL, with_obs ? sizeof(*obs) - TAIL : 0},
+		{(char *)obs + TAIL, with_obs ? OUT - TAIL : 0},
+		{(void *)obs->target_out, with_obs ? out_bytes(obs) : 0},
 	};
 	/* One call, as a rule; what a signal or a full pipe leaves unwritten
 	 * goes after it. */
 	size_t total = 0;
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		total += v[i].iov_len;
 	ssize_t k;
-	while ((k = writev(fd, v, 5)) < 0 && errno == EINTR)
+	while ((k = writev(fd, v, 6)) < 0 && errno == EINTR)
 		;
 	if (k < 0)
 		return false;
 	size_t done = (size_t)k;
-	for (int i = 0; i < 5 && done < total; i++) {
+	for (int i = 0; i < 6 && done < total; i++) {
 		if (done >= v[i].iov_len) {
 			done -= v[i].iov_len;
 			continue;
@@ -85,6 +93,10 @@ bool bc_wire_recv(int fd, struct bc_run_facts *f, struct bc_observation *obs)
 	if (f->end != BC_RUN_DONE)
 		return true;
 	char *p = (char *)obs;
-	return bc_wire_read(fd, p, HEAD) && bc_wire_read(fd, obs->steps, steps_bytes(obs)) &&
-	       bc_wire_read(fd, p + TAIL, sizeof(*obs) - TAIL);
+	if (!bc_wire_read(fd, p, HEAD) || !bc_wire_read(fd, obs->steps, steps_bytes(obs)) ||
+	    !bc_wire_read(fd, p + TAIL, OUT - TAIL) || !bc_wire_read(fd, obs->target_out, out_bytes(obs)))
+		return false;
+	obs->target_out_len = (unsigned)out_bytes(obs);
+	obs->target_out[obs->target_out_len] = '\0';
+	return true;
 }

@@ -5,6 +5,7 @@
 #include "fault/faults.h"
 #include "fault/protocol.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -87,41 +88,92 @@ static int parse_when(const char *w, struct bc_fault *f)
 	return (*end == '+' && !end[1]) || !*end ? 0 : -1;
 }
 
-int bc_fault_parse_rule(const char *text, struct bc_fault *f, char *err, size_t errlen, size_t *bad)
+static const struct {
+	const char *name;
+	int family;
+} families[] = {{"inet", AF_INET}, {"inet6", AF_INET6}, {"unix", AF_UNIX}, {"netlink", AF_NETLINK}};
+#define NFAMILIES (sizeof(families) / sizeof(families[0]))
+
+/* "A.B.C.D[:PORT]" or "[V6][:PORT]". */
+static int parse_sel_addr(const char *s, struct bc_fault *f)
 {
-	char buf[128];
-	memset(f, 0, sizeof(*f));
-	f->sys_errno = -1;
-	*bad = 0;
-	if (strlen(text) >= sizeof(buf)) {
-		snprintf(err, errlen, "fault too long");
+	char host[64];
+	const char *port = NULL;
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (!close || (size_t)(close - s) > sizeof(host) || (close[1] && close[1] != ':'))
+			return -1;
+		snprintf(host, sizeof(host), "%.*s", (int)(close - s - 1), s + 1);
+		port = close[1] ? close + 2 : NULL;
+		f->family = AF_INET6;
+	} else {
+		size_t n = strcspn(s, ":");
+		if (n >= sizeof(host))
+			return -1;
+		snprintf(host, sizeof(host), "%.*s", (int)n, s);
+		port = s[n] ? s + n + 1 : NULL;
+		f->family = AF_INET;
+	}
+	long p = -1;
+	if (inet_pton(f->family, host, f->addr) != 1 || (port && bc_parse_int(port, 0, 65535, &p) < 0))
+		return -1;
+	f->port = (int)p;
+	f->sel = BC_SEL_ADDR;
+	return 0;
+}
+
+/* The part after '@': a family, an address, or an option; which of them
+ * the call can have. */
+static int parse_sel(const char *sel, struct bc_fault *f, char *err, size_t errlen)
+{
+	static const char hint[] = "hint: a family (inet, inet6, unix, netlink), an address (127.0.0.1, [::1], [::1]:8080) "
+				   "or, for setsockopt, an option (SO_REUSEADDR, IPV6_V6ONLY)";
+	bool getaddrinfo = strcmp(f->call, "getaddrinfo") == 0, sockopt = strcmp(f->call, "setsockopt") == 0;
+	if (getaddrinfo) {
+		snprintf(err, errlen, "getaddrinfo takes no selector; hint: getaddrinfo:WHEN:RESULT");
 		return -1;
 	}
-	snprintf(buf, sizeof(buf), "%s", text);
-	char *c1 = strchr(buf, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-	if (!c1 || !c2) {
-		snprintf(err, errlen, "bad fault '%s'; hint: CALL:WHEN:RESULT, as bind:3:EADDRINUSE (the 3rd bind fails), bind:*:EACCES, bind:2+:EINVAL, getaddrinfo:1:EAI_AGAIN", text);
-		return -1;
+	for (size_t i = 0; i < NFAMILIES; i++) {
+		if (strcmp(sel, families[i].name) == 0) {
+			f->sel = BC_SEL_FAMILY;
+			f->family = families[i].family;
+			return 0;
+		}
 	}
-	*c1 = *c2 = '\0';
-	const char *call = buf, *when = c1 + 1, *res = c2 + 1;
-	if (!bc_fault_call_known(call)) {
-		const char *s = bc_suggest_from(call, calls, NCALLS);
-		char all[128];
-		snprintf(err, errlen, "unknown call '%s' in a fault; hint: %s%s", call,
-			 s ? "did you mean " : bc_fault_calls_text(all, sizeof(all)), s ? s : "");
-		if (s)
-			snprintf(err + strlen(err), errlen - strlen(err), "?");
-		return -1;
+	if (sel[0] == '[' || (sel[0] >= '0' && sel[0] <= '9')) {
+		if (parse_sel_addr(sel, f) < 0) {
+			snprintf(err, errlen, "bad address '%s' in a fault's selector; hint: 127.0.0.1, [::1] or either with :PORT", sel);
+			return -1;
+		}
+		if (strcmp(f->call, "socket") == 0 || sockopt) {
+			snprintf(err, errlen, "%s has no address to select by; hint: %s@inet6%s", f->call, f->call,
+				 sockopt ? " or setsockopt@IPV6_V6ONLY" : "");
+			return -1;
+		}
+		return 0;
 	}
-	memcpy(f->call, call, strlen(call) + 1); /* a known call: it fits */
-	if (parse_when(when, f) < 0) {
-		*bad = (size_t)(when - buf);
-		snprintf(err, errlen, "bad WHEN '%s' in a fault; hint: N (only the Nth call), N+ (from the Nth on), * (every call) or pP (probability, as p0.25)", when);
-		return -1;
+	if (bc_sockopt_from_name(sel, &f->level, &f->optname) == 0) {
+		if (!sockopt) {
+			snprintf(err, errlen, "option '%s' selects setsockopt calls only; hint: setsockopt@%s", sel, sel);
+			return -1;
+		}
+		f->sel = BC_SEL_OPT;
+		return 0;
 	}
-	*bad = (size_t)(res - buf);
-	char *slash = strchr(c2 + 1, '/');
+	const char *s = bc_suggest_sockopt(sel);
+	for (size_t i = 0; !s && i < NFAMILIES; i++)
+		if (strncmp(sel, families[i].name, 4) == 0)
+			s = families[i].name;
+	if (s)
+		snprintf(err, errlen, "unknown selector '%s' in a fault; hint: did you mean %s?", sel, s);
+	else
+		snprintf(err, errlen, "unknown selector '%s' in a fault; %s", sel, hint);
+	return -1;
+}
+
+static int parse_result(const char *call, char *res, struct bc_fault *f, char *err, size_t errlen)
+{
+	char *slash = strchr(res, '/');
 	if (slash)
 		*slash = '\0';
 	if (strcmp(call, "getaddrinfo") == 0) {
@@ -161,6 +213,102 @@ int bc_fault_parse_rule(const char *text, struct bc_fault *f, char *err, size_t 
 	return 0;
 }
 
+static int bad_call(const char *call, char *err, size_t errlen)
+{
+	const char *s = bc_suggest_from(call, calls, NCALLS);
+	char all[128];
+	snprintf(err, errlen, "unknown call '%s' in a fault; hint: %s%s%s", call, s ? "did you mean " : bc_fault_calls_text(all, sizeof(all)),
+		 s ? s : "", s ? "?" : "");
+	return -1;
+}
+
+int bc_fault_parse_rule(const char *text, struct bc_fault *f, char *err, size_t errlen, size_t *bad)
+{
+	char buf[128];
+	memset(f, 0, sizeof(*f));
+	f->sys_errno = -1;
+	f->port = -1;
+	*bad = 0;
+	if (strlen(text) >= sizeof(buf)) {
+		snprintf(err, errlen, "fault too long");
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", text);
+	/* From the right: an address in the selector has colons of its own. */
+	char *c2 = strrchr(buf, ':'), *c1 = c2;
+	while (c1 && c1 > buf && *--c1 != ':')
+		;
+	if (!c2 || !c1 || *c1 != ':') {
+		snprintf(err, errlen, "bad fault '%s'; hint: CALL[@SELECTOR]:WHEN:RESULT, as bind:3:EADDRINUSE (the 3rd bind fails), bind:*:EACCES, bind:2+:EINVAL, bind@[::1]:*:EADDRINUSE, getaddrinfo:1:EAI_AGAIN", text);
+		return -1;
+	}
+	*c1 = *c2 = '\0';
+	char *call = buf, *at = strchr(buf, '@'), *when = c1 + 1, *res = c2 + 1;
+	if (at)
+		*at = '\0';
+	if (!bc_fault_call_known(call))
+		return bad_call(call, err, errlen);
+	memcpy(f->call, call, strlen(call) + 1); /* a known call: it fits */
+	if (at && parse_sel(at + 1, f, err, errlen) < 0) {
+		*bad = (size_t)(at + 1 - buf);
+		return -1;
+	}
+	if (parse_when(when, f) < 0) {
+		*bad = (size_t)(when - buf);
+		snprintf(err, errlen, "bad WHEN '%s' in a fault; hint: N (only the Nth call), N+ (from the Nth on), * (every call) or pP (probability, as p0.25)", when);
+		return -1;
+	}
+	*bad = (size_t)(res - buf);
+	return parse_result(call, res, f, err, errlen);
+}
+
+static bool same_selector(const struct bc_fault *a, const struct bc_fault *b)
+{
+	if (a->sel != b->sel)
+		return false;
+	switch (a->sel) {
+	case BC_SEL_FAMILY:
+		return a->family == b->family;
+	case BC_SEL_ADDR:
+		return a->family == b->family && a->port == b->port && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+	case BC_SEL_OPT:
+		return a->level == b->level && a->optname == b->optname;
+	default:
+		return true;
+	}
+}
+
+bool bc_fault_conflict(const struct bc_fault *a, const struct bc_fault *b)
+{
+	if (strcmp(a->call, b->call) != 0 || !same_selector(a, b))
+		return false;
+	if (a->when == BC_WHEN_NTH && b->when == BC_WHEN_NTH)
+		return a->n == b->n;
+	if (a->when == BC_WHEN_NTH && b->when == BC_WHEN_FROM)
+		return a->n >= b->n;
+	if (a->when == BC_WHEN_FROM && b->when == BC_WHEN_NTH)
+		return b->n >= a->n;
+	return true; /* N+ and N+, *, pP: they meet */
+}
+
+/* The selector as BC_FAULTS writes it (fault/protocol.h), "" for none. */
+static void sel_env(const struct bc_fault *f, char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	if (f->sel == BC_SEL_FAMILY) {
+		snprintf(buf, len, BC_FAULT_SEL_SEP "%c%d", BC_FAULT_SEL_FAMILY, f->family);
+	} else if (f->sel == BC_SEL_OPT) {
+		snprintf(buf, len, BC_FAULT_SEL_SEP "%c%d.%d", BC_FAULT_SEL_OPT, f->level, f->optname);
+	} else if (f->sel == BC_SEL_ADDR) {
+		off = (size_t)snprintf(buf, len, BC_FAULT_SEL_SEP "%c%d.", BC_FAULT_SEL_ADDR, f->family);
+		for (int i = 0; i < (f->family == AF_INET ? 4 : 16) && off < len; i++)
+			off += (size_t)snprintf(buf + off, len - off, "%02x", f->addr[i]);
+		if (f->port >= 0 && off < len)
+			snprintf(buf + off, len - off, ".%d", f->port);
+	}
+}
+
 void bc_fault_env(const struct bc_fault *faults, int n, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -174,8 +322,10 @@ void bc_fault_env(const struct bc_fault *faults, int n, char *buf, size_t len)
 			snprintf(when, sizeof(when), "p%.6f", f->p);
 		else
 			snprintf(when, sizeof(when), "%d%s", f->n, f->when == BC_WHEN_FROM ? "+" : "");
-		off += (size_t)snprintf(buf + off, len - off, "%s%s" BC_FAULT_FIELD_SEP "%s" BC_FAULT_FIELD_SEP "%d",
-					i ? BC_FAULT_RULE_SEP : "", f->call, when, f->result.code);
+		char sel[64];
+		sel_env(f, sel, sizeof(sel));
+		off += (size_t)snprintf(buf + off, len - off, "%s%s%s" BC_FAULT_FIELD_SEP "%s" BC_FAULT_FIELD_SEP "%d",
+					i ? BC_FAULT_RULE_SEP : "", f->call, sel, when, f->result.code);
 		if (f->result.kind == BC_OUT_EAI && f->sys_errno >= 0 && off < len)
 			off += (size_t)snprintf(buf + off, len - off, "/%d", f->sys_errno);
 	}

@@ -112,13 +112,14 @@ struct bc_step_hostile {
 	int mib;             /* leakmem, spew: MiB (default 1) */
 };
 
-/* run, names, said, calls; leaked and listening take nothing */
+/* run, names, said, calls, reach; leaked and listening take nothing */
 struct bc_step_observe {
 	union {
 		char target[BC_NAME_MAX];      /* run: the table's target to start */
 		char result[BC_STEP_PATH_MAX]; /* names: an errno or EAI_* name, or "@fault" */
 		char text[BC_STEP_PATH_MAX];   /* said: what to look for in the output */
 		char call[16];                 /* calls: an injectable call (fault/protocol.h) */
+		char from[8];                  /* reach: "local" or "peer" */
 	};
 };
 
@@ -197,11 +198,18 @@ enum bc_needs {
 
 /* A fault: "the Nth call of CALL fails with RESULT" and its kin, armed in
  * the target a run step starts (harness/faults.c, harness/fiu_shim.c). */
-#define BC_MAX_FAULTS 4
+#define BC_MAX_FAULTS 8
 enum bc_when { BC_WHEN_NTH, BC_WHEN_FROM, BC_WHEN_ALWAYS, BC_WHEN_PROB };
+/* Which calls of CALL a rule counts: "@inet6", "@[::1]", "@SO_REUSEADDR". */
+enum bc_fault_sel { BC_SEL_NONE, BC_SEL_FAMILY, BC_SEL_ADDR, BC_SEL_OPT };
 
 struct bc_fault {
 	char call[16];
+	enum bc_fault_sel sel;
+	int family;                /* FAMILY, ADDR: AF_* */
+	unsigned char addr[16];    /* ADDR: 4 bytes for AF_INET, 16 for AF_INET6 */
+	int port;                  /* ADDR: -1 for any */
+	int level, optname;        /* OPT */
 	enum bc_when when;
 	int n;
 	double p;
@@ -211,14 +219,17 @@ struct bc_fault {
 
 /* A program a case runs as its system under test. */
 #define BC_TARGET_ARGS 16
+#define BC_TARGET_SETTLE_MS 300 /* settle's default */
 struct bc_target {
 	char name[BC_NAME_MAX];
 	int argc;
 	char argv[BC_TARGET_ARGS][128]; /* "@bindcheck" is this bindcheck */
 	char needs[64];                 /* a program that must be installed */
+	bool needs_root;                /* "needs root": uid 0 with the capabilities, else a skip */
 	char ready[64];                 /* output that says it is up */
 	int nlistens;                   /* it is up once it listens on all of these, */
 	char listens[4][64];            /* as read_listeners writes them ("[::1]:8080") */
+	int settle_ms;                  /* up once its listeners stay the same this long; 0: the default */
 	int grace_ms;                   /* how long it may take to come up */
 	int stop_ms;                    /* how long it has to end after SIGTERM; 0: 5 s */
 };

@@ -8,6 +8,8 @@
 #include "model/case.h"
 
 #define BC_OBS_MAGIC 0x62634f42u /* "bcOB": a whole observation arrived */
+#define BC_OBS_OUT_MAX 3072      /* of a target's output, the first this many bytes are kept */
+#define BC_OBS_NOTE_MAX 192
 
 enum bc_obs_status {
 	BC_OBS_DONE,         /* every step ran (checked ones may have failed) */
@@ -32,6 +34,15 @@ struct bc_observation {
 	 * the executor read it before the first step (0-0: unknown).  The
 	 * range is the case's own, which the judging parent cannot read. */
 	unsigned short eph_lo, eph_hi;
+	/* The target a run step started: what the harness did beyond
+	 * stopping it (a daemon followed and stopped), and the start of what
+	 * it wrote to stdout and stderr.  Last, so that exec/wire.c sends
+	 * only the bytes kept. */
+	bool has_target;
+	char target_note[BC_OBS_NOTE_MAX];
+	unsigned long target_out_total; /* bytes it wrote */
+	unsigned target_out_len;        /* of which these were kept, */
+	char target_out[BC_OBS_OUT_MAX + 1]; /* NUL-terminated */
 };
 
 /* The outcomes of the checked steps, in order, as "a,b,c". */

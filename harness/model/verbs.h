@@ -54,6 +54,7 @@ enum bc_arg {
 	BC_ARG_RESULTNAME,
 	BC_ARG_TEXT,
 	BC_ARG_CALL,
+	BC_ARG_FROM,       /* reach: "local" or "peer" */
 };
 
 #define BC_VERB_MAX_ARGS 4

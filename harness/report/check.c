@@ -56,12 +56,14 @@ static const struct field expected[] = {F("platform", T_STR), F("column", STR_NU
 					ADDED("documented", STR_NULL), ADDED("documented_column", STR_NULL),
 					IN("all", T_OBJ, columns), END};
 static const struct field step[] = {F("step", T_STR), F("checked", T_BOOL), F("outcome", STR_NULL), END};
+static const struct field output[] = {F("text", T_STR), F("bytes", T_INT), F("note", STR_NULL), END};
 static const struct field one_case[] = {
 	F("table", T_STR), F("id", T_STR), F("file", T_STR), F("line", T_INT), F("scenario", T_STR),
 	F("profile", STR_NULL), F("target", STR_NULL), F("fault", STR_NULL),
 	{"verdict", T_STR, false, NULL, is_verdict, "pass, fail, xfail, xpass, skip or error"},
 	F("reason", STR_NULL), IN("expected", T_OBJ, expected), F("observed", STR_NULL),
-	F("posix_conformance", T_BOOL | T_NULL), IN("steps", T_ARR, step), F("source", T_STR),
+	F("posix_conformance", T_BOOL | T_NULL), IN("steps", T_ARR, step),
+	{"output", T_OBJ | T_NULL, true, output, NULL, NULL}, F("source", T_STR),
 	F("deviation", STR_NULL), F("note", STR_NULL), F("duration_us", T_INT), F("isolation", T_STR),
 	F("rerun", T_STR), END};
 static const struct field document[] = {

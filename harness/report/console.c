@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "report/console.h"
 
+#include <string.h>
+
 #include "model/values.h"
 #include "model/verdict.h"
 
@@ -30,6 +32,30 @@ static void print_steps(const struct bc_case_result *res, FILE *out)
 	}
 }
 
+/* The first lines of what the case's target wrote, each cut short, and
+ * what the harness did to it. */
+static void print_output(const struct bc_observation *o, FILE *out)
+{
+	enum { LINES = 4, WIDTH = 110 };
+	const char *p = o->target_out;
+	int shown = 0;
+	if (o->target_note[0])
+		fprintf(out, "      target:   %s\n", o->target_note);
+	if (!o->target_out_total) {
+		fprintf(out, "      output:   (none)\n");
+		return;
+	}
+	for (; *p && shown < LINES; shown++) {
+		size_t n = strcspn(p, "\n");
+		fprintf(out, "      %s %.*s%s\n", shown ? "         " : "output:  ", (int)(n < WIDTH ? n : WIDTH), p,
+			n > WIDTH ? " ..." : "");
+		p += n + (p[n] == '\n');
+	}
+	unsigned long rest = o->target_out_total - (unsigned long)(p - o->target_out);
+	if (rest)
+		fprintf(out, "                ... %lu bytes more (results.json keeps the first %u)\n", rest, BC_OBS_OUT_MAX);
+}
+
 void bc_console_print_result(const char *prog, const struct bc_case_result *res, FILE *out)
 {
 	static const char *const upper[BC_VERDICT_COUNT] = {"PASS", "FAIL", "XFAIL", "XPASS", "SKIP", "ERROR"};
@@ -53,6 +79,8 @@ void bc_console_print_result(const char *prog, const struct bc_case_result *res,
 	if (res->ran) {
 		fprintf(out, "      observed: %s\n", res->j.observed_text);
 		print_steps(res, out);
+		if (res->obs.has_target)
+			print_output(&res->obs, out);
 	}
 	fprintf(out, "      source:   %s\n", c->source);
 	fprintf(out, "      table:    %s:%d\n", c->file, c->line);

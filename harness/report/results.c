@@ -104,6 +104,28 @@ static json_t *steps_json(const struct bc_case_result *res)
 	return steps;
 }
 
+/* What the case's target wrote (its start, and how much there was) and
+ * what the harness did to it; null for a case that ran none. */
+static json_t *output_json(const struct bc_case_result *res)
+{
+	const struct bc_observation *o = &res->obs;
+	if (!res->ran || !o->has_target)
+		return json_null();
+	json_t *obj = json_object();
+	char *text = malloc(BC_OBS_OUT_MAX + 64);
+	if (text) {
+		unsigned long more = o->target_out_total > o->target_out_len ? o->target_out_total - o->target_out_len : 0;
+		int n = snprintf(text, BC_OBS_OUT_MAX + 64, "%s", o->target_out);
+		if (more)
+			snprintf(text + n, (size_t)(BC_OBS_OUT_MAX + 64 - n), "%s... %lu bytes more", n && text[n - 1] != '\n' ? "\n" : "", more);
+	}
+	put(obj, "text", text ? jstr(text) : NULL);
+	free(text);
+	put(obj, "bytes", json_integer((json_int_t)o->target_out_total));
+	put(obj, "note", jstr_or_null(o->target_note));
+	return obj;
+}
+
 void bc_results_add_case(json_t *root, const struct bc_run_info *run, const struct bc_case_result *res)
 {
 	const struct bc_case *c = res->c;
@@ -137,6 +159,7 @@ void bc_results_add_case(json_t *root, const struct bc_run_info *run, const stru
 	put(obj, "observed", res->ran ? jstr(res->j.observed_text) : json_null());
 	put(obj, "posix_conformance", res->j.posix < 0 ? json_null() : json_boolean(res->j.posix));
 	put(obj, "steps", steps_json(res));
+	put(obj, "output", output_json(res));
 	put(obj, "source", jstr(c->source));
 	put(obj, "deviation", jstr_or_null(c->deviation));
 	put(obj, "note", jstr_or_null(c->note));

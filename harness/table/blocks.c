@@ -128,16 +128,22 @@ static void target_listens(struct rd *r, struct bc_line *l, struct bc_rd_target 
 	}
 }
 
-/* needs, ready, grace, stop: one value each.  False when the line is not
- * one of these well formed. */
+/* needs, ready, settle, grace, stop: one value each ("needs root" besides a
+ * program).  False when the line is not one of these well formed. */
 static bool target_value(struct bc_line *l, struct bc_rd_target *t)
 {
 	const char *kw = l->tok[0].s;
+	if (strcmp(kw, "needs") == 0 && l->ntok == 2 && strcmp(l->tok[1].s, "root") == 0) {
+		t->t.needs_root = true;
+		return true;
+	}
 	if ((strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0) && l->ntok == 2 && strlen(l->tok[1].s) < sizeof(t->t.needs)) {
 		snprintf(strcmp(kw, "needs") == 0 ? t->t.needs : t->t.ready, sizeof(t->t.needs), "%s", l->tok[1].s);
 		return true;
 	}
 	if (strcmp(kw, "grace") == 0 && l->ntok == 2 && bc_rd_parse_timeout(l->tok[1].s, &t->t.grace_ms) == 0)
+		return true;
+	if (strcmp(kw, "settle") == 0 && l->ntok == 2 && bc_rd_parse_timeout(l->tok[1].s, &t->t.settle_ms) == 0)
 		return true;
 	return strcmp(kw, "stop") == 0 && l->ntok == 2 && bc_rd_parse_timeout(l->tok[1].s, &t->t.stop_ms) == 0;
 }
@@ -157,11 +163,11 @@ void bc_rd_add_target_line(struct rd *r, struct bc_line *l)
 		target_listens(r, l, t);
 		return;
 	}
-	if (strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0 || strcmp(kw, "grace") == 0 || strcmp(kw, "stop") == 0)
-		BC_RD_ERR(r, l->lineno, l->tok[0].col, "'%s' takes one value%s", kw,
-			  strcmp(kw, "grace") == 0 || strcmp(kw, "stop") == 0 ? "; hint: a time, as 300ms" : "");
+	bool timed = strcmp(kw, "grace") == 0 || strcmp(kw, "stop") == 0 || strcmp(kw, "settle") == 0;
+	if (strcmp(kw, "needs") == 0 || strcmp(kw, "ready") == 0 || timed)
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "'%s' takes one value%s", kw, timed ? "; hint: a time, as 300ms" : "");
 	else
-		BC_RD_ERR(r, l->lineno, l->tok[0].col, "unknown target setting '%s'; hint: command, needs, ready, listens, grace or stop", kw);
+		BC_RD_ERR(r, l->lineno, l->tok[0].col, "unknown target setting '%s'; hint: command, needs, ready, listens, settle, grace or stop", kw);
 	t->bad = true;
 }
 

@@ -410,6 +410,14 @@ static int arg_call(struct bc_step_pc *p, struct bc_word *w)
 	return 0;
 }
 
+static int arg_from(struct bc_step_pc *p, struct bc_word *w)
+{
+	if (strcmp(w->s, "local") != 0 && strcmp(w->s, "peer") != 0)
+		FAIL("unknown place '%s'; hint: local (this host, over loopback) or peer (the profile's peer host)", w->s);
+	snprintf(p->st->observe.from, sizeof(p->st->observe.from), "%s", w->s);
+	return 0;
+}
+
 static int arg_mode(struct bc_step_pc *p, struct bc_word *w)
 {
 	char *end;
@@ -435,7 +443,7 @@ static int (*const kinds[])(struct bc_step_pc *p, struct bc_word *w) = {
 	[BC_ARG_MIB] = arg_mib,               [BC_ARG_MODE] = arg_mode,
 	[BC_ARG_HOSTILE] = arg_hostile,       [BC_ARG_TARGET] = arg_target,
 	[BC_ARG_RESULTNAME] = arg_resultname, [BC_ARG_TEXT] = arg_text,
-	[BC_ARG_CALL] = arg_call,
+	[BC_ARG_CALL] = arg_call,             [BC_ARG_FROM] = arg_from,
 };
 
 void bc_step_arg_init(enum bc_arg kind, struct bc_step *st)

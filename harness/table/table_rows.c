@@ -225,14 +225,55 @@ static int pick_profile(struct rd *r, const struct bc_tok *cell, int line, struc
 
 /* The next call of a sweep's "CALL,CALL...:" list, into call; false at the
  * ':' that ends the list. */
-static bool next_sweep_call(const char **p, const char *colon, char call[16])
+/* The next "CALL[@SELECTOR]" of a sweep's list, which ends at colon (the
+ * one before WHEN): all of it into tok, the call alone into call. */
+#define SWEEP_CALL_MAX 80
+static bool next_sweep_call(const char **p, const char *colon, char tok[SWEEP_CALL_MAX], char call[16])
 {
 	if (*p >= colon)
 		return false;
-	size_t n = strcspn(*p, ",:");
-	snprintf(call, 16, "%.*s", (int)(n < 15 ? n : 15), *p);
+	size_t n = strcspn(*p, ",");
+	if (*p + n > colon)
+		n = (size_t)(colon - *p);
+	snprintf(tok, SWEEP_CALL_MAX, "%.*s", (int)(n < SWEEP_CALL_MAX - 1 ? n : SWEEP_CALL_MAX - 1), *p);
+	snprintf(call, 16, "%.*s", (int)strcspn(tok, "@"), tok);
 	*p += n + ((*p)[n] == ',');
 	return true;
+}
+
+/* The row's rules one by one: "CALL[@SELECTOR]:WHEN:RESULT" joined with
+ * ';', none failing a call another before it fails (bc_fault_conflict). */
+static int read_rules(struct rd *r, const struct bc_tok *cell, int line, struct bc_case *c)
+{
+	char err[300];
+	const char *text = cell->s, *starts[BC_MAX_FAULTS];
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, ";"), bad;
+		char rule[128];
+		if (c->nfaults == BC_MAX_FAULTS) {
+			BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)), "more than %d faults in one row", BC_MAX_FAULTS);
+			return -1;
+		}
+		snprintf(rule, sizeof(rule), "%.*s", (int)(n < sizeof(rule) - 1 ? n : sizeof(rule) - 1), p);
+		struct bc_fault *f = &c->faults[c->nfaults];
+		if (bc_fault_parse_rule(rule, f, err, sizeof(err), &bad) < 0) {
+			BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text) + bad), "%s", err);
+			return -1;
+		}
+		for (int i = 0; i < c->nfaults; i++) {
+			if (!bc_fault_conflict(&c->faults[i], f))
+				continue;
+			int was = (int)strcspn(starts[i], ";");
+			BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)),
+				  "fault '%s' fails calls that '%.*s' before it fails too; hint: rules on one call and selector pick "
+				  "calls apart (bind:1 and bind:3, or bind:1 and bind:3+), or select differently (bind@[::1], bind@inet)",
+				  rule, was, starts[i]);
+			return -1;
+		}
+		starts[c->nfaults++] = p;
+		p += n + (p[n] == ';');
+	}
+	return 0;
 }
 
 /* The fault cell: '-', rules "CALL:WHEN:RESULT" joined with ';', or
@@ -247,7 +288,7 @@ static int read_fault(struct rd *r, const struct bc_tok *cell, int line, struct 
 	if (!c->fault_text)
 		return -1;
 	if (strncmp(text, "sweep:", 6) == 0) {
-		const char *calls = text + 6, *colon = strchr(calls, ':');
+		const char *calls = text + 6, *colon = strrchr(calls, ':');
 		struct bc_fault f;
 		size_t bad;
 		if (!colon || colon == calls) {
@@ -255,45 +296,33 @@ static int read_fault(struct rd *r, const struct bc_tok *cell, int line, struct 
 			return -1;
 		}
 		const char *p = calls, *at = p;
-		char call[16], rule[64];
-		for (; next_sweep_call(&p, colon, call); at = p) {
+		char tok[SWEEP_CALL_MAX], call[16], rule[128];
+		for (; next_sweep_call(&p, colon, tok, call); at = p) {
 			int nres;
 			if (!bc_fault_sweep_results(call, &nres)) {
 				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(at - text)),
 					  "a sweep cannot cover '%s'; hint: socket, setsockopt, bind, listen or getaddrinfo", call);
 				return -1;
 			}
-			snprintf(rule, sizeof(rule), "%s:%s:%s", call, colon + 1, strcmp(call, "getaddrinfo") ? "EIO" : "EAI_FAIL");
+			snprintf(rule, sizeof(rule), "%s:%s:%s", tok, colon + 1, strcmp(call, "getaddrinfo") ? "EIO" : "EAI_FAIL");
 			if (bc_fault_parse_rule(rule, &f, err, sizeof(err), &bad) < 0) {
-				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(colon + 1 - text)), "%s", err);
+				size_t blame = bad < strlen(tok) ? (size_t)(at - text) + bad : (size_t)(colon + 1 - text);
+				BC_RD_ERR(r, line, bc_cell_col(cell, blame), "%s", err);
 				return -1;
 			}
 		}
 		return 0;
 	}
-	for (const char *p = text; *p;) {
-		size_t n = strcspn(p, ";"), bad;
-		char rule[128];
-		if (c->nfaults == BC_MAX_FAULTS) {
-			BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)), "more than %d faults in one row", BC_MAX_FAULTS);
-			return -1;
-		}
-		snprintf(rule, sizeof(rule), "%.*s", (int)(n < sizeof(rule) - 1 ? n : sizeof(rule) - 1), p);
-		if (bc_fault_parse_rule(rule, &c->faults[c->nfaults], err, sizeof(err), &bad) < 0) {
-			BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text) + bad), "%s", err);
-			return -1;
-		}
-		c->nfaults++;
-		p += n + (p[n] == ';');
-	}
-	return 0;
+	return read_rules(r, cell, line, c);
 }
 
-/* "@tabledir/..." in a command is the table's own directory, made absolute:
+/* "@tabledir" anywhere in a command's argument ("@tabledir/x.py",
+ * "--conf=@tabledir/x.conf") is the table's own directory, made absolute:
  * a target runs in the case's scratch directory, not where bindcheck was
- * started. */
+ * started.  An argument that would outgrow its slot is left as written. */
 static void expand_tabledir(const struct rd *r, struct bc_target *t)
 {
+	static const char key[] = "@tabledir";
 	char dir[PATH_MAX], abs[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", r->file);
 	char *slash = strrchr(dir, '/');
@@ -304,14 +333,22 @@ static void expand_tabledir(const struct rd *r, struct bc_target *t)
 	if (!realpath(dir, abs))
 		return;
 	for (int i = 0; i < t->argc; i++) {
-		if (strncmp(t->argv[i], "@tabledir", 9) != 0)
-			continue;
-		char rest[sizeof(t->argv[0])];
-		snprintf(rest, sizeof(rest), "%s", t->argv[i] + 9);
-		size_t a = strlen(abs), b = strlen(rest);
-		if (a + b < sizeof(t->argv[0])) {
-			memcpy(t->argv[i], abs, a);
-			memcpy(t->argv[i] + a, rest, b + 1);
+		char out[sizeof(t->argv[0])];
+		size_t o = 0;
+		bool fits = true, any = false;
+		for (const char *p = t->argv[i]; *p && fits;) {
+			const char *piece = strncmp(p, key, sizeof(key) - 1) == 0 ? abs : NULL;
+			size_t n = piece ? strlen(abs) : 1;
+			fits = o + n < sizeof(out);
+			if (fits)
+				memcpy(out + o, piece ? piece : p, n);
+			o += n;
+			any |= piece != NULL;
+			p += piece ? sizeof(key) - 1 : 1;
+		}
+		if (any && fits) {
+			out[o] = '\0';
+			memcpy(t->argv[i], out, o + 1);
 		}
 	}
 }
@@ -375,18 +412,24 @@ static int append_case(struct rd *r, const struct bc_case *c)
  * documented to give, "ID.CALL.RESULT", each with the row's expectations. */
 static void expand_sweep(struct rd *r, struct bc_case *c)
 {
-	const char *p = c->fault_text + 6, *colon = strchr(p, ':');
-	char call[16];
-	while (next_sweep_call(&p, colon, call)) {
+	const char *p = c->fault_text + 6, *colon = strrchr(p, ':');
+	char tok[SWEEP_CALL_MAX], call[16], sel[SWEEP_CALL_MAX];
+	while (next_sweep_call(&p, colon, tok, call)) {
+		/* A selector in the case's id: "bind@[::1]:8080" as "bind.--1-8080". */
+		char *o = sel;
+		for (const char *q = tok + strlen(call); *q; q++)
+			if (*q != '[' && *q != ']')
+				*o++ = *q == '@' ? '.' : *q == ':' ? '-' : *q;
+		*o = '\0';
 		int nres;
 		const char *const *res = bc_fault_sweep_results(call, &nres);
 		int made = 0;
 		for (int k = 0; k < nres; k++) {
-			char rule[96], err[200];
+			char rule[160], err[300];
 			size_t bad;
 			struct bc_case one;
 			struct bc_fault f;
-			snprintf(rule, sizeof(rule), "%s:%s:%s", call, colon + 1, res[k]);
+			snprintf(rule, sizeof(rule), "%s:%s:%s", tok, colon + 1, res[k]);
 			if (bc_fault_parse_rule(rule, &f, err, sizeof(err), &bad) < 0)
 				continue; /* a name this platform lacks */
 			if (bc_case_clone(c, &one) < 0)
@@ -394,7 +437,11 @@ static void expand_sweep(struct rd *r, struct bc_case *c)
 			one.faults[0] = f;
 			one.nfaults = 1;
 			one.sweep_rank = made++;
-			snprintf(one.id, sizeof(one.id), "%.40s.%s.%s", c->id, call, res[k]);
+			char id[200];
+			size_t n = (size_t)snprintf(id, sizeof(id), "%.40s.%s%s.%s", c->id, call, sel, res[k]);
+			n = n < sizeof(one.id) ? n : sizeof(one.id) - 1;
+			memcpy(one.id, id, n);
+			one.id[n] = '\0';
 			free(one.fault_text);
 			one.fault_text = strdup(rule);
 			if (append_case(r, &one) < 0)
