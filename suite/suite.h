@@ -44,6 +44,14 @@ int bc_suite_manual(void);
 int bc_suite_install(void);
 /* Registered last: compares the host's state with the one at start. */
 int bc_suite_host(void);
+/* watch.c: watches this process's network namespace until stop is
+ * readable (or closed): writes "TABLE LOCAL-ADDRESS (pid N)" to report for
+ * each socket that appears there and belongs to a process of this session,
+ * then "looks N scans M".  It looks every few milliseconds and scans the
+ * socket tables when the namespace's socket counters moved, and every
+ * `every`th look (0: never).  "ready" goes to ready (then closed; -1: none)
+ * once the sockets already there are recorded. */
+void bc_suite_watch(int stop, int report, int ready, int every);
 /* One CUnit suite per table found under the given paths; one test per row.
  * A table runs in its suite's init function; rows found skipped then are
  * made inactive before CUnit reaches them. */
