@@ -62,12 +62,33 @@ void bc_suite_tables_done(void);
 int bc_suite_limit(const char *self);
 int bc_suite_limit_selftest(void);
 
+/* What a run's suites came to, added up. */
+struct bc_suite_totals {
+	unsigned suites_run, suites_failed, tests_run, tests_failed, tests_inactive, asserts, asserts_failed;
+	bool framework_error; /* CUnit failed, or a suite could not be run */
+};
+
 /* run.c: the registry run as CUnit's basic mode runs it, each test and
  * each init function under a time limit (BC_TEST_TIMEOUT_S seconds,
- * default 300).  Call bc_suite_limit_init before registering. */
+ * default 300), jobs suites at a time (parallel.c when more than one).
+ * Call bc_suite_limit_init before registering. */
 int bc_suite_limit_init(void);
 double bc_suite_limit_s(void);
-void bc_suite_run(bool verbose);
+void bc_suite_run(bool verbose, int jobs, struct bc_suite_totals *tot);
+/* The number of the suite that starts next (1-based, for its progress
+ * line), and the slowest test so far: its time, its name into name. */
+void bc_suite_set_index(unsigned i);
+double bc_suite_slowest(char *name, size_t n);
+void bc_suite_note_slowest(const char *name, double s);
+
+/* parallel.c: how many suites run at once (BC_SUITE_JOBS; default one
+ * per CPU plus one); every suite but the last registered on that many
+ * runner processes, then the last one here; -1 when it could not start
+ * (nothing ran).  See parallel.c for what it asks of a suite. */
+int bc_suite_jobs(void);
+int bc_suite_run_parallel(int jobs, struct bc_suite_totals *tot);
+/* Why a runner process ended with more fds than it started with, or NULL. */
+const char *bc_suite_runner_leaks(void);
 /* fn(arg) under the limit plus extra_s, for a suite's init function: 0,
  * or -1 when it was stopped (its children killed). */
 int bc_suite_run_limited(void (*fn)(void *), void *arg, double extra_s);

@@ -161,6 +161,9 @@ static void no_fd_leaked_by_the_harness(void)
 	int now = bc_guard_count_fds();
 	if (now != fds_at_start)
 		BC_FAILF("the suite started with %d open fds and ends with %d", fds_at_start, now);
+	/* Where suites ran on runner processes (parallel.c), in each of them. */
+	if (bc_suite_runner_leaks())
+		BC_FAILF("%s", bc_suite_runner_leaks());
 }
 
 static void host_unchanged(void)
