@@ -111,6 +111,10 @@ int bc_suite_skip_by_name(const char *suite, const char *name, const char *why);
  * or -1. */
 pid_t bc_suite_spawn(const char *out, const char *err, char *const *argv, int (*prep)(void *), void *arg);
 
+/* The absolute path of the interpreter "python3" on PATH runs (asked once,
+ * through it), or NULL when there is none. */
+const char *bc_suite_python(void);
+
 /* A failing assertion whose message is built at run time (CU_ASSERT would
  * only print the expression). */
 void bc_failf(unsigned line, const char *file, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
