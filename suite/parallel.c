@@ -22,6 +22,10 @@
  * suite is added to main.c's units table and runs in parallel with the
  * others without more.
  *
+ * BC_SUITES=PATTERN[,PATTERN...] (fnmatch patterns, as "cases/faults,unit/re?orts") runs
+ * only the suites it names, to look at a few; the closing line says how
+ * many were left out.
+ *
  * A runner that ends with an error (a crash, or Memcheck's exit status 99
  * under make check-valgrind, whose runners are silent after the fork)
  * fails the run and names the suites it ran: run them alone (bc_suite with
@@ -32,6 +36,8 @@
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +71,7 @@ struct shared {
 };
 
 static struct shared *sh;
+static int left_out;
 static CU_pSuite suites[MAX_SUITES];
 static int nsuites, out_fd[MAX_SUITES];
 static char leak_msg[512];
@@ -243,6 +250,26 @@ static void add_up(struct bc_suite_totals *tot)
 	}
 }
 
+/* Is the suite named by BC_SUITES (or is there no BC_SUITES)? */
+static bool chosen(const char *name)
+{
+	const char *env = getenv("BC_SUITES");
+	char pat[256];
+	if (!env || !*env)
+		return true;
+	for (const char *p = env; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		snprintf(pat, sizeof(pat), "%.*s", (int)strcspn(p, ","), p);
+		if (fnmatch(pat, name, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+int bc_suite_left_out(void)
+{
+	return left_out;
+}
+
 static int start_runners(int jobs, pid_t *pid, int done[2])
 {
 	for (int i = 0; i < nsuites; i++) {
@@ -270,7 +297,9 @@ int bc_suite_run_parallel(int jobs, struct bc_suite_totals *tot)
 	int done[2], i;
 	CU_pSuite last = NULL;
 	for (CU_pSuite s = CU_get_registry()->pSuite; s; s = s->pNext)
-		if (s->pNext && nsuites < MAX_SUITES)
+		if (!chosen(s->pName))
+			left_out++;
+		else if (s->pNext && nsuites < MAX_SUITES)
 			suites[nsuites++] = s;
 		else
 			last = s;

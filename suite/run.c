@@ -273,6 +273,8 @@ static void print_totals(const struct bc_suite_totals *t)
 	unsigned suites = CU_get_registry()->uiNumberOfSuites, tests = CU_get_registry()->uiNumberOfTests;
 	printf("\n\nRun Summary:    Type  Total    Ran Passed Failed Inactive\n");
 	printf("%20s%7u%7u%7s%7u%9u\n", "suites", suites, t->suites_run, "n/a", t->suites_failed, suites - t->suites_run);
+	if (bc_suite_left_out())
+		printf("%20s%7d (BC_SUITES)\n", "left out", bc_suite_left_out());
 	printf("%20s%7u%7u%7u%7u%9u\n", "tests", tests, t->tests_run, t->tests_run - t->tests_failed, t->tests_failed,
 	       t->tests_inactive);
 	printf("%20s%7u%7u%7u%7u%9s\n\n", "asserts", t->asserts, t->asserts, t->asserts - t->asserts_failed,

@@ -87,6 +87,8 @@ void bc_suite_note_slowest(const char *name, double s);
  * (nothing ran).  See parallel.c for what it asks of a suite. */
 int bc_suite_jobs(void);
 int bc_suite_run_parallel(int jobs, struct bc_suite_totals *tot);
+/* How many suites BC_SUITES left out (parallel.c). */
+int bc_suite_left_out(void);
 /* Why a runner process ended with more fds than it started with, or NULL. */
 const char *bc_suite_runner_leaks(void);
 /* fn(arg) under the limit plus extra_s, for a suite's init function: 0,
