@@ -4,7 +4,15 @@
  * init function failed; CUnit itself never sets one.  A test that cannot
  * run here is inactive (skipped), never passed.  BC_TEST_TIMEOUT_S sets
  * the time limit of each test (run.c).  bc_suite --limit-selftest runs
- * only the deliberately hanging tests that unit/limit checks. */
+ * only the deliberately hanging tests that unit/limit checks.
+ *
+ * Suites run BC_SUITE_JOBS at a time on runner processes (parallel.c);
+ * BC_SUITES=PATTERN,... runs only those named.  Adding a unit suite: a
+ * file test_NAME.c whose bc_suite_NAME() registers one CUnit suite (its
+ * tests run in order, in one process), declared in suite.h and added to
+ * the units table below.  Nothing more: it runs in parallel with the
+ * others, so it keeps its files in a scratch directory of its own (as
+ * mkdtemp("/tmp/bc-NAME-XXXXXX")), and takes no fixed host resource. */
 #define _POSIX_C_SOURCE 200809L
 #include <CUnit/Basic.h>
 #include <stdarg.h>
