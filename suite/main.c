@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct bc_suite_totals tot;
-	bc_suite_run(verbose && *verbose == '1', selftest ? 1 : bc_suite_jobs(), &tot);
+	bc_suite_run(verbose && *verbose == '1', bc_suite_jobs(), &tot);
 	unsigned failed = tot.tests_failed, ran = tot.tests_run, skipped = tot.tests_inactive;
 	/* A suite whose init failed ran none of its tests, which must not
 	 * pass quietly. */
