@@ -113,6 +113,21 @@ int bc_suite_skip_by_name(const char *suite, const char *name, const char *why);
  * or -1. */
 pid_t bc_suite_spawn(const char *out, const char *err, char *const *argv, int (*prep)(void *), void *arg);
 
+/* background.c: fn(arg, mem) in a child of this process, which writes
+ * what it found to mem (n bytes, zeroed, shared with this process) and
+ * ends; the caller goes on meanwhile.  bc_suite_bg_start returns mem, or
+ * NULL when the child could not be started (then nothing ran);
+ * bc_suite_bg_wait waits for the child: 0 when it ended normally.  mem
+ * lasts until bc_suite_bg_free. */
+struct bc_suite_bg {
+	pid_t pid;
+	void *mem;
+	size_t n;
+};
+void *bc_suite_bg_start(struct bc_suite_bg *bg, size_t n, void (*fn)(void *arg, void *mem), void *arg);
+int bc_suite_bg_wait(struct bc_suite_bg *bg);
+void bc_suite_bg_free(struct bc_suite_bg *bg);
+
 /* The absolute path of the interpreter "python3" on PATH runs (asked once,
  * through it), or NULL when there is none. */
 const char *bc_suite_python(void);
