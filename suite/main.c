@@ -122,6 +122,8 @@ int main(int argc, char **argv)
 	bool selftest = argc == 2 && strcmp(argv[1], "--limit-selftest") == 0;
 	int rc;
 
+	if (bc_suite_watch_main(argc, argv) == 0)
+		return 0;
 	if (bc_suite_limit_init() < 0)
 		return 2;
 	if (CU_initialize_registry() != CUE_SUCCESS) {

@@ -52,6 +52,10 @@ int bc_suite_host(void);
  * `every`th look (0: never).  "ready" goes to ready (then closed; -1: none)
  * once the sockets already there are recorded. */
 void bc_suite_watch(int stop, int report, int ready, int every);
+/* `bc_suite --watch STOP-FD REPORT-FD`: the host's watcher as a program
+ * of its own (under Memcheck); 0 when it ran, -1 when argv asks for
+ * something else. */
+int bc_suite_watch_main(int argc, char **argv);
 /* One CUnit suite per table found under the given paths; one test per row.
  * A table runs in its suite's init function; rows found skipped then are
  * made inactive before CUnit reaches them. */
