@@ -272,13 +272,21 @@ int bc_suite_left_out(void)
 
 static int start_runners(int jobs, pid_t *pid, int done[2])
 {
+	for (int i = 0; i < nsuites; i++)
+		out_fd[i] = -1;
 	for (int i = 0; i < nsuites; i++) {
 		out_fd[i] = open("/tmp", O_TMPFILE | O_RDWR | O_APPEND | O_CLOEXEC, 0600);
 		if (out_fd[i] < 0)
-			return -1;
+			break;
 	}
-	if (pipe2(done, O_CLOEXEC) < 0)
-		return -1;
+	if ((nsuites && out_fd[nsuites - 1] < 0) || pipe2(done, O_CLOEXEC) < 0) {
+		int e = errno;
+		for (int i = 0; i < nsuites; i++)
+			if (out_fd[i] >= 0)
+				close(out_fd[i]);
+		errno = e;
+		return -1; /* nothing started: the caller runs the suites one at a time */
+	}
 	fflush(NULL);
 	for (int k = 0; k < jobs; k++) {
 		pid[k] = fork();
@@ -309,8 +317,10 @@ int bc_suite_run_parallel(int jobs, struct bc_suite_totals *tot)
 	plan_order();
 	if (jobs > nsuites)
 		jobs = nsuites > 0 ? nsuites : 1;
-	if (start_runners(jobs, pid, done) < 0)
+	if (start_runners(jobs, pid, done) < 0) {
+		munmap(sh, sizeof(*sh));
 		return -1;
+	}
 	while (read(done[0], &i, sizeof(i)) == (ssize_t)sizeof(i))
 		if (i >= 0 && i < nsuites && out_fd[i] >= 0)
 			print_suite(i);
