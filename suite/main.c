@@ -7,10 +7,10 @@
  * only the deliberately hanging tests that unit/limit checks.
  *
  * Suites run BC_SUITE_JOBS at a time on runner processes (parallel.c);
- * BC_SUITES=PATTERN,... runs only those named.  Adding a unit suite: a
- * file test_NAME.c whose bc_suite_NAME() registers one CUnit suite (its
- * tests run in order, in one process), declared in suite.h and added to
- * the units table below.  Nothing more: it runs in parallel with the
+ * BC_SUITES=PATTERN,... runs only those named (BC_SUITE_JOBS > 1).
+ * Adding a unit suite: a file test_NAME.c whose bc_suite_NAME() registers
+ * one CUnit suite (its tests run in order, in one process), declared in
+ * suite.h and added to the units table below.  Nothing more: it runs in parallel with the
  * others, so it keeps its files in a scratch directory of its own (as
  * mkdtemp("/tmp/bc-NAME-XXXXXX")), and takes no fixed host resource. */
 #define _POSIX_C_SOURCE 200809L

@@ -22,9 +22,10 @@
  * suite is added to main.c's units table and runs in parallel with the
  * others without more.
  *
- * BC_SUITES=PATTERN[,PATTERN...] (fnmatch patterns, as "cases/faults,unit/re?orts") runs
- * only the suites it names, to look at a few; the closing line says how
- * many were left out.
+ * BC_SUITES=PATTERN[,PATTERN...] (fnmatch patterns, as
+ * "cases/faults,unit/re?orts") runs only the suites it names, to look at a
+ * few; the Run Summary says how many were left out.  (With one job, CUnit
+ * runs every suite itself, and BC_SUITES is not read.)
  *
  * A runner that ends with an error (a crash, or Memcheck's exit status 99
  * under make check-valgrind, whose runners are silent after the fork)
