@@ -2,8 +2,8 @@
  *
  * Everything is registered once, in this process; then BC_SUITE_JOBS
  * runner processes (default: one per CPU, plus one, since many tests wait
- * on a child more than they compute) are forked from it, each with the
- * whole registry.  A runner takes the next suite no other runner took (one
+ * on a child more than they compute; one per CPU under Memcheck) are
+ * forked from it, each with the whole registry.  A runner takes the next suite no other runner took (one
  * counter in shared memory), runs it with CU_run_suite under the same
  * handlers and time limits as a sequential run (run.c), and writes the
  * suite's counts back; its stdout and stderr go to a file of that suite's
@@ -80,7 +80,9 @@ static char leak_msg[512];
 int bc_suite_jobs(void)
 {
 	const char *env = getenv("BC_SUITE_JOBS");
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN), n = env && *env ? strtol(env, NULL, 10) : (cpus > 0 ? cpus : 1) + 1;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	/* Under Memcheck the suites compute rather than wait: one per CPU. */
+	long n = env && *env ? strtol(env, NULL, 10) : (cpus > 0 ? cpus : 1) + !bc_guard_under_valgrind();
 	return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (int)n;
 }
 
