@@ -138,7 +138,9 @@ uninstall:
 # added to its command; an error there is exit 99, which fails its case.  Of a
 # sweep's cases, which differ only in the errno a call fails with, one per
 # call (and EAI_SYSTEM) runs under Memcheck: the reference path takes the same
-# path for every errno (harness/bindpath.c); the others run natively.
+# path for every errno (harness/bindpath.c); the others run natively.  Of a
+# table's two runs in the suite, the one in place starts them under Memcheck;
+# the one with --isolation sandbox (same program, same faults) natively.
 # The suite's runner processes are forked, so Memcheck watches them too,
 # silently (--child-silent-after-fork): one that ends with status 99 fails
 # the run and names its suites; BC_SUITE_JOBS=1 shows Memcheck's report.
