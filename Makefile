@@ -116,7 +116,9 @@ $(BUILD)/bc_suite: $(SUITE_OBJ) $(BUILD)/libbindcheck.a
 	$(Q)$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The suite runs build/bindcheck too (unit/cli), so both are built first.
-# unit/install installs into a temporary DESTDIR with ci/install.
+# unit/install installs into a temporary DESTDIR with ci/install.  Its
+# suites run BC_SUITE_JOBS at a time (default: CPUs + 1; suite/parallel.c);
+# BC_SUITES=PATTERN,... runs only those named (with more than one job).
 check: deps
 	$(SUBMAKE_BUILD)
 	$(BUILD)/bc_suite
@@ -137,7 +139,13 @@ uninstall:
 # added to its command; an error there is exit 99, which fails its case.  Of a
 # sweep's cases, which differ only in the errno a call fails with, one per
 # call (and EAI_SYSTEM) runs under Memcheck: the reference path takes the same
-# path for every errno (harness/bindpath.c); the others run natively.
+# path for every errno (harness/bindpath.c); the others run natively.  Of a
+# table's two runs in the suite, the one in place starts them under Memcheck;
+# the one with --isolation sandbox (same program, same faults) natively.
+# The suite's runner processes are forked, so Memcheck watches them too,
+# silently (--child-silent-after-fork): one that ends with status 99 fails
+# the run and names its suites; BC_SUITE_JOBS=1 shows Memcheck's report.
+# The host's socket watcher is exec'd and runs natively.
 VALGRIND_SUPP := --suppressions=$(CURDIR)/ci/valgrind.supp
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 	--child-silent-after-fork=yes $(VALGRIND_SUPP)

@@ -4,7 +4,15 @@
  * init function failed; CUnit itself never sets one.  A test that cannot
  * run here is inactive (skipped), never passed.  BC_TEST_TIMEOUT_S sets
  * the time limit of each test (run.c).  bc_suite --limit-selftest runs
- * only the deliberately hanging tests that unit/limit checks. */
+ * only the deliberately hanging tests that unit/limit checks.
+ *
+ * Suites run BC_SUITE_JOBS at a time on runner processes (parallel.c);
+ * BC_SUITES=PATTERN,... runs only those named (BC_SUITE_JOBS > 1).
+ * Adding a unit suite: a file test_NAME.c whose bc_suite_NAME() registers
+ * one CUnit suite (its tests run in order, in one process), declared in
+ * suite.h and added to the units table below.  Nothing more: it runs in parallel with the
+ * others, so it keeps its files in a scratch directory of its own (as
+ * mkdtemp("/tmp/bc-NAME-XXXXXX")), and takes no fixed host resource. */
 #define _POSIX_C_SOURCE 200809L
 #include <CUnit/Basic.h>
 #include <stdarg.h>
@@ -116,6 +124,8 @@ int main(int argc, char **argv)
 	bool selftest = argc == 2 && strcmp(argv[1], "--limit-selftest") == 0;
 	int rc;
 
+	if (bc_suite_watch_main(argc, argv) == 0)
+		return 0;
 	if (bc_suite_limit_init() < 0)
 		return 2;
 	if (CU_initialize_registry() != CUE_SUCCESS) {
@@ -127,14 +137,12 @@ int main(int argc, char **argv)
 		CU_cleanup_registry();
 		return 2;
 	}
-	bc_suite_run(verbose && *verbose == '1');
-	const CU_pRunSummary sum = CU_get_run_summary();
-	unsigned failed = sum->nTestsFailed, ran = sum->nTestsRun, skipped = sum->nTestsInactive;
-	/* A skipped (inactive) test leaves CUE_TEST_INACTIVE behind: that is
-	 * a skip, not a framework error.  A suite whose init failed ran none
-	 * of its tests, which must not pass quietly. */
-	CU_ErrorCode err = CU_get_error();
-	rc = (err != CUE_SUCCESS && err != CUE_TEST_INACTIVE) || sum->nSuitesFailed ? 2 : failed ? 1 : 0;
+	struct bc_suite_totals tot;
+	bc_suite_run(verbose && *verbose == '1', bc_suite_jobs(), &tot);
+	unsigned failed = tot.tests_failed, ran = tot.tests_run, skipped = tot.tests_inactive;
+	/* A suite whose init failed ran none of its tests, which must not
+	 * pass quietly. */
+	rc = tot.framework_error || tot.suites_failed ? 2 : failed ? 1 : 0;
 	/* The closing line: CI reads it.  A skip is never counted as passed. */
 	printf("\nbc_suite: %u passed, %u failed, %u skipped\n", ran - failed, failed, skipped);
 	CU_cleanup_registry();

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,6 +103,20 @@ static void note_time(const char *suite, const char *test, double s)
 	}
 }
 
+void bc_suite_note_slowest(const char *name, double s)
+{
+	if (s > slowest_s) {
+		slowest_s = s;
+		snprintf(slowest, sizeof(slowest), "%s", name);
+	}
+}
+
+double bc_suite_slowest(char *name, size_t n)
+{
+	snprintf(name, n, "%s", slowest);
+	return slowest_s;
+}
+
 /* After a stopped test or init: its children, and theirs, are killed. */
 static void stopped(void)
 {
@@ -152,6 +167,11 @@ static void test_start(const CU_pTest test, const CU_pSuite suite)
 static struct timespec suite_started, run_started;
 static unsigned suite_failed, suite_index;
 static bool dangling; /* CUnit's failure lines end where the next begins */
+
+void bc_suite_set_index(unsigned i)
+{
+	suite_index = i - 1;
+}
 
 static void suite_start(const CU_pSuite suite)
 {
@@ -237,24 +257,69 @@ int bc_suite_limit_init(void)
 	return sigaction(SIGALRM, &sa, NULL);
 }
 
-void bc_suite_run(bool be_verbose)
+static double cpu_s(void)
 {
+	struct rusage self, kids;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) +
+	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6;
+}
+
+/* The closing table, as CUnit's basic mode prints it (CU_print_run_results),
+ * of every suite's counts added up. */
+static void print_totals(const struct bc_suite_totals *t)
+{
+	unsigned suites = CU_get_registry()->uiNumberOfSuites, tests = CU_get_registry()->uiNumberOfTests;
+	printf("\n\nRun Summary:    Type  Total    Ran Passed Failed Inactive\n");
+	printf("%20s%7u%7u%7s%7u%9u\n", "suites", suites, t->suites_run, "n/a", t->suites_failed, suites - t->suites_run);
+	if (bc_suite_left_out())
+		printf("%20s%7d (BC_SUITES)\n", "left out", bc_suite_left_out());
+	printf("%20s%7u%7u%7u%7u%9u\n", "tests", tests, t->tests_run, t->tests_run - t->tests_failed, t->tests_failed,
+	       t->tests_inactive);
+	printf("%20s%7u%7u%7u%7u%9s\n\n", "asserts", t->asserts, t->asserts, t->asserts - t->asserts_failed,
+	       t->asserts_failed, "n/a");
+}
+
+void bc_suite_run(bool be_verbose, int jobs, struct bc_suite_totals *tot)
+{
+	memset(tot, 0, sizeof(*tot));
 	verbose = be_verbose;
 	setvbuf(stdout, NULL, _IONBF, 0);
 	setvbuf(stderr, NULL, _IONBF, 0);
 	printf("\n\n     CUnit - A unit testing framework for C - Version " CU_VERSION "\n     http://cunit.sourceforge.net/\n\n");
+	if (jobs > 1)
+		printf("bc_suite: %d suites at a time (BC_SUITE_JOBS), each printed whole as it ends\n", jobs);
 	clock_gettime(CLOCK_MONOTONIC, &run_started);
 	CU_set_suite_start_handler(suite_start);
 	CU_set_suite_complete_handler(suite_complete);
 	CU_set_test_start_handler(test_start);
 	CU_set_test_complete_handler(test_complete);
-	CU_set_all_test_complete_handler(all_complete);
+	CU_set_all_test_complete_handler(jobs > 1 ? NULL : all_complete);
 	CU_set_suite_init_failure_handler(init_failed);
 	CU_set_suite_cleanup_failure_handler(cleanup_failed);
-	CU_run_all_tests();
-	/* CUnit's "Elapsed time" is the CPU time of this process alone. */
-	printf("bc_suite: wall time %.1f s (CUnit's \"Elapsed time\" above is this process's CPU time)\n",
-	       since(&run_started));
+	if (jobs > 1 && bc_suite_run_parallel(jobs, tot) == 0) {
+		print_totals(tot);
+	} else {
+		if (jobs > 1)
+			printf("bc_suite: cannot run suites in parallel (%s); one at a time\n", strerror(errno));
+		CU_set_all_test_complete_handler(all_complete);
+		CU_run_all_tests();
+		const CU_pRunSummary sum = CU_get_run_summary();
+		CU_ErrorCode err = CU_get_error();
+		tot->suites_run = sum->nSuitesRun;
+		tot->suites_failed = sum->nSuitesFailed;
+		tot->tests_run = sum->nTestsRun;
+		tot->tests_failed = sum->nTestsFailed;
+		tot->tests_inactive = sum->nTestsInactive;
+		tot->asserts = sum->nAsserts;
+		tot->asserts_failed = sum->nAssertsFailed;
+		/* A skipped (inactive) test leaves CUE_TEST_INACTIVE behind: that
+		 * is a skip, not a framework error. */
+		tot->framework_error = err != CUE_SUCCESS && err != CUE_TEST_INACTIVE;
+	}
+	printf("bc_suite: wall time %.1f s, CPU time %.1f s (this process and the children it waited for)\n",
+	       since(&run_started), cpu_s());
 	if (slowest[0])
 		printf("bc_suite: slowest: %s, %.1f s (the limit is %g s)\n", slowest, slowest_s, limit_s);
 }

@@ -1,10 +1,13 @@
 /* spawn: start a program for a test, its stdout and stderr each in a file
  * (see suite.h).  The CLI tests, the input tests and the install tests all
- * run bindcheck this way, each with its own preparation in the child. */
+ * run bindcheck this way, each with its own preparation in the child.  And
+ * the python3 the tests of the ci/ scripts run. */
 #define _POSIX_C_SOURCE 200809L
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "suite.h"
@@ -28,4 +31,28 @@ pid_t bc_suite_spawn(const char *out, const char *err, char *const *argv, int (*
 		_exit(rc);
 	execv(argv[0], argv);
 	_exit(127);
+}
+
+/* The interpreter "python3" on PATH runs, asked once: a version manager's
+ * shim (pyenv) costs a shell and several programs at every start, which
+ * the tests that run the ci/ scripts would pay at each call.  NULL when
+ * there is no python3. */
+const char *bc_suite_python(void)
+{
+	static char exe[4096];
+	static bool asked;
+	if (asked)
+		return exe[0] ? exe : NULL;
+	asked = true;
+	fflush(NULL);
+	FILE *p = popen("python3 -c 'import sys; print(sys.executable)' 2>/dev/null", "r");
+	if (!p)
+		return NULL;
+	if (!fgets(exe, sizeof(exe), p))
+		exe[0] = '\0';
+	exe[strcspn(exe, "\n")] = '\0';
+	int st = pclose(p);
+	if (st != 0 || exe[0] != '/' || access(exe, X_OK) < 0)
+		exe[0] = '\0';
+	return exe[0] ? exe : NULL;
 }

@@ -49,6 +49,18 @@ int bc_suite_audit(void);
 int bc_suite_target(void);
 /* Registered last: compares the host's state with the one at start. */
 int bc_suite_host(void);
+/* watch.c: watches this process's network namespace until stop is
+ * readable (or closed): writes "TABLE LOCAL-ADDRESS (pid N)" to report for
+ * each socket that appears there and belongs to a process of this session,
+ * then "looks N scans M".  It looks every few milliseconds and scans the
+ * socket tables when the namespace's socket counters moved, and every
+ * `every`th look (0: never).  "ready" goes to ready (then closed; -1: none)
+ * once the sockets already there are recorded. */
+void bc_suite_watch(int stop, int report, int ready, int every);
+/* `bc_suite --watch STOP-FD REPORT-FD`: the host's watcher as a program
+ * of its own (under Memcheck); 0 when it ran, -1 when argv asks for
+ * something else. */
+int bc_suite_watch_main(int argc, char **argv);
 /* One CUnit suite per table found under the given paths; one test per row.
  * A table runs in its suite's init function; rows found skipped then are
  * made inactive before CUnit reaches them. */
@@ -59,12 +71,35 @@ void bc_suite_tables_done(void);
 int bc_suite_limit(const char *self);
 int bc_suite_limit_selftest(void);
 
+/* What a run's suites came to, added up. */
+struct bc_suite_totals {
+	unsigned suites_run, suites_failed, tests_run, tests_failed, tests_inactive, asserts, asserts_failed;
+	bool framework_error; /* CUnit failed, or a suite could not be run */
+};
+
 /* run.c: the registry run as CUnit's basic mode runs it, each test and
  * each init function under a time limit (BC_TEST_TIMEOUT_S seconds,
- * default 300).  Call bc_suite_limit_init before registering. */
+ * default 300), jobs suites at a time (parallel.c when more than one).
+ * Call bc_suite_limit_init before registering. */
 int bc_suite_limit_init(void);
 double bc_suite_limit_s(void);
-void bc_suite_run(bool verbose);
+void bc_suite_run(bool verbose, int jobs, struct bc_suite_totals *tot);
+/* The number of the suite that starts next (1-based, for its progress
+ * line), and the slowest test so far: its time, its name into name. */
+void bc_suite_set_index(unsigned i);
+double bc_suite_slowest(char *name, size_t n);
+void bc_suite_note_slowest(const char *name, double s);
+
+/* parallel.c: how many suites run at once (BC_SUITE_JOBS; default one
+ * per CPU plus one); every suite but the last registered on that many
+ * runner processes, then the last one here; -1 when it could not start
+ * (nothing ran).  See parallel.c for what it asks of a suite. */
+int bc_suite_jobs(void);
+int bc_suite_run_parallel(int jobs, struct bc_suite_totals *tot);
+/* How many suites BC_SUITES left out (parallel.c). */
+int bc_suite_left_out(void);
+/* Why a runner process ended with more fds than it started with, or NULL. */
+const char *bc_suite_runner_leaks(void);
 /* fn(arg) under the limit plus extra_s, for a suite's init function: 0,
  * or -1 when it was stopped (its children killed). */
 int bc_suite_run_limited(void (*fn)(void *), void *arg, double extra_s);
@@ -86,6 +121,25 @@ int bc_suite_skip_by_name(const char *suite, const char *name, const char *why);
  * directory; nonzero ends the child with that status): the child's pid,
  * or -1. */
 pid_t bc_suite_spawn(const char *out, const char *err, char *const *argv, int (*prep)(void *), void *arg);
+
+/* background.c: fn(arg, mem) in a child of this process, which writes
+ * what it found to mem (n bytes, zeroed, shared with this process) and
+ * ends; the caller goes on meanwhile.  bc_suite_bg_start returns mem, or
+ * NULL when the child could not be started (then nothing ran);
+ * bc_suite_bg_wait waits for the child: 0 when it ended normally.  mem
+ * lasts until bc_suite_bg_free. */
+struct bc_suite_bg {
+	pid_t pid;
+	void *mem;
+	size_t n;
+};
+void *bc_suite_bg_start(struct bc_suite_bg *bg, size_t n, void (*fn)(void *arg, void *mem), void *arg);
+int bc_suite_bg_wait(struct bc_suite_bg *bg);
+void bc_suite_bg_free(struct bc_suite_bg *bg);
+
+/* The absolute path of the interpreter "python3" on PATH runs (asked once,
+ * through it), or NULL when there is none. */
+const char *bc_suite_python(void);
 
 /* A failing assertion whose message is built at run time (CU_ASSERT would
  * only print the expression). */

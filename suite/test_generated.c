@@ -15,31 +15,13 @@
 
 static const char *const generated[] = {"dualstack.tbl", "udp.tbl", "dualstack-v6only.tbl"};
 
-/* Is python3 an executable somewhere on PATH? */
-static bool have_python3(void)
-{
-	const char *path = getenv("PATH");
-	char dir[4096], exe[4200];
-	if (!path)
-		path = "/usr/bin:/bin";
-	while (*path) {
-		size_t n = strcspn(path, ":");
-		snprintf(dir, sizeof(dir), "%.*s", (int)n, path);
-		snprintf(exe, sizeof(exe), "%s/python3", n ? dir : ".");
-		if (access(exe, X_OK) == 0)
-			return true;
-		path += n + (path[n] == ':');
-	}
-	return false;
-}
-
 /* Runs the generator with args; its exit status (-1: it did not run) and,
  * in out, what it wrote to stdout and stderr. */
 static int run_generator(const char *args, char *out, size_t n)
 {
-	char cmd[512];
+	char cmd[4700];
 	size_t len = 0;
-	snprintf(cmd, sizeof(cmd), "python3 " GENERATOR " %s 2>&1", args);
+	snprintf(cmd, sizeof(cmd), "%s " GENERATOR " %s 2>&1", bc_suite_python(), args);
 	FILE *p = popen(cmd, "r");
 	out[0] = '\0';
 	if (!p)
@@ -153,7 +135,7 @@ static void check_fails_on_an_edited_cell(void)
 int bc_suite_generated(void)
 {
 	CU_pSuite s = CU_add_suite("unit/generated", NULL, NULL);
-	const char *why = have_python3() ? NULL : "python3 is not installed; " GENERATOR " --check needs it";
+	const char *why = bc_suite_python() ? NULL : "python3 is not installed; " GENERATOR " --check needs it";
 	if (!s || bc_suite_add_test_unless(s, "generated_tables_are_current", generated_tables_are_current, why) < 0 ||
 	    bc_suite_add_test_unless(s, "check_fails_on_an_edited_cell", check_fails_on_an_edited_cell, why) < 0)
 		return -1;

@@ -3,13 +3,13 @@
  * the host name, the name-service files, the interfaces and their addresses)
  * is recorded when the suite starts and compared after every table ran; this
  * suite is registered last.  While the suite runs, a watcher process in the
- * host's network namespace reads /proc/net/{tcp,tcp6,udp,udp6} every few
- * milliseconds: a socket that appears there and belongs to a process of this
- * run (same session) is a socket that escaped its case's namespace.  Also: a
- * profile refuses to apply in the host's network namespace, whatever it is
- * asked. */
+ * host's network namespace looks every few milliseconds (watch.c): a socket
+ * that appears in /proc/net/{tcp,tcp6,udp,udp6} and belongs to a process of
+ * this run (same session) is a socket that escaped its case's namespace.
+ * The watcher itself is tested in a private namespace, where a socket is
+ * made on purpose.  Also: a profile refuses to apply in the host's network
+ * namespace, whatever it is asked. */
 #define _DEFAULT_SOURCE /* getifaddrs, if_nameindex */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -30,6 +30,9 @@
 #include "exec/guard.h"
 #include "exec/sandbox.h"
 #include "suite.h"
+
+/* The watcher scans the tables at least every this many looks. */
+#define WATCH_EVERY 100
 
 static const char *const files[] = {
 	"/proc/sys/net/ipv4/ip_unprivileged_port_start", "/proc/sys/net/ipv6/bindv6only",
@@ -94,85 +97,13 @@ static char *before;
 static int fds_at_start = -1;
 
 
-/* --- the /proc/net watcher ------------------------------------------------ */
-
-#define MAX_SEEN 65536
-
-static unsigned long seen[MAX_SEEN];
-static int nseen;
-
-static bool was_seen(unsigned long ino)
-{
-	for (int i = 0; i < nseen; i++)
-		if (seen[i] == ino)
-			return true;
-	if (nseen < MAX_SEEN)
-		seen[nseen++] = ino;
-	return false;
-}
-
-/* The process holding socket inode ino, or 0. */
-static pid_t socket_owner(unsigned long ino)
-{
-	char want[64], path[600], link[64];
-	snprintf(want, sizeof(want), "socket:[%lu]", ino);
-	DIR *proc = opendir("/proc");
-	pid_t found = 0;
-	for (struct dirent *p; proc && !found && (p = readdir(proc));) {
-		if (p->d_name[0] < '1' || p->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
-		DIR *fds = opendir(path);
-		for (struct dirent *f; fds && !found && (f = readdir(fds));) {
-			snprintf(path, sizeof(path), "/proc/%s/fd/%s", p->d_name, f->d_name);
-			ssize_t n = readlink(path, link, sizeof(link) - 1);
-			if (n > 0 && (link[n] = '\0', strcmp(link, want) == 0))
-				found = (pid_t)atoi(p->d_name);
-		}
-		if (fds)
-			closedir(fds);
-	}
-	if (proc)
-		closedir(proc);
-	return found;
-}
-
-/* One pass over the host's socket tables; new sockets of this session are
- * written to report.  baseline: only record what is there. */
-static void scan(pid_t sid, int report, bool baseline)
-{
-	static const char *const tables[] = {"/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6"};
-	char line[512];
-	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
-		FILE *f = fopen(tables[t], "re");
-		if (!f)
-			continue;
-		if (!fgets(line, sizeof(line), f)) { /* the header */
-			fclose(f);
-			continue;
-		}
-		while (fgets(line, sizeof(line), f)) {
-			char local[64];
-			unsigned long ino;
-			if (sscanf(line, "%*s %63s %*s %*s %*s %*s %*s %*s %*s %lu", local, &ino) != 2 || ino == 0 ||
-			    was_seen(ino) || baseline)
-				continue;
-			pid_t owner = socket_owner(ino);
-			if (owner > 0 && getsid(owner) == sid) {
-				char msg[200];
-				int n = snprintf(msg, sizeof(msg), "%s %s (pid %d)\n", tables[t] + 10, local, (int)owner);
-				if (write(report, msg, (size_t)n) < 0)
-					return;
-			}
-		}
-		fclose(f);
-	}
-}
+/* --- the socket watcher (watch.c) ----------------------------------------- */
 
 static pid_t watcher = -1;
 static int watch_stop = -1, watch_report = -1;
 
-/* Runs until the suite closes stop; writes what it found, then "scans N". */
+/* Runs until the suite closes stop; writes what it found, then how often
+ * it looked and scanned. */
 static void start_watcher(void)
 {
 	int stop[2], rep[2];
@@ -181,22 +112,20 @@ static void start_watcher(void)
 	fflush(NULL);
 	watcher = fork();
 	if (watcher == 0) {
-		pid_t sid = getsid(0);
-		long scans = 0;
 		close(stop[1]);
 		close(rep[0]);
-		scan(sid, rep[1], true);
-		for (;;) {
-			struct pollfd p = {stop[0], POLLIN, 0};
-			if (poll(&p, 1, 3) > 0)
-				break;
-			scan(sid, rep[1], false);
-			scans++;
+		/* Under Memcheck, the watcher is this program again (exec'd, so
+		 * native: Valgrind does not follow it), not a forked copy that
+		 * Memcheck would slow down at every look all run long. */
+		char self[4096], a[16], b[16];
+		ssize_t n = bc_guard_under_valgrind() ? readlink("/proc/self/exe", self, sizeof(self) - 1) : -1;
+		if (n > 0) {
+			self[n] = '\0';
+			snprintf(a, sizeof(a), "%d", stop[0]);
+			snprintf(b, sizeof(b), "%d", rep[1]);
+			execl(self, self, "--watch", a, b, (char *)NULL);
 		}
-		char msg[64];
-		int n = snprintf(msg, sizeof(msg), "scans %ld\n", scans);
-		if (write(rep[1], msg, (size_t)n) < 0)
-			_exit(1);
+		bc_suite_watch(stop[0], rep[1], -1, WATCH_EVERY);
 		_exit(0);
 	}
 	close(stop[0]);
@@ -209,6 +138,14 @@ static void start_watcher(void)
 	watch_stop = stop[1];
 	watch_report = rep[0];
 	bc_suite_keep_child(watcher); /* a test stopped at its time limit must not take the watcher with it */
+}
+
+int bc_suite_watch_main(int argc, char **argv)
+{
+	if (argc != 4 || strcmp(argv[1], "--watch") != 0)
+		return -1;
+	bc_suite_watch(atoi(argv[2]), atoi(argv[3]), -1, WATCH_EVERY);
+	return 0;
 }
 
 static void no_socket_reached_the_host(void)
@@ -228,11 +165,12 @@ static void no_socket_reached_the_host(void)
 	close(watch_report);
 	waitpid(watcher, NULL, 0);
 	watcher = -1;
-	const char *scans = strstr(buf, "scans ");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(scans);
-	CU_ASSERT(atol(scans + 6) > 0);
-	if (scans != buf)
-		BC_FAILF("sockets of this run appeared in the host's network namespace:\n%.*s", (int)(scans - buf), buf);
+	const char *looks = strstr(buf, "looks ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(looks);
+	long nlooks = 0, nscans = 0;
+	CU_ASSERT(sscanf(looks, "looks %ld scans %ld", &nlooks, &nscans) == 2 && nlooks > 0 && nscans > 0);
+	if (looks != buf)
+		BC_FAILF("sockets of this run appeared in the host's network namespace:\n%.*s", (int)(looks - buf), buf);
 }
 
 /* Everything the suite ran, the runner's own code included, closed what it
@@ -242,6 +180,9 @@ static void no_fd_leaked_by_the_harness(void)
 	int now = bc_guard_count_fds();
 	if (now != fds_at_start)
 		BC_FAILF("the suite started with %d open fds and ends with %d", fds_at_start, now);
+	/* Where suites ran on runner processes (parallel.c), in each of them. */
+	if (bc_suite_runner_leaks())
+		BC_FAILF("%s", bc_suite_runner_leaks());
 }
 
 static void host_unchanged(void)
@@ -283,6 +224,78 @@ static void profile_refuses_host_namespace(void)
 	bc_profile_release(&env);
 }
 
+/* In a namespace of its own (never the host's), a watcher that scans only
+ * when the counters change (no safety net) reports a socket made after it
+ * started, with its owner: what escapes a case is still caught. */
+static void watch_in_private_net(int result)
+{
+	char why[256], buf[1024] = "";
+	int stop[2], rep[2], ready[2];
+	if (bc_sandbox_enter_private_net(why, sizeof(why)) < 0 || pipe(stop) < 0 || pipe(rep) < 0 || pipe(ready) < 0)
+		_exit(2);
+	pid_t w = fork();
+	if (w == 0) {
+		close(stop[1]);
+		close(rep[0]);
+		close(ready[0]);
+		bc_suite_watch(stop[0], rep[1], ready[1], 0);
+		_exit(0);
+	}
+	close(stop[0]);
+	close(rep[1]);
+	close(ready[1]);
+	int s = -1;
+	if (w > 0 && read(ready[0], buf, sizeof(buf)) > 0)
+		s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof(a)) == 0) {
+		struct pollfd p = {rep[0], POLLIN, 0};
+		poll(&p, 1, 5000); /* the first report, or give up */
+	}
+	close(stop[1]);
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof(buf) - 1 && (n = read(rep[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	waitpid(w, NULL, 0);
+	if (write(result, buf, len) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+static void watcher_catches_a_socket(void)
+{
+	int p[2];
+	char buf[1024], want[64];
+	CU_ASSERT_FATAL(pipe(p) == 0);
+	fflush(NULL);
+	pid_t kid = fork();
+	if (kid == 0) {
+		close(p[0]);
+		watch_in_private_net(p[1]);
+	}
+	close(p[1]);
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof(buf) - 1 && (n = read(p[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(p[0]);
+	int ws = 0;
+	CU_ASSERT_FATAL(kid > 0 && waitpid(kid, &ws, 0) == kid);
+	CU_ASSERT(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	snprintf(want, sizeof(want), "udp 0100007F:");
+	long looks = 0, scans = 0;
+	const char *tail = strstr(buf, "looks ");
+	if (!strstr(buf, want) || !tail || sscanf(tail, "looks %ld scans %ld", &looks, &scans) != 2)
+		BC_FAILF("the watcher did not report the socket made in its namespace: '%s'", buf);
+	snprintf(want, sizeof(want), "(pid %d)\n", (int)kid);
+	if (!strstr(buf, want))
+		BC_FAILF("the watcher did not name the socket's owner, pid %d: '%s'", (int)kid, buf);
+	/* Without a safety net, it scanned because the counters moved. */
+	CU_ASSERT(scans >= 1 && scans <= looks);
+}
+
 static int teardown(void)
 {
 	free(before);
@@ -299,6 +312,7 @@ int bc_suite_host(void)
 	if (!s)
 		return -1;
 	BC_ADD(s, profile_refuses_host_namespace);
+	BC_ADD_NETNS(s, watcher_catches_a_socket);
 	BC_ADD(s, host_unchanged);
 	BC_ADD(s, no_socket_reached_the_host);
 	BC_ADD(s, no_fd_leaked_by_the_harness);

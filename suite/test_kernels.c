@@ -1,7 +1,8 @@
 /* The host's side of make kernels that needs no qemu: ci/kernels-result,
  * which adds to a guest's results.json what only the host knows (how qemu
  * ran it, the kernel package), keeps it a results file bindcheck reads,
- * and makes the count of the line printed per kernel.  Needs python3. */
+ * and makes the count of the line printed per kernel.  Needs python3 (the
+ * one on PATH, bc_suite_python). */
 #define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
 #include <stdio.h>
@@ -55,8 +56,8 @@ static void guest_results_get_the_host_fields(void)
 		 "a ok \"bind(2)\"\\n' >%s/k.tbl && " BC_BUILD_DIR "/bindcheck run %s/k.tbl --time-scale 2 --json %s/guest.json",
 		 dir, dir, dir);
 	CU_ASSERT_EQUAL_FATAL(sh(cmd, line, sizeof(line)), 0);
-	snprintf(cmd, sizeof(cmd), "python3 ci/kernels-result %s/guest.json %s/host.json tcg linux-image-9.9.9-test 9.9.9-1",
-		 dir, dir);
+	snprintf(cmd, sizeof(cmd), "%s ci/kernels-result %s/guest.json %s/host.json tcg linux-image-9.9.9-test 9.9.9-1",
+		 bc_suite_python(), dir, dir);
 	CU_ASSERT_EQUAL_FATAL(sh(cmd, line, sizeof(line)), 0);
 	json_error_t err;
 	snprintf(path, sizeof(path), "%s/host.json", dir);
@@ -73,7 +74,7 @@ static void guest_results_get_the_host_fields(void)
 	/* Still a results file: bindcheck makes its reports from it. */
 	snprintf(cmd, sizeof(cmd), BC_BUILD_DIR "/bindcheck report %s/host.json --markdown %s/summary.md", dir, dir);
 	CU_ASSERT_EQUAL(sh(cmd, line, sizeof(line)), 0);
-	snprintf(cmd, sizeof(cmd), "python3 ci/kernels-result --counts %s/host.json 1.5", dir);
+	snprintf(cmd, sizeof(cmd), "%s ci/kernels-result --counts %s/host.json 1.5", bc_suite_python(), dir);
 	CU_ASSERT_EQUAL(sh(cmd, line, sizeof(line)), 0);
 	if (strcmp(line, "1 cases in 1.5 s: 1 pass, 0 fail, 0 xfail, 0 xpass, 0 skip, 0 error") != 0)
 		BC_FAILF("--counts: '%s'", line);
@@ -83,8 +84,8 @@ static void guest_results_get_the_host_fields(void)
 static void other_json_is_refused(void)
 {
 	char cmd[1024], line[512];
-	snprintf(cmd, sizeof(cmd), "echo '{\"schema\": \"x\"}' >%s/x.json && python3 ci/kernels-result %s/x.json %s/y.json "
-		 "kvm p 1 2>&1; test ! -e %s/y.json", dir, dir, dir, dir);
+	snprintf(cmd, sizeof(cmd), "echo '{\"schema\": \"x\"}' >%s/x.json && %s ci/kernels-result %s/x.json %s/y.json "
+		 "kvm p 1 2>&1; test ! -e %s/y.json", dir, bc_suite_python(), dir, dir, dir);
 	CU_ASSERT_EQUAL(sh(cmd, line, sizeof(line)), 0);
 	if (!strstr(line, "not a bindcheck results file"))
 		BC_FAILF("kernels-result said: '%s'", line);
@@ -93,9 +94,7 @@ static void other_json_is_refused(void)
 int bc_suite_kernels(void)
 {
 	CU_pSuite s = CU_add_suite("unit/kernels", setup, teardown);
-	char line[64];
-	const char *why = sh("command -v python3", line, sizeof(line)) == 0 ? NULL
-		: "python3 is not installed; ci/kernels-result needs it";
+	const char *why = bc_suite_python() ? NULL : "python3 is not installed; ci/kernels-result needs it";
 	if (!s || bc_suite_add_test_unless(s, "other_json_is_refused", other_json_is_refused, why) < 0)
 		return -1;
 	if (why)

@@ -3,7 +3,8 @@
  * test that hangs (after starting a child that hangs too), a test that
  * passes, and a suite whose init function hangs.  The hung test and the
  * hung init must fail, the run must go on to the end and say so in its
- * closing line, and the hung child must be gone. */
+ * closing line, and the hung child must be gone: one suite at a time, and
+ * with the suites on runner processes (BC_SUITE_JOBS=2). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <poll.h>
@@ -90,7 +91,7 @@ int bc_suite_limit_selftest(void)
 
 static const char *self;
 
-static char *run_selftest(int *rc)
+static char *run_selftest(int *rc, const char *jobs)
 {
 	int p[2];
 	char *buf = NULL;
@@ -105,6 +106,9 @@ static char *run_selftest(int *rc)
 		close(p[0]);
 		close(p[1]);
 		setenv("BC_TEST_TIMEOUT_S", SELFTEST_LIMIT, 1);
+		unsetenv("BC_VERBOSE"); /* the lines looked for below are those of the plain output */
+		unsetenv("BC_SUITES");
+		setenv("BC_SUITE_JOBS", jobs, 1);
 		execl(strchr(self, '/') ? self : "/proc/self/exe", self, "--limit-selftest", (char *)NULL);
 		_exit(127);
 	}
@@ -132,54 +136,66 @@ static char *run_selftest(int *rc)
 	return buf;
 }
 
-/* The self-test's run, made once by the suite's init function. */
-static char *out;
-static int status;
+/* The self-test's runs, made once by the suite's init function: one suite
+ * at a time, and on two runner processes (parallel.c), where the first
+ * suite runs on a runner and the last in the first process. */
+static const char *const jobs[] = {"1", "2"};
+static char *out[2];
+static int status[2];
 
 static int selftest_init(void)
 {
-	out = run_selftest(&status);
+	for (int j = 0; j < 2; j++)
+		out[j] = run_selftest(&status[j], jobs[j]);
 	return 0;
 }
 
 static int selftest_cleanup(void)
 {
-	free(out);
-	out = NULL;
+	for (int j = 0; j < 2; j++) {
+		free(out[j]);
+		out[j] = NULL;
+	}
 	return 0;
 }
 
 static void hung_test_fails_and_the_run_goes_on(void)
 {
-	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	CU_ASSERT_EQUAL(status, 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Suite limit/test, Test hangs had failures:"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the test passed its time limit of " SELFTEST_LIMIT " s"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Suite limit/init, Test init_was_stopped had failures:"));
-	CU_ASSERT_PTR_NULL(strstr(out, "Test runs_after_the_hang had failures"));
-	/* The hung test's child was killed with it. */
-	const char *kid = strstr(out, "hung child ");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(kid);
-	pid_t pid = (pid_t)atoi(kid + strlen("hung child "));
-	CU_ASSERT_FATAL(pid > 1);
-	if (kill(pid, 0) == 0 || errno != ESRCH) {
-		BC_FAILF("the hung test's child %d is still alive", (int)pid);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0); /* it came back to this process, the reaper */
+	for (int j = 0; j < 2; j++) {
+		const char *o = out[j];
+		CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+		CU_ASSERT_EQUAL(status[j], 1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(o, "Suite limit/test, Test hangs had failures:"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(o, "the test passed its time limit of " SELFTEST_LIMIT " s"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(o, "Suite limit/init, Test init_was_stopped had failures:"));
+		CU_ASSERT_PTR_NULL(strstr(o, "Test runs_after_the_hang had failures"));
+		/* The hung test's child was killed with it. */
+		const char *kid = strstr(o, "hung child ");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(kid);
+		pid_t pid = (pid_t)atoi(kid + strlen("hung child "));
+		CU_ASSERT_FATAL(pid > 1);
+		if (kill(pid, 0) == 0 || errno != ESRCH) {
+			BC_FAILF("BC_SUITE_JOBS=%s: the hung test's child %d is still alive", jobs[j], (int)pid);
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0); /* it came back to this process, the reaper */
+		}
 	}
 }
 
 /* A test made inactive at registration or by its suite's init function is
- * skipped, in CUnit's Run Summary and in the closing line, never passed. */
+ * skipped, in the Run Summary and in the closing line, never passed. */
 static void skips_are_counted_as_skips(void)
 {
-	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "skip limit/test/skipped_at_registration: cannot run here\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "skip limit/init/skipped_by_init: found not to apply when the suite's init ran\n"));
-	CU_ASSERT_PTR_NULL(strstr(out, "an inactive test ran"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "               tests      5      3      1      2        2\n"));
-	if (!strstr(out, "\nbc_suite: 1 passed, 2 failed, 2 skipped\n"))
-		BC_FAILF("the self-test's run:\n%s", out);
+	for (int j = 0; j < 2; j++) {
+		const char *o = out[j];
+		CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+		CU_ASSERT_PTR_NOT_NULL(strstr(o, "skip limit/test/skipped_at_registration: cannot run here\n"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(o, "skip limit/init/skipped_by_init: found not to apply when the suite's init ran\n"));
+		CU_ASSERT_PTR_NULL(strstr(o, "an inactive test ran"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(o, "               tests      5      3      1      2        2\n"));
+		if (!strstr(o, "\nbc_suite: 1 passed, 2 failed, 2 skipped\n"))
+			BC_FAILF("the self-test's run with BC_SUITE_JOBS=%s:\n%s", jobs[j], o);
+	}
 }
 
 int bc_suite_limit(const char *argv0)

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -248,30 +250,60 @@ static void full_disk_keeps_the_previous_report(void)
 }
 
 /* Whether the run has begun to write its reports: its summary line (printed
- * just before) is out, or the file at json is no longer the one of *was. */
-static bool writing(const char *out, const char *json, const struct stat *was)
+ * just before) is in its output at out, or the file at json is no longer
+ * the one of *was.  Only what was added to out since *at is read (*at
+ * moves on; a few bytes are read again, for a line cut between reads). */
+static bool writing(const char *out, off_t *at, const char *json, const struct stat *was)
 {
 	struct stat now;
-	char *text = slurp(out, NULL);
-	bool yes = strstr(text, "summary: ") != NULL ||
-		   (stat(json, &now) == 0 && (now.st_ino != was->st_ino || now.st_size != was->st_size));
-	free(text);
-	return yes;
+	char buf[8192 + 1];
+	bool yes = false;
+	int fd = open(out, O_RDONLY | O_CLOEXEC);
+	for (ssize_t n = 1; fd >= 0 && !yes && n > 0;) {
+		off_t from = *at > 16 ? *at - 16 : 0;
+		n = pread(fd, buf, sizeof(buf) - 1, from);
+		if (n > 0) {
+			buf[n] = '\0';
+			yes = memmem(buf, (size_t)n, "summary: ", 9) != NULL;
+			*at = from + n;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return yes || (stat(json, &now) == 0 && (now.st_ino != was->st_ino || now.st_size != was->st_size));
 }
 
 /* Start a run of table writing results.json to json, and SIGKILL it
  * delay_ms after it began to write; its exit, or -1 when it did not
- * begin within 120 s. */
+ * begin within 120 s.  It is not polled: a change in the suite's directory
+ * (its output, the report's temporary file; inotify) wakes the check. */
 static int kill_during_write(const char *table, const char *json, int delay_ms)
 {
 	struct stat was;
 	if (stat(json, &was) < 0)
 		return -1;
+	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (in >= 0 && inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+		close(in);
+		in = -1;
+	}
 	pid_t pid = start(in_dir("kout"), in_dir("kerr"), (const char *const[]){"run", table, "--json", json, NULL});
-	struct timespec tick = {0, 500000};
+	struct timespec tick = {0, 500000}, t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	off_t at = 0;
 	bool seen = false;
-	for (int i = 0; pid > 0 && !(seen = writing(in_dir("kout"), json, &was)) && i < 240000; i++)
-		nanosleep(&tick, NULL);
+	for (t = t0; pid > 0 && !(seen = writing(in_dir("kout"), &at, json, &was)) && t.tv_sec - t0.tv_sec < 120;
+	     clock_gettime(CLOCK_MONOTONIC, &t)) {
+		struct pollfd p = {in, POLLIN, 0};
+		char events[4096];
+		if (in < 0)
+			nanosleep(&tick, NULL);
+		else if (poll(&p, 1, 50) > 0)
+			while (read(in, events, sizeof(events)) > 0)
+				;
+	}
+	if (in >= 0)
+		close(in);
 	struct timespec d = {delay_ms / 1000, (delay_ms % 1000) * 1000000L};
 	if (seen)
 		nanosleep(&d, NULL);

@@ -1,0 +1,73 @@
+/* background: work a test or a suite's init does in a child of its own
+ * while it goes on with other work, such as a table's run with
+ * --isolation sandbox beside the run in place (tables.c), or a hung case
+ * beside the same case at the other level (test_hostile.c).  The child
+ * writes what it found to memory it shares with the caller, then ends;
+ * it asserts nothing (CUnit lives in the caller).
+ *
+ * The child is a child of the calling process: a test or init stopped at
+ * its time limit kills it with the others (run.c).  It becomes a child
+ * subreaper itself, as the runner that forked it is, so that what its
+ * cases leave behind comes back to it and not to the caller.
+ *
+ * Under Memcheck every process computes far more than it waits, and a
+ * second one would only take CPU from its caller and push cases past
+ * their timeouts: there bc_suite_bg_start declines, and the caller does
+ * the work itself, as it would without a child. */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exec/guard.h"
+#include "suite.h"
+
+void *bc_suite_bg_start(struct bc_suite_bg *bg, size_t n, void (*fn)(void *arg, void *mem), void *arg)
+{
+	bg->pid = -1;
+	bg->mem = NULL;
+	bg->n = n ? n : 1;
+	if (bc_guard_under_valgrind())
+		return NULL;
+	bg->mem = mmap(NULL, bg->n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (bg->mem == MAP_FAILED) {
+		bg->mem = NULL;
+		return NULL;
+	}
+	fflush(NULL);
+	bg->pid = fork();
+	if (bg->pid == 0) {
+		bc_guard_become_reaper();
+		fn(arg, bg->mem);
+		fflush(NULL);
+		_exit(0);
+	}
+	if (bg->pid < 0) {
+		munmap(bg->mem, bg->n);
+		bg->mem = NULL;
+		return NULL;
+	}
+	return bg->mem;
+}
+
+int bc_suite_bg_wait(struct bc_suite_bg *bg)
+{
+	int ws = 0;
+	pid_t got;
+	if (bg->pid <= 0)
+		return -1;
+	while ((got = waitpid(bg->pid, &ws, 0)) < 0 && errno == EINTR)
+		;
+	bg->pid = -1;
+	return got > 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0 ? 0 : -1;
+}
+
+void bc_suite_bg_free(struct bc_suite_bg *bg)
+{
+	if (bg->mem)
+		munmap(bg->mem, bg->n);
+	bg->mem = NULL;
+}
