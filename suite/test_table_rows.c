@@ -62,12 +62,12 @@ static void rows_match_the_table_wide_header(void)
 		CU_ASSERT_EQUAL(x->note == NULL, y->note == NULL);
 		CU_ASSERT_EQUAL_FATAL(x->nsteps, y->nsteps);
 		for (int s = 0; s < x->nsteps; s++)
-			CU_ASSERT_STRING_EQUAL(x->steps[s].text, y->steps[s].text);
+			CU_ASSERT_STRING_EQUAL(x->steps[s]->text, y->steps[s]->text);
 		for (int s = 0; s < BC_SLOT_COUNT; s++)
 			if (!same_expect(&x->exp[s], &y->exp[s]))
 				BC_FAILF("%s: expectation slot %d differs", x->id, s);
 	}
-	CU_ASSERT_STRING_EQUAL(b.cases[1].steps[0].text, "socket s inet dgram");
+	CU_ASSERT_STRING_EQUAL(b.cases[1].steps[0]->text, "socket s inet dgram");
 	CU_ASSERT_STRING_EQUAL(b.cases[1].note, "a note");
 	CU_ASSERT_EQUAL(b.cases[2].line, 15);
 	CU_ASSERT_EQUAL(b.cases[2].exp[BC_SLOT_LINUX].nclauses, 2);
@@ -103,10 +103,10 @@ static void sections_headers_and_the_table_wide_header_mix(void)
 	CU_ASSERT_EQUAL(t.cases[1].exp[BC_SLOT_EXPECT].state, BC_EXP_SET);
 	CU_ASSERT_EQUAL(t.cases[1].exp[BC_SLOT_LINUX].state, BC_EXP_UNSET);
 	CU_ASSERT_STRING_EQUAL(t.cases[2].id, "l2");
-	CU_ASSERT_STRING_EQUAL(t.cases[2].steps[0].text, "socket s inet stream");
+	CU_ASSERT_STRING_EQUAL(t.cases[2].steps[0]->text, "socket s inet stream");
 	CU_ASSERT_EQUAL(t.cases[2].exp[BC_SLOT_EXPECT].state, BC_EXP_UNSET);
 	CU_ASSERT_EQUAL(t.cases[2].exp[BC_SLOT_LINUX].state, BC_EXP_SET);
-	CU_ASSERT_STRING_EQUAL(t.cases[3].steps[1].text, "bind s [::1]:0");
+	CU_ASSERT_STRING_EQUAL(t.cases[3].steps[1]->text, "bind s [::1]:0");
 	CU_ASSERT(t.cases[3].needs & BC_NEEDS_INET6);
 	bc_table_free(&t);
 	bc_diags_free(&d);

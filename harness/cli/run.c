@@ -23,7 +23,7 @@
 /* Fault in, in one call, the heap that loading these tables will fill.
  * A page touched for the first time costs a fault each, and on a VM a
  * fault costs as much as a dozen system calls (12-15 us measured here,
- * against 1-2 us a page populated in bulk); parsed tables take about 50
+ * against 1-2 us a page populated in bulk); parsed tables take about 5
  * times their text.  The memory is malloc's to hand out, as it would
  * have been. */
 static void prefault_heap(char **files, int n)
@@ -34,7 +34,7 @@ static void prefault_heap(char **files, int n)
 	for (int i = 0; i < n; i++)
 		if (stat(files[i], &sb) == 0)
 			text += (size_t)sb.st_size;
-	size_t want = text * 50 + (1u << 20), cap = 64u << 20;
+	size_t want = text * 5 + (1u << 20), cap = 64u << 20;
 	if (want > cap)
 		want = cap;
 	/* Keep it in the heap: not an mmap of its own, not trimmed on free. */

@@ -110,8 +110,8 @@ static int fd_window(const struct bc_case *c)
 {
 	int n = 16 + 2 * c->nsteps;
 	for (int i = 0; i < c->nsteps; i++)
-		if (c->steps[i].verb == BC_V_HANDSHAKES)
-			n += c->steps[i].conn.attempts;
+		if (c->steps[i]->verb == BC_V_HANDSHAKES)
+			n += c->steps[i]->conn.attempts;
 	return n;
 }
 
