@@ -1,5 +1,7 @@
-/* pool: the parallel runner's parent.  It starts N workers (exec/worker.c),
- * hands out cases as they finish, a few queued per worker, kills a worker
+/* pool: the parallel runner's parent.  It starts N workers (exec/worker.c;
+ * the zygote makes them when the runner started one, exec/zygote.h, else
+ * they are forked here), sends them cases over their pipes (exec/wire.h)
+ * as they finish, a few queued per worker, kills a worker
  * that does not answer within the case's timeout (and replaces it), makes
  * each case's result from what the worker sent (exec/judge.c, the only
  * place a verdict is made), and gives the results to the caller in case
