@@ -31,8 +31,8 @@ static void basic_row(void)
 	CU_ASSERT_EQUAL(c->line, 5);
 	CU_ASSERT_EQUAL(c->nsteps, 2);
 	CU_ASSERT_EQUAL(c->nchecked, 1);
-	CU_ASSERT(c->steps[1].checked);
-	CU_ASSERT_STRING_EQUAL(c->steps[1].text, "bind h 127.0.0.1:0");
+	CU_ASSERT(c->steps[1]->checked);
+	CU_ASSERT_STRING_EQUAL(c->steps[1]->text, "bind h 127.0.0.1:0");
 	CU_ASSERT_STRING_EQUAL(c->source, "LTP bind01");
 	CU_ASSERT_EQUAL(c->exp[BC_SLOT_EXPECT].state, BC_EXP_SET);
 	CU_ASSERT_EQUAL(c->exp[BC_SLOT_LINUX].state, BC_EXP_UNSET);
@@ -69,10 +69,10 @@ static void directives_quotes_comments_braces(void)
 	CU_ASSERT_STRING_EQUAL(t.name, "named");
 	const struct bc_case *a = &t.cases[0], *b = &t.cases[1];
 	CU_ASSERT_EQUAL(a->nchecked, 2);
-	CU_ASSERT_STRING_EQUAL(a->steps[4].text, "socket b inet6 stream");
-	CU_ASSERT_STRING_EQUAL(a->steps[5].text, "bind b [::1]:P");
-	CU_ASSERT_EQUAL(a->steps[5].addr_op.port_var, 0);
-	CU_ASSERT(a->steps[1].sockopt.none);
+	CU_ASSERT_STRING_EQUAL(a->steps[4]->text, "socket b inet6 stream");
+	CU_ASSERT_STRING_EQUAL(a->steps[5]->text, "bind b [::1]:P");
+	CU_ASSERT_EQUAL(a->steps[5]->addr_op.port_var, 0);
+	CU_ASSERT(a->steps[1]->sockopt.none);
 	CU_ASSERT_STRING_EQUAL(a->source, "a b \"c\"");
 	CU_ASSERT_STRING_EQUAL(a->note, "x # y");
 	CU_ASSERT_EQUAL(a->timeout_ms, 2000);
@@ -80,7 +80,7 @@ static void directives_quotes_comments_braces(void)
 	CU_ASSERT_EQUAL(a->exp[BC_SLOT_FREEBSD].state, BC_EXP_NA);
 	CU_ASSERT(a->needs & BC_NEEDS_INET6);
 	CU_ASSERT(!(b->needs & BC_NEEDS_INET6));
-	CU_ASSERT(!b->steps[1].sockopt.none);
+	CU_ASSERT(!b->steps[1]->sockopt.none);
 	const struct bc_expect *e = &b->exp[BC_SLOT_LINUX];
 	CU_ASSERT_EQUAL_FATAL(e->nclauses, 2);
 	CU_ASSERT_EQUAL(e->clauses[0].op, BC_VER_GE);
@@ -107,7 +107,7 @@ static void scenarios_chosen_per_row(void)
 	CU_ASSERT_STRING_EQUAL(t.cases[0].scenario, "one");
 	CU_ASSERT_EQUAL(t.cases[0].nsteps, 1);
 	CU_ASSERT_STRING_EQUAL(t.cases[1].scenario, "two");
-	CU_ASSERT_EQUAL(t.cases[1].steps[1].verb, BC_V_LISTEN);
+	CU_ASSERT_EQUAL(t.cases[1].steps[1]->verb, BC_V_LISTEN);
 	bc_table_free(&t);
 	bc_diags_free(&d);
 }
@@ -172,24 +172,24 @@ static void send_recv_and_resolve_details(void)
 	if (n)
 		BC_FAILF("%d diagnostics, first: %d:%d %s", n, d.v[0].line, d.v[0].col, d.v[0].msg);
 	CU_ASSERT_EQUAL_FATAL(t.ncases, 1);
-	const struct bc_step *st = t.cases[0].steps;
-	CU_ASSERT_EQUAL(st[4].verb, BC_V_SEND);
-	CU_ASSERT(st[4].addr_op.has_addr);
-	CU_ASSERT_EQUAL(st[4].addr_op.port_var, 0);
-	CU_ASSERT_EQUAL(st[4].addr_op.bytes, 100);
-	CU_ASSERT_PTR_NOT_NULL(bc_step_addr(&st[4]));
+	const struct bc_step *const *st = t.cases[0].steps;
+	CU_ASSERT_EQUAL(st[4]->verb, BC_V_SEND);
+	CU_ASSERT(st[4]->addr_op.has_addr);
+	CU_ASSERT_EQUAL(st[4]->addr_op.port_var, 0);
+	CU_ASSERT_EQUAL(st[4]->addr_op.bytes, 100);
+	CU_ASSERT_PTR_NOT_NULL(bc_step_addr(st[4]));
 	CU_ASSERT(t.cases[0].needs & BC_NEEDS_INET6);
-	CU_ASSERT(!st[5].addr_op.has_addr);
-	CU_ASSERT_EQUAL(st[5].addr_op.bytes, 7);
-	CU_ASSERT_PTR_NULL(bc_step_addr(&st[5]));
-	CU_ASSERT(!st[6].addr_op.has_addr);
-	CU_ASSERT_EQUAL(st[6].addr_op.bytes, 0);
-	CU_ASSERT_EQUAL(st[7].addr_op.bytes, 1);
-	CU_ASSERT_EQUAL(st[8].verb, BC_V_RECV);
-	CU_ASSERT_EQUAL(st[8].handle, 0);
-	CU_ASSERT(st[9].resolve.show_canon && st[9].resolve.show_type);
-	CU_ASSERT(st[9].resolve.flags != 0);
-	CU_ASSERT(!st[10].resolve.show_canon && st[10].resolve.show_type && st[10].resolve.flags == 0);
+	CU_ASSERT(!st[5]->addr_op.has_addr);
+	CU_ASSERT_EQUAL(st[5]->addr_op.bytes, 7);
+	CU_ASSERT_PTR_NULL(bc_step_addr(st[5]));
+	CU_ASSERT(!st[6]->addr_op.has_addr);
+	CU_ASSERT_EQUAL(st[6]->addr_op.bytes, 0);
+	CU_ASSERT_EQUAL(st[7]->addr_op.bytes, 1);
+	CU_ASSERT_EQUAL(st[8]->verb, BC_V_RECV);
+	CU_ASSERT_EQUAL(st[8]->handle, 0);
+	CU_ASSERT(st[9]->resolve.show_canon && st[9]->resolve.show_type);
+	CU_ASSERT(st[9]->resolve.flags != 0);
+	CU_ASSERT(!st[10]->resolve.show_canon && st[10]->resolve.show_type && st[10]->resolve.flags == 0);
 	bc_table_free(&t);
 	bc_diags_free(&d);
 }

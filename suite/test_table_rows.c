@@ -1,11 +1,17 @@
 /* Unit tests of per-scenario rows ("rows NAME", a header, rows): that they
  * make the same cases as the table-wide header, with every kind of cell,
  * and that the two forms mix as cases/README.md says.  The malformed
- * inputs are in test_table.c's list with the others. */
+ * inputs are in test_table.c's list with the others.  Then what rows share
+ * in their table's store, and a case on its way to a pool worker. */
 #define _POSIX_C_SOURCE 200809L
 #include <string.h>
 #include <sys/socket.h>
 
+#include <unistd.h>
+
+#include "exec/wire.h"
+#include "model/platform.h"
+#include "model/verdict.h"
 #include "suite.h"
 #include "fault/faults.h"
 #include "table/table.h"
@@ -64,12 +70,12 @@ static void rows_match_the_table_wide_header(void)
 		CU_ASSERT_EQUAL(x->note == NULL, y->note == NULL);
 		CU_ASSERT_EQUAL_FATAL(x->nsteps, y->nsteps);
 		for (int s = 0; s < x->nsteps; s++)
-			CU_ASSERT_STRING_EQUAL(x->steps[s].text, y->steps[s].text);
+			CU_ASSERT_STRING_EQUAL(x->steps[s]->text, y->steps[s]->text);
 		for (int s = 0; s < BC_SLOT_COUNT; s++)
 			if (!same_expect(&x->exp[s], &y->exp[s]))
 				BC_FAILF("%s: expectation slot %d differs", x->id, s);
 	}
-	CU_ASSERT_STRING_EQUAL(b.cases[1].steps[0].text, "socket s inet dgram");
+	CU_ASSERT_STRING_EQUAL(b.cases[1].steps[0]->text, "socket s inet dgram");
 	CU_ASSERT_STRING_EQUAL(b.cases[1].note, "a note");
 	CU_ASSERT_EQUAL(b.cases[2].line, 15);
 	CU_ASSERT_EQUAL(b.cases[2].exp[BC_SLOT_LINUX].nclauses, 2);
@@ -105,10 +111,10 @@ static void sections_headers_and_the_table_wide_header_mix(void)
 	CU_ASSERT_EQUAL(t.cases[1].exp[BC_SLOT_EXPECT].state, BC_EXP_SET);
 	CU_ASSERT_EQUAL(t.cases[1].exp[BC_SLOT_LINUX].state, BC_EXP_UNSET);
 	CU_ASSERT_STRING_EQUAL(t.cases[2].id, "l2");
-	CU_ASSERT_STRING_EQUAL(t.cases[2].steps[0].text, "socket s inet stream");
+	CU_ASSERT_STRING_EQUAL(t.cases[2].steps[0]->text, "socket s inet stream");
 	CU_ASSERT_EQUAL(t.cases[2].exp[BC_SLOT_EXPECT].state, BC_EXP_UNSET);
 	CU_ASSERT_EQUAL(t.cases[2].exp[BC_SLOT_LINUX].state, BC_EXP_SET);
-	CU_ASSERT_STRING_EQUAL(t.cases[3].steps[1].text, "bind s [::1]:0");
+	CU_ASSERT_STRING_EQUAL(t.cases[3].steps[1]->text, "bind s [::1]:0");
 	CU_ASSERT(t.cases[3].needs & BC_NEEDS_INET6);
 	bc_table_free(&t);
 	bc_diags_free(&d);
@@ -226,8 +232,99 @@ static void a_late_profile_is_one_error(void)
 	bc_diags_free(&d);
 }
 
+#define SHARED                                                                                                      \
+	"profile p\n    sysctl net.core.somaxconn 8\n"                                                             \
+	"target t\n    command @bindcheck serve - 80\n"                                                            \
+	"scenario serve\n  ? run t\n"                                                                              \
+	"scenario bind\n    socket s inet stream\n  ? bind s $addr\n"                                             \
+	"rows bind\n"                                                                                              \
+	"id addr        profile expect        source\n"                                                            \
+	"a  127.0.0.1:0 p       ok            s\n"                                                                 \
+	"b  127.0.0.1:0 p       ok            s\n"                                                                 \
+	"c  127.0.0.2:0 -       EADDRNOTAVAIL s\n"                                                                 \
+	"id addr        linux   posix deviation     source\n"                                                      \
+	"d  127.0.0.1:0 n/a     ok    \"linux: why\" s\n"                                                           \
+	"rows serve\n"                                                                                             \
+	"id fault            expect  source\n"                                                                     \
+	"f  bind:1:EACCES    =exit:1 s\n"                                                                          \
+	"g  listen:1:EACCES  =exit:1 s\n"
+
+/* What rows have alike, they share in the table's store: a step made the
+ * same, a string, a parsed expectation, a merged profile, a target. */
+static void rows_share_what_is_the_same(void)
+{
+	struct bc_table t;
+	struct bc_diags d = {0};
+	CU_ASSERT_EQUAL_FATAL(parse(SHARED, &t, &d), 0);
+	const struct bc_case *a = bc_suite_find_case(&t, "a"), *b = bc_suite_find_case(&t, "b");
+	const struct bc_case *c = bc_suite_find_case(&t, "c"), *f = bc_suite_find_case(&t, "f");
+	const struct bc_case *g = bc_suite_find_case(&t, "g");
+	CU_ASSERT_FATAL(a && b && c && f && g);
+	CU_ASSERT_PTR_EQUAL(a->steps[0], c->steps[0]);
+	CU_ASSERT_PTR_EQUAL(a->steps[1], b->steps[1]);
+	CU_ASSERT_PTR_NOT_EQUAL(a->steps[1], c->steps[1]);
+	CU_ASSERT_STRING_EQUAL(c->steps[1]->text, "bind s 127.0.0.2:0");
+	CU_ASSERT_PTR_EQUAL(a->source, c->source);
+	CU_ASSERT_PTR_EQUAL(a->profile, b->profile);
+	CU_ASSERT_PTR_NULL(c->profile);
+	CU_ASSERT_PTR_EQUAL(a->exp[BC_SLOT_EXPECT].clauses, b->exp[BC_SLOT_EXPECT].clauses);
+	CU_ASSERT_PTR_NOT_EQUAL(a->exp[BC_SLOT_EXPECT].clauses, c->exp[BC_SLOT_EXPECT].clauses);
+	CU_ASSERT_PTR_EQUAL(f->target, g->target);
+	CU_ASSERT_STRING_EQUAL(f->faults[0].call, "bind");
+	CU_ASSERT_STRING_EQUAL(g->faults[0].call, "listen");
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
+/* A case reaches a pool worker (exec/wire.h) with everything the worker
+ * reads of it: the same steps, profile, target and faults, and the same
+ * answer to whether it runs here and why not. */
+static void a_case_reaches_its_worker_as_it_runs(void)
+{
+	struct bc_table t;
+	struct bc_diags d = {0};
+	struct bc_platform plat;
+	int fds[2], idx = -1;
+	bc_platform_detect(&plat);
+	CU_ASSERT_EQUAL_FATAL(parse(SHARED, &t, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+	for (int i = 0; i < t.ncases; i++) {
+		const struct bc_case *c = &t.cases[i];
+		char why_c[512] = "", why_w[512] = "";
+		int slot_c, slot_w;
+		CU_ASSERT_FATAL(bc_wire_send_case(fds[1], 40 + i, c));
+		const struct bc_case *w = bc_wire_recv_case(fds[0], &idx);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+		CU_ASSERT_EQUAL(idx, 40 + i);
+		CU_ASSERT_EQUAL_FATAL(w->nsteps, c->nsteps);
+		for (int s = 0; s < c->nsteps; s++) {
+			struct bc_step x = *c->steps[s], y = *w->steps[s];
+			x.text = y.text = NULL;
+			if (memcmp(&x, &y, sizeof(x)) != 0)
+				BC_FAILF("%s: step %d differs", c->id, s + 1);
+		}
+		CU_ASSERT_EQUAL(!c->profile, !w->profile);
+		CU_ASSERT(!c->profile || memcmp(c->profile, w->profile, sizeof(*c->profile)) == 0);
+		CU_ASSERT_EQUAL(!c->target, !w->target);
+		CU_ASSERT(!c->target || memcmp(c->target, w->target, sizeof(*c->target)) == 0);
+		CU_ASSERT_EQUAL_FATAL(w->nfaults, c->nfaults);
+		CU_ASSERT(!c->nfaults || memcmp(c->faults, w->faults, (size_t)c->nfaults * sizeof(*c->faults)) == 0);
+		CU_ASSERT(w->timeout_ms == c->timeout_ms && w->needs == c->needs && w->nhandles == c->nhandles);
+		bool runs_c = bc_expect_for(c, &plat, &slot_c, why_c, sizeof(why_c)) != NULL;
+		bool runs_w = bc_expect_for(w, &plat, &slot_w, why_w, sizeof(why_w)) != NULL;
+		CU_ASSERT(runs_c == runs_w && slot_c == slot_w);
+		CU_ASSERT_STRING_EQUAL(why_c, why_w);
+	}
+	close(fds[0]);
+	close(fds[1]);
+	bc_table_free(&t);
+	bc_diags_free(&d);
+}
+
 int bc_suite_table_rows(CU_pSuite s)
 {
+	BC_ADD(s, rows_share_what_is_the_same);
+	BC_ADD(s, a_case_reaches_its_worker_as_it_runs);
 	BC_ADD(s, rows_match_the_table_wide_header);
 	BC_ADD(s, sections_headers_and_the_table_wide_header_mix);
 	BC_ADD(s, sections_take_every_kind_of_cell);

@@ -27,7 +27,7 @@ static void row_values(const struct bc_case_result *res, struct seen_row *v)
 	for (int i = 0; res->ran && i < res->obs.nsteps && i < res->c->nsteps; i++) {
 		const struct bc_step_obs *so = &res->obs.steps[i];
 		const char *val = so->ran && so->out.kind == BC_OUT_VALUE ? so->out.value : NULL;
-		switch (res->c->steps[i].verb) {
+		switch (res->c->steps[i]->verb) {
 		case BC_V_RUN: v->run = val; break;
 		case BC_V_NAMES: v->names = val; break;
 		case BC_V_LISTENING: v->listening = val; break;
@@ -164,8 +164,8 @@ static void fatal_finding(const struct bc_case *c, const struct audit_seen *s, c
 static bool step_held(const struct bc_case_result *res, enum bc_verb verb)
 {
 	int k = 0;
-	for (int i = 0; i < res->c->nsteps && res->c->steps[i].verb != verb; i++)
-		k += res->c->steps[i].checked;
+	for (int i = 0; i < res->c->nsteps && res->c->steps[i]->verb != verb; i++)
+		k += res->c->steps[i]->checked;
 	const char *e = res->j.expected_text, *o = res->j.observed_text;
 	for (int i = 0; i < k && e && o; i++) {
 		e = strchr(e, ','), o = strchr(o, ',');

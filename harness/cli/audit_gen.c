@@ -493,7 +493,7 @@ void bc_audit_read_seen(const struct bc_case_result *res, struct audit_seen *s)
 	if (!res->ran)
 		return;
 	for (int i = 0; i < obs->nsteps && i < res->c->nsteps; i++) {
-		const struct bc_step *st = &res->c->steps[i];
+		const struct bc_step *st = res->c->steps[i];
 		const char *v = obs->steps[i].ran && obs->steps[i].out.kind == BC_OUT_VALUE ? obs->steps[i].out.value : NULL;
 		if (!v)
 			continue;
@@ -529,7 +529,7 @@ static bool ended_values(const struct bc_case_result *res, const char **leaked, 
 	for (int c = 0; c < AUDIT_NCALLS; c++)
 		calls[c] = -1;
 	for (int i = 0; res->ran && i < obs->nsteps && i < res->c->nsteps; i++) {
-		const struct bc_step *st = &res->c->steps[i];
+		const struct bc_step *st = res->c->steps[i];
 		const char *v = obs->steps[i].ran && obs->steps[i].out.kind == BC_OUT_VALUE ? obs->steps[i].out.value : NULL;
 		if (!v)
 			continue;

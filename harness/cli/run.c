@@ -16,6 +16,7 @@
 #include "exec/paths.h"
 #include "exec/pool.h"
 #include "exec/runner.h"
+#include "exec/zygote.h"
 #include "report/console.h"
 #include "report/results.h"
 #include "table/table.h"
@@ -23,7 +24,7 @@
 /* Fault in, in one call, the heap that loading these tables will fill.
  * A page touched for the first time costs a fault each, and on a VM a
  * fault costs as much as a dozen system calls (12-15 us measured here,
- * against 1-2 us a page populated in bulk); parsed tables take about 50
+ * against 1-2 us a page populated in bulk); parsed tables take about 5
  * times their text.  The memory is malloc's to hand out, as it would
  * have been. */
 static void prefault_heap(char **files, int n)
@@ -34,7 +35,7 @@ static void prefault_heap(char **files, int n)
 	for (int i = 0; i < n; i++)
 		if (stat(files[i], &sb) == 0)
 			text += (size_t)sb.st_size;
-	size_t want = text * 50 + (1u << 20), cap = 64u << 20;
+	size_t want = text * 5 + (1u << 20), cap = 64u << 20;
 	if (want > cap)
 		want = cap;
 	/* Keep it in the heap: not an mmap of its own, not trimmed on free. */
@@ -237,14 +238,18 @@ int bc_cli_run(const struct bc_cli_opts *o, const char *prog)
 	struct bc_runner r;
 	struct bc_run_info info;
 	struct bc_report_files files;
-	int ntables = bc_cli_load_tables(o, &tables, &d), nlist;
+	int ntables, nlist;
 
-	bc_diags_print(&d, stderr);
-	if (ntables < 0)
+	if (setup_runner(&r, o, prog) < 0)
 		return BC_EXIT_BAD_INPUT;
-	if (setup_runner(&r, o, prog) < 0) {
-		bc_cli_free_tables(tables, ntables);
-		bc_diags_free(&d);
+	/* The workers' zygote (exec/zygote.h) starts now, small: before the
+	 * tables are read, with the interrupt handlers its workers keep. */
+	r.stop = bc_cli_catch_interrupts();
+	bc_zygote_start(&r);
+	ntables = bc_cli_load_tables(o, &tables, &d);
+	bc_diags_print(&d, stderr);
+	if (ntables < 0) {
+		bc_zygote_stop();
 		return BC_EXIT_BAD_INPUT;
 	}
 	bc_runner_describe(&r, &info);
@@ -261,9 +266,9 @@ int bc_cli_run(const struct bc_cli_opts *o, const char *prog)
 	struct run_ctx x = {.run = &info, .root = root, .tty = isatty(STDOUT_FILENO) && !getenv("CI"), .planned = nlist};
 	main_buffer(isatty(STDOUT_FILENO));
 	int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-	r.stop = bc_cli_catch_interrupts();
 	if (list)
 		bc_run_cases(&r, list, nlist, jobs, one_done, &x);
+	bc_zygote_stop();
 	free(list);
 	int sig = bc_cli_interrupted_by();
 	if (root) {

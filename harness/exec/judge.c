@@ -27,7 +27,7 @@ static void timeout_reason(const struct bc_case *c, const struct bc_run_facts *f
 {
 	if (f->step >= 0 && f->step < c->nsteps)
 		snprintf(why, n, "timeout: killed after %d ms in step %d (%s)", f->timeout_ms, f->step + 1,
-			 c->steps[f->step].text);
+			 c->steps[f->step]->text);
 	else
 		snprintf(why, n, "timeout: killed after %d ms", f->timeout_ms);
 	if (f->lingering > 0)

@@ -41,7 +41,7 @@ static enum bc_place steps_place(const struct bc_case *c)
 	if ((c->needs & BC_NEEDS_SCRATCH) && !c->target)
 		return BC_PLACE_SANDBOX;
 	for (int i = 0; i < c->nsteps; i++) {
-		enum bc_place p = step_place(c, &c->steps[i]);
+		enum bc_place p = step_place(c, c->steps[i]);
 		if (p == BC_PLACE_SANDBOX)
 			return BC_PLACE_SANDBOX;
 		if (p > k)

@@ -1,5 +1,7 @@
-/* pool: the parallel runner's parent.  It starts N workers (exec/worker.c),
- * hands out cases as they finish, a few queued per worker, kills a worker
+/* pool: the parallel runner's parent.  It starts N workers (exec/worker.c;
+ * the zygote makes them when the runner started one, exec/zygote.h, else
+ * they are forked here), sends them cases over their pipes (exec/wire.h)
+ * as they finish, a few queued per worker, kills a worker
  * that does not answer within the case's timeout (and replaces it), makes
  * each case's result from what the worker sent (exec/judge.c, the only
  * place a verdict is made), and gives the results to the caller in case
@@ -23,12 +25,13 @@
 #include "exec/sandbox.h"
 #include "exec/wire.h"
 #include "exec/worker.h"
+#include "exec/zygote.h"
 
 /* Each worker has a few cases queued, so that it goes from one to the next
  * without waiting for the parent: on a small VM a wake-up costs more than an
  * in-place case. */
 #define DEPTH 4
-#define MAX_JOBS 64
+#define MAX_JOBS BC_ZYGOTE_SLOTS
 /* A case in a worker's own sandbox is timed by the sandbox; the parent
  * steps in only when the worker itself stops answering, this much later. */
 #define SANDBOX_SLACK_US 2000000L
@@ -51,6 +54,7 @@ struct pool {
 	int n, jobs;
 	struct worker ws[MAX_JOBS];
 	struct bc_beat *beats;
+	bool own_beats;                 /* mapped here, not the zygote's */
 	int retry[MAX_JOBS * DEPTH], nretry;
 	int next, reported, ring;
 	struct bc_case_result *results; /* ring of finished results, by index % ring */
@@ -72,8 +76,12 @@ static int spawn(struct pool *p, struct worker *w)
 		return -1;
 	}
 	w->beat->pid = 0; /* before the fork: the new worker writes it */
-	fflush(NULL);
-	pid_t pid = fork();
+	/* Made by the zygote, which holds no table; forked here without one. */
+	pid_t pid = bc_zygote_spawn((int)(w - p->ws), c[0], o[1]);
+	if (pid < 0) {
+		fflush(NULL);
+		pid = fork();
+	}
 	if (pid == 0) {
 		/* Only this worker's own pipes stay open in it. */
 		for (int i = 0; i < p->jobs; i++) {
@@ -84,7 +92,7 @@ static int spawn(struct pool *p, struct worker *w)
 		}
 		close(c[1]);
 		close(o[0]);
-		bc_worker_main(p->r, p->cases, p->n, c[0], o[1], w->beat);
+		bc_worker_main(p->r, c[0], o[1], w->beat);
 	}
 	close(c[0]);
 	close(o[1]);
@@ -150,7 +158,7 @@ static void fill_queues(struct pool *p)
 			continue;
 		while (w->pid > 0 && w->nq < DEPTH && more_to_send(p)) {
 			int idx = p->nretry ? p->retry[--p->nretry] : p->next++;
-			if (!bc_sandbox_write(w->cmd, &idx, sizeof(idx))) {
+			if (!bc_wire_send_case(w->cmd, idx, p->cases[idx])) {
 				/* It died while idle: its cases wait for a fresh one. */
 				p->retry[p->nretry++] = idx;
 				for (int k = 0; k < w->nq; k++)
@@ -288,7 +296,7 @@ static void pool_free(struct pool *p)
 		retire(&p->ws[i]);
 	free(p->results);
 	free(p->have);
-	if (p->beats)
+	if (p->beats && p->own_beats)
 		munmap(p->beats, (size_t)p->jobs * sizeof(*p->beats));
 }
 
@@ -306,7 +314,11 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 	 * So no finished case is more than ring ahead of the next to report. */
 	p.ring = jobs * DEPTH + 16;
 	p.nbefore = bc_guard_children(p.before, 256);
-	p.beats = mmap(NULL, (size_t)jobs * sizeof(*p.beats), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	p.beats = bc_zygote_beats();
+	if (!p.beats) {
+		p.own_beats = true;
+		p.beats = mmap(NULL, (size_t)jobs * sizeof(*p.beats), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	}
 	p.results = calloc((size_t)p.ring, sizeof(*p.results));
 	p.have = calloc((size_t)p.ring, sizeof(*p.have));
 	if (p.beats == MAP_FAILED)

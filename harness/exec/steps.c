@@ -558,7 +558,7 @@ void bc_steps_run(const struct bc_case *c, const struct bc_step_env *env, struct
 		read_port_range(obs);
 
 	for (int i = 0; i < c->nsteps; i++) {
-		const struct bc_step *st = &c->steps[i];
+		const struct bc_step *st = c->steps[i];
 		struct bc_step_obs *so = &obs->steps[i];
 		if (started)
 			started(arg, i);

@@ -24,7 +24,7 @@
 static bool is_case_step(const struct bc_case *c, enum bc_verb v)
 {
 	for (int i = 0; i < c->nsteps; i++)
-		if (c->steps[i].verb == v)
+		if (c->steps[i]->verb == v)
 			return true;
 	return false;
 }

@@ -30,6 +30,12 @@ bool bc_wire_send(int fd, const struct bc_wire_head *h, const struct bc_run_fact
 /* Reads the rest of an answer whose head was already read. */
 bool bc_wire_recv(int fd, struct bc_run_facts *f, struct bc_observation *obs);
 bool bc_wire_read(int fd, void *buf, unsigned long n);
+/* A case to a worker (case_wire.c): its index and what the worker reads of
+ * it.  false when it could not be written. */
+bool bc_wire_send_case(int fd, int idx, const struct bc_case *c);
+/* The next case on fd, into storage that the next call reuses; NULL at the
+ * end of the pipe or on a message that does not hold together. */
+const struct bc_case *bc_wire_recv_case(int fd, int *idx);
 long bc_now_us(void);
 
 #endif

@@ -17,7 +17,8 @@
  * The guards read the same things at both levels (exec/guard.h): fds, heap,
  * processes left behind, output.  A case that trips one in place takes its
  * worker with it: a fresh worker with a fresh namespace replaces it.  The
- * worker sends the facts and the observation; the parent judges. */
+ * worker sends the facts and the observation; the parent judges.  It
+ * holds no table: each case comes over its pipe (exec/case_wire.c). */
 #define _GNU_SOURCE
 #include "exec/worker.h"
 
@@ -110,8 +111,8 @@ static int fd_window(const struct bc_case *c)
 {
 	int n = 16 + 2 * c->nsteps;
 	for (int i = 0; i < c->nsteps; i++)
-		if (c->steps[i].verb == BC_V_HANDSHAKES)
-			n += c->steps[i].conn.attempts;
+		if (c->steps[i]->verb == BC_V_HANDSHAKES)
+			n += c->steps[i]->conn.attempts;
 	return n;
 }
 
@@ -186,7 +187,7 @@ static void settle_fds(struct worker *w, int *cmd, int *out)
 
 /* A worker that cannot be confined runs nothing: each case it is sent is
  * a skip that says why. */
-static _Noreturn void unconfined(int n, int cmd, int out, const char *why)
+static _Noreturn void unconfined(int cmd, int out, const char *why)
 {
 	static struct bc_observation obs;
 	static struct bc_run_facts f;
@@ -194,7 +195,7 @@ static _Noreturn void unconfined(int n, int cmd, int out, const char *why)
 	snprintf(msg, sizeof(msg), "cannot confine the case: %s", why);
 	for (;;) {
 		int idx;
-		if (!bc_wire_read(cmd, &idx, sizeof(idx)) || idx < 0 || idx >= n)
+		if (!bc_wire_recv_case(cmd, &idx))
 			_exit(0);
 		memset(&obs, 0, sizeof(obs));
 		bc_facts_refused(&f, BC_RUN_UNAVAILABLE, msg);
@@ -204,8 +205,7 @@ static _Noreturn void unconfined(int n, int cmd, int out, const char *why)
 	}
 }
 
-_Noreturn void bc_worker_main(const struct bc_runner *r, const struct bc_case *const *cases, int n, int cmd, int out,
-			      struct bc_beat *beat)
+_Noreturn void bc_worker_main(const struct bc_runner *r, int cmd, int out, struct bc_beat *beat)
 {
 	char why[256];
 	static struct worker w;
@@ -216,7 +216,7 @@ _Noreturn void bc_worker_main(const struct bc_runner *r, const struct bc_case *c
 	/* Every case and target of this worker runs confined (exec/confine.h);
 	 * the process that called us stays behind until the worker ends. */
 	if (bc_runner_confines(r) && !bc_confined() && bc_confine_enter(&beat->pid, why, sizeof(why)) < 0)
-		unconfined(n, cmd, out, why);
+		unconfined(cmd, out, why);
 	/* Orphans of this worker's cases come back to it. */
 	bc_guard_become_reaper();
 	settle_fds(&w, &cmd, &out);
@@ -225,9 +225,9 @@ _Noreturn void bc_worker_main(const struct bc_runner *r, const struct bc_case *c
 		int idx;
 		struct bc_plan pl;
 		bool retire = false;
-		if (!bc_wire_read(cmd, &idx, sizeof(idx)) || idx < 0 || idx >= n)
+		const struct bc_case *c = bc_wire_recv_case(cmd, &idx);
+		if (!c)
 			_exit(0);
-		const struct bc_case *c = cases[idx];
 		if (bc_plan_case(r, c, w.own_net, &merged, &pl, &f) == 0) {
 			if (pl.where == BC_WHERE_IN_PLACE && prepare_netns(&w, pl.profile)) {
 				run_in_place(&w, c, &pl, idx, &obs, &f);

@@ -5,9 +5,8 @@
 #include "exec/runner.h"
 #include "exec/wire.h"
 
-/* Runs in the forked worker: takes case indexes from cmd, answers on out,
- * and never returns. */
-_Noreturn void bc_worker_main(const struct bc_runner *r, const struct bc_case *const *cases, int n, int cmd, int out,
-			      struct bc_beat *beat);
+/* Runs in the forked worker: takes cases from cmd (exec/wire.h), answers
+ * on out, and never returns. */
+_Noreturn void bc_worker_main(const struct bc_runner *r, int cmd, int out, struct bc_beat *beat);
 
 #endif

@@ -1,7 +1,8 @@
 /* case: names of slots, a step's address, and the one release path of a
- * case. */
+ * case and of a table (whose store holds what its cases share). */
 #define _POSIX_C_SOURCE 200809L
 #include "model/case.h"
+#include "model/store.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -92,88 +93,22 @@ const struct bc_addr *bc_step_addr(const struct bc_step *st)
 	return st->verb == BC_V_BIND || st->verb == BC_V_CONNECT ? &st->addr_op.addr : NULL;
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
-static void *dup_mem(const void *p, size_t n)
-{
-	void *q = p && n ? malloc(n) : NULL;
-	if (q)
-		memcpy(q, p, n);
-	return q;
-}
-
-/* out->steps: c's steps and their texts.  False when out of memory. */
-static bool clone_steps(const struct bc_case *c, struct bc_case *out)
-{
-	out->steps = dup_mem(c->steps, (size_t)c->nsteps * sizeof(*c->steps));
-	bool ok = !c->nsteps || out->steps;
-	for (int i = 0; out->steps && i < c->nsteps; i++)
-		ok &= (out->steps[i].text = dup_or_null(c->steps[i].text)) || !c->steps[i].text;
-	return ok;
-}
-
-/* out->exp: c's expectations, each clause's items pointing into its own
- * copy of the results.  False when out of memory. */
-static bool clone_expect(const struct bc_case *c, struct bc_case *out)
-{
-	bool ok = true;
-	for (int s = 0; s < BC_SLOT_COUNT; s++) {
-		out->exp[s].text = dup_or_null(c->exp[s].text);
-		ok &= !c->exp[s].text || out->exp[s].text;
-		for (int i = 0; i < c->exp[s].nclauses; i++) {
-			const struct bc_clause *cl = &c->exp[s].clauses[i];
-			struct bc_clause *oc = &out->exp[s].clauses[i];
-			oc->items = dup_mem(cl->items, (size_t)cl->nitems * sizeof(*cl->items));
-			oc->outs = dup_mem(cl->outs, (size_t)cl->nouts * sizeof(*cl->outs));
-			ok &= (!cl->nitems || oc->items) && (!cl->nouts || oc->outs);
-			for (int k = 0; oc->items && oc->outs && k < cl->nitems; k++)
-				oc->items[k].alts = oc->outs + (cl->items[k].alts - cl->outs);
-		}
-	}
-	return ok;
-}
-
 int bc_case_clone(const struct bc_case *c, struct bc_case *out)
 {
 	*out = *c;
-	bool ok = clone_steps(c, out);
-	out->source = dup_or_null(c->source);
-	out->note = dup_or_null(c->note);
-	out->deviation = dup_or_null(c->deviation);
-	out->fault_text = dup_or_null(c->fault_text);
-	out->profile = dup_mem(c->profile, c->profile ? sizeof(*c->profile) : 0);
-	out->target = dup_mem(c->target, c->target ? sizeof(*c->target) : 0);
-	ok &= (!c->source || out->source) && (!c->note || out->note) && (!c->deviation || out->deviation) &&
-	      (!c->fault_text || out->fault_text) && (!c->profile || out->profile) && (!c->target || out->target);
-	ok &= clone_expect(c, out);
-	if (!ok) {
-		bc_case_free(out);
-		return -1;
+	out->steps = NULL;
+	if (c->nsteps) {
+		out->steps = malloc((size_t)c->nsteps * sizeof(*out->steps));
+		if (!out->steps)
+			return -1;
+		memcpy(out->steps, c->steps, (size_t)c->nsteps * sizeof(*out->steps));
 	}
 	return 0;
 }
 
 void bc_case_free(struct bc_case *c)
 {
-	for (int s = 0; s < BC_SLOT_COUNT; s++) {
-		for (int i = 0; i < c->exp[s].nclauses; i++) {
-			free(c->exp[s].clauses[i].items);
-			free(c->exp[s].clauses[i].outs);
-		}
-		free(c->exp[s].text);
-	}
-	for (int i = 0; c->steps && i < c->nsteps; i++)
-		free(c->steps[i].text);
 	free(c->steps);
-	free(c->source);
-	free(c->note);
-	free(c->deviation);
-	free(c->profile);
-	free(c->fault_text);
-	free(c->target);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -182,6 +117,7 @@ void bc_table_free(struct bc_table *t)
 	for (int i = 0; i < t->ncases; i++)
 		bc_case_free(&t->cases[i]);
 	free(t->cases);
+	bc_store_free(t->store);
 	memset(t, 0, sizeof(*t));
 }
 

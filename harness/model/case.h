@@ -133,7 +133,7 @@ struct bc_step {
 	bool checked;        /* its outcome is part of what the case observes */
 	int handle;          /* the handle it acts on, or creates (socket, open); -1: fd */
 	int fd;              /* with handle -1: the fd number the step gave */
-	char *text;          /* the step as the row made it, for reports (the case owns it) */
+	const char *text;    /* the step as the row made it, for reports (in the table's store) */
 	union {
 		struct bc_step_socket sock;
 		struct bc_step_sockopt sockopt;
@@ -181,13 +181,18 @@ struct bc_clause {
 	struct bc_outcome *outs;      /* table holds thousands of these */
 };
 
+/* A case's parsed steps, expectations, strings, profile and target live in
+ * its table's store (model/store.h), each kept once however many rows
+ * share it: the case holds pointers, and only its array of step pointers
+ * is its own. */
+
 enum bc_expect_state { BC_EXP_UNSET, BC_EXP_NA, BC_EXP_SET };
 
 struct bc_expect {
 	enum bc_expect_state state;
 	int nclauses;
-	struct bc_clause clauses[BC_MAX_CLAUSES];
-	char *text; /* the cell as written */
+	const struct bc_clause *clauses; /* nclauses of them */
+	const char *text; /* the cell as written */
 };
 
 enum bc_needs {
@@ -235,37 +240,40 @@ struct bc_target {
 };
 
 struct bc_case {
-	char table[BC_ID_MAX];
+	const char *table;
 	char id[BC_ID_MAX];
-	char file[256];
+	const char *file;
 	int line;
 	char scenario[BC_NAME_MAX];
 	int nsteps;
-	struct bc_step *steps;
+	const struct bc_step **steps; /* the case's own array; the steps are shared */
 	int nchecked;
 	int nhandles;
 	int nvars;                  /* port variables set by getsockname steps */
-	char vars[BC_MAX_VARS][BC_NAME_MAX];
+	const char (*vars)[BC_NAME_MAX]; /* their names, nvars of them */
 	struct bc_expect exp[BC_SLOT_COUNT];
-	char *source;
-	char *note;
+	const char *source;
+	const char *note;
 	unsigned deviation_mask;    /* 1 << slot of each platform with a known deviation */
-	char *deviation;            /* the reason */
+	const char *deviation;      /* the reason */
 	int timeout_ms;
 	unsigned needs;             /* enum bc_needs */
-	struct bc_profile *profile; /* NULL: the plain sandbox */
+	const struct bc_profile *profile; /* NULL: the plain sandbox */
 	int nfaults;
-	struct bc_fault faults[BC_MAX_FAULTS];
-	char *fault_text;           /* the fault cell as written, NULL for none */
+	struct bc_fault *faults;    /* room for BC_MAX_FAULTS, in the store; NULL without a fault cell */
+	const char *fault_text;     /* the fault cell as written, NULL for none */
 	int sweep_rank;             /* a sweep's case: its result's place among its call's (0: the first) */
-	struct bc_target *target;   /* what run steps start, NULL when none */
+	const struct bc_target *target; /* what run steps start, NULL when none */
 };
+
+struct bc_store;
 
 struct bc_table {
 	char name[BC_ID_MAX];
 	char path[256];
 	int ncases;
 	struct bc_case *cases;
+	struct bc_store *store; /* what the cases point into */
 };
 
 const char *bc_slot_name(enum bc_slot slot);
@@ -275,8 +283,11 @@ const char *bc_slot_name(enum bc_slot slot);
  * reason into buf; false when no part names slot. */
 bool bc_deviation_reason(const char *cell, int slot, char *buf, size_t n);
 int bc_slot_from_name(const char *name);
+/* Frees what the case owns (its array of step pointers), not what it
+ * shares through its table's store. */
 void bc_case_free(struct bc_case *c);
-/* A deep copy; -1 when out of memory (nothing to free then). */
+/* A copy with its own array of step pointers, sharing the rest; -1 when
+ * out of memory (nothing to free then). */
 int bc_case_clone(const struct bc_case *c, struct bc_case *out);
 void bc_table_free(struct bc_table *t);
 /* "table/id", the name a filter and a re-run command use. */

@@ -11,7 +11,7 @@ void bc_obs_format_checked(const struct bc_case *c, const struct bc_observation 
 	buf[0] = '\0';
 	for (int i = 0; i < c->nsteps && off < buflen; i++) {
 		char one[BC_VALUE_MAX + 16];
-		if (!c->steps[i].checked)
+		if (!c->steps[i]->checked)
 			continue;
 		if (i < obs->nsteps && obs->steps[i].ran)
 			bc_outcome_format(&obs->steps[i].out, one, sizeof(one));

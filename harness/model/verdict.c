@@ -152,7 +152,7 @@ static bool clause_matches(const struct bc_case *c, const struct bc_clause *cl, 
 {
 	int k = 0;
 	for (int i = 0; i < c->nsteps; i++) {
-		if (!c->steps[i].checked)
+		if (!c->steps[i]->checked)
 			continue;
 		if (i >= obs->nsteps || !obs->steps[i].ran || !bc_item_matches(&cl->items[k], &obs->steps[i].out, obs))
 			return false;
@@ -167,7 +167,7 @@ static bool clause_matches(const struct bc_case *c, const struct bc_clause *cl, 
 static void setup_reason(const struct bc_case *c, const struct bc_observation *obs, char *buf, size_t n)
 {
 	int f = obs->failed_step;
-	const struct bc_step *st = &c->steps[f];
+	const struct bc_step *st = c->steps[f];
 	char o[BC_VALUE_MAX + 16];
 	if (f < obs->nsteps && obs->steps[f].ran) {
 		bc_outcome_format(&obs->steps[f].out, o, sizeof(o));
@@ -177,7 +177,7 @@ static void setup_reason(const struct bc_case *c, const struct bc_observation *o
 	int v = bc_step_addr(st) ? st->addr_op.port_var : -1;
 	int from = -1;
 	for (int i = 0; v >= 0 && i < f; i++)
-		if (c->steps[i].verb == BC_V_GETSOCKNAME && c->steps[i].conn.port_var == v)
+		if (c->steps[i]->verb == BC_V_GETSOCKNAME && c->steps[i]->conn.port_var == v)
 			from = i;
 	if (v < 0 || v >= BC_MAX_VARS || from < 0) {
 		snprintf(buf, n, "setup step %d (%s) did not run", f + 1, st->text);
@@ -185,7 +185,7 @@ static void setup_reason(const struct bc_case *c, const struct bc_observation *o
 	}
 	snprintf(buf, n, "setup step %d (%s) did not run: port variable '%s' is 0, because step %d (%s) read a socket "
 		 "that is not bound; hint: end the scenario at the bind that failed, or bind before reading the port",
-		 f + 1, st->text, c->vars[v], from + 1, c->steps[from].text);
+		 f + 1, st->text, c->vars[v], from + 1, c->steps[from]->text);
 }
 
 /* For a row that records a deviation in the column j uses: the documented
@@ -230,7 +230,7 @@ void bc_judge(const struct bc_case *c, const struct bc_platform *p, const struct
 	if (obs->status == BC_OBS_UNSUPPORTED) {
 		j->verdict = BC_SKIP;
 		snprintf(j->reason, sizeof(j->reason), "step %d (%s) cannot run here: the uid is not mapped in this user namespace",
-			 obs->failed_step + 1, c->steps[obs->failed_step].text);
+			 obs->failed_step + 1, c->steps[obs->failed_step]->text);
 		return;
 	}
 	if (obs->status == BC_OBS_SETUP_FAILED) {

@@ -19,7 +19,7 @@ static void print_steps(const struct bc_case_result *res, FILE *out)
 	const struct bc_case *c = res->c;
 	int k = 0;
 	for (int i = 0; i < res->obs.nsteps; i++) {
-		const struct bc_step *st = &c->steps[i];
+		const struct bc_step *st = c->steps[i];
 		char o[BC_VALUE_MAX + 16], want[BC_MAX_ALTS * (BC_VALUE_MAX + 16)] = "";
 		bc_outcome_format(&res->obs.steps[i].out, o, sizeof(o));
 		if (st->checked && res->j.expected && k < res->j.expected->nitems) {

@@ -91,8 +91,8 @@ static json_t *steps_json(const struct bc_case_result *res)
 	for (int i = 0; i < c->nsteps; i++) {
 		char text[BC_VALUE_MAX + 16];
 		json_t *st = json_object();
-		put(st, "step", jstr(c->steps[i].text));
-		put(st, "checked", json_boolean(c->steps[i].checked));
+		put(st, "step", jstr(c->steps[i]->text));
+		put(st, "checked", json_boolean(c->steps[i]->checked));
 		if (res->ran && i < res->obs.nsteps && res->obs.steps[i].ran) {
 			bc_outcome_format(&res->obs.steps[i].out, text, sizeof(text));
 			put(st, "outcome", jstr(text));

@@ -7,6 +7,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "table/reader.h"
 
+#include "model/store.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +74,7 @@ static int parse_item(const char *s, size_t n, size_t base, struct bc_clause *cl
 	return 0;
 }
 
-static int parse_clause(const char *s, size_t n, size_t base, int nchecked, struct bc_clause *cl,
+static int parse_clause(struct bc_store *st, const char *s, size_t n, size_t base, int nchecked, struct bc_clause *cl,
 			char *err, size_t errlen, size_t *offset)
 {
 	size_t i = 0;
@@ -114,8 +116,8 @@ static int parse_clause(const char *s, size_t n, size_t base, int nchecked, stru
 		nouts += s[k] == '|';
 	cl->nitems = 0;
 	cl->nouts = 0;
-	cl->items = calloc((size_t)nchecked, sizeof(*cl->items));
-	cl->outs = calloc(nouts, sizeof(*cl->outs));
+	cl->items = bc_store_alloc(st, (size_t)nchecked * sizeof(*cl->items));
+	cl->outs = bc_store_alloc(st, nouts * sizeof(*cl->outs));
 	if (!cl->items || !cl->outs) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -132,15 +134,16 @@ static int parse_clause(const char *s, size_t n, size_t base, int nchecked, stru
 	return 0;
 }
 
-int bc_expect_parse(const char *text, int nchecked, struct bc_expect *e, char *err, size_t errlen,
-		    size_t *offset)
+int bc_expect_parse(struct bc_store *st, const char *text, int nchecked, struct bc_expect *e, char *err,
+		    size_t errlen, size_t *offset)
 {
 	size_t n = strlen(text), start = 0;
+	struct bc_clause *clauses;
 	memset(e, 0, sizeof(*e));
 	*offset = 0;
 	if (strcmp(text, "-") == 0)
 		return 0;
-	e->text = strdup(text);
+	e->text = bc_store_str(st, text);
 	if (!e->text) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -150,6 +153,15 @@ int bc_expect_parse(const char *text, int nchecked, struct bc_expect *e, char *e
 		return 0;
 	}
 	e->state = BC_EXP_SET;
+	size_t want = 1;
+	for (size_t i = 0; i < n; i++)
+		want += text[i] == ';';
+	want = want > BC_MAX_CLAUSES ? BC_MAX_CLAUSES : want;
+	e->clauses = clauses = bc_store_alloc(st, want * sizeof(*clauses));
+	if (!clauses) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && text[i] != ';')
 			continue;
@@ -158,18 +170,14 @@ int bc_expect_parse(const char *text, int nchecked, struct bc_expect *e, char *e
 			snprintf(err, errlen, "more than %d clauses", BC_MAX_CLAUSES);
 			goto fail;
 		}
-		struct bc_clause *cl = &e->clauses[e->nclauses++];
-		if (parse_clause(text + start, i - start, start, nchecked, cl, err, errlen, offset) < 0)
+		struct bc_clause *cl = &clauses[e->nclauses++];
+		if (parse_clause(st, text + start, i - start, start, nchecked, cl, err, errlen, offset) < 0)
 			goto fail;
 		start = i + 1;
 	}
 	return 0;
 fail:
-	for (int k = 0; k < e->nclauses; k++) {
-		free(e->clauses[k].items);
-		free(e->clauses[k].outs);
-	}
-	free(e->text);
+	/* What it took of the store stays there until the table goes. */
 	memset(e, 0, sizeof(*e));
 	return -1;
 }

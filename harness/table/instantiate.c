@@ -4,6 +4,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "table/rows.h"
 
+#include "model/store.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,13 +85,11 @@ fail:
 struct bc_step_memo {
 	bool tried, usable;
 	struct bc_scope before, after;
-	struct bc_step st;
+	const struct bc_step *st; /* in the table's store */
 };
 
 void bc_rd_memo_free(struct bc_step_memo *m)
 {
-	if (m)
-		free(m->st.text);
 	free(m);
 }
 
@@ -117,18 +117,15 @@ static bool has_cell(const struct bc_tmpl_step *ts)
 	return false;
 }
 
-/* 1: st and scope came from the memo; 0: parse it. */
-static int from_memo(const struct bc_tmpl_step *ts, struct bc_scope *scope, struct bc_step *st)
+/* true: st and scope came from the memo; false: parse it. */
+static bool from_memo(const struct bc_tmpl_step *ts, struct bc_scope *scope, const struct bc_step **st)
 {
 	const struct bc_step_memo *m = ts->memo;
 	if (!m || !m->usable || !scope_equal(&m->before, scope))
-		return 0;
+		return false;
 	*st = m->st;
-	st->text = strdup(m->st.text);
-	if (!st->text)
-		return -1;
 	*scope = m->after;
-	return 1;
+	return true;
 }
 
 static void remember(struct bc_tmpl_step *ts, const struct bc_scope *before, const struct bc_scope *after,
@@ -140,9 +137,8 @@ static void remember(struct bc_tmpl_step *ts, const struct bc_scope *before, con
 	m->tried = true;
 	m->before = *before;
 	m->after = *after;
-	m->st = *st;
-	m->st.text = strdup(st->text);
-	m->usable = m->st.text != NULL;
+	m->st = st;
+	m->usable = true;
 }
 
 /* What a case needs because of one of its steps. */
@@ -163,19 +159,30 @@ static unsigned step_needs(const struct bc_step *st)
 	return needs;
 }
 
-/* One template step with the row's cells put in, parsed into *st (or
- * copied from its memo).  Returns 0, or -1 (with a diagnostic unless out
+/* The step parsed into st, with its text, as the table's store keeps it:
+ * once for all the rows that make the same step.  NULL when out of
+ * memory. */
+static const struct bc_step *keep(struct rd *r, struct bc_step *st, const struct bc_word *w, int nw)
+{
+	char *text = bc_step_text(w, nw);
+	st->text = text ? bc_store_str(r->t->store, text) : NULL;
+	free(text);
+	return st->text ? bc_store_blob(r->t->store, st, sizeof(*st)) : NULL;
+}
+
+/* One template step with the row's cells put in, parsed into *out (or
+ * taken from its memo).  Returns 0, or -1 (with a diagnostic unless out
  * of memory). */
 static int instantiate_step(struct rd *r, struct bc_tmpl_step *ts, const struct bc_line *row,
-			    struct bc_scope *scope, struct bc_step *st)
+			    struct bc_scope *scope, const struct bc_step **out)
 {
 	struct bc_word w[BC_MAX_WORDS];
+	struct bc_step st;
 	int nw = ts->nwords, made = 0, rc = 0;
 	if (row && !ts->memo && !has_cell(ts))
 		ts->memo = calloc(1, sizeof(*ts->memo)); /* none: parsed every time */
-	int memo = row ? from_memo(ts, scope, st) : 0;
-	if (memo)
-		return memo < 0 ? -1 : 0;
+	if (row && from_memo(ts, scope, out))
+		return 0;
 	struct bc_scope before;
 	bool learn = ts->memo && !ts->memo->tried;
 	if (learn)
@@ -186,11 +193,11 @@ static int instantiate_step(struct rd *r, struct bc_tmpl_step *ts, const struct 
 	if (made < nw) {
 		rc = -1;
 	} else {
-		rc = bc_step_parse(r->file, w, nw, ts->checked, st, scope, !row, r->d);
-		if (rc == 0 && !(st->text = bc_step_text(w, nw)))
+		rc = bc_step_parse(r->file, w, nw, ts->checked, &st, scope, !row, r->d);
+		if (rc == 0 && !(*out = keep(r, &st, w, nw)))
 			rc = -1;
 		if (rc == 0 && learn)
-			remember(ts, &before, scope, st);
+			remember(ts, &before, scope, *out);
 	}
 	for (int k = 0; k < made; k++)
 		free(w[k].s);
@@ -209,12 +216,15 @@ int bc_rd_instantiate(struct rd *r, struct bc_scenario *sc, const struct bc_line
 		rc = instantiate_step(r, &sc->steps[i], row, &scope, &c->steps[i]);
 		if (rc == 0) {
 			c->nsteps++;
-			c->nchecked += c->steps[i].checked;
-			c->needs |= step_needs(&c->steps[i]);
+			c->nchecked += c->steps[i]->checked;
+			c->needs |= step_needs(c->steps[i]);
 		}
 	}
 	c->nhandles = scope.handles.n;
 	c->nvars = scope.vars.n;
-	memcpy(c->vars, scope.vars.v, sizeof(c->vars));
+	if (rc == 0 && c->nvars) {
+		c->vars = bc_store_blob(r->t->store, scope.vars.v, (size_t)c->nvars * sizeof(scope.vars.v[0]));
+		rc = c->vars ? 0 : -1;
+	}
 	return rc;
 }

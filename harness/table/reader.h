@@ -90,8 +90,8 @@ bool bc_step_verb_known(const char *word);
 
 /* Parse an expectation cell for a case with nchecked checked steps.  On error
  * returns -1 with a message and the byte offset of the bad part. */
-int bc_expect_parse(const char *text, int nchecked, struct bc_expect *e, char *err, size_t errlen,
-		    size_t *offset);
+int bc_expect_parse(struct bc_store *st, const char *text, int nchecked, struct bc_expect *e, char *err,
+		    size_t errlen, size_t *offset);
 
 /* The reader's state while one table is read (table.c, table_rows.c). */
 enum colkind {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/store.h"
 #include "table/blocks.h"
 #include "table/header.h"
 #include "model/text.h"
@@ -379,6 +380,11 @@ int bc_table_parse(const char *path, const char *text, size_t len, struct bc_tab
 	memset(t, 0, sizeof(*t));
 	snprintf(t->path, sizeof(t->path), "%s", path);
 	default_name(path, t->name, sizeof(t->name));
+	t->store = bc_store_new();
+	if (!t->store) {
+		bc_diag_add(d, path, 1, 1, "out of memory");
+		return d->n - before;
+	}
 
 	if (bc_rd_not_text(path, text, len, d))
 		return d->n - before;
@@ -427,5 +433,9 @@ int bc_table_parse(const char *path, const char *text, size_t len, struct bc_tab
 	free(r.cols);
 	bc_rd_ids_free(&r.ids);
 	bc_line_free(&r.header);
+	/* The room the array grew into for more rows is given back. */
+	struct bc_case *fit = t->ncases ? realloc(t->cases, (size_t)t->ncases * sizeof(*t->cases)) : NULL;
+	if (fit)
+		t->cases = fit;
 	return d->n - before;
 }

@@ -13,6 +13,8 @@
 #include "model/verdict.h"
 #include "table/rows.h"
 
+#include "model/store.h"
+
 static char *trim(char *s)
 {
 	char *e;
@@ -93,7 +95,7 @@ static int parse_deviation(struct rd *r, const struct bc_tok *cell, int line, st
 		}
 		c->deviation_mask |= 1u << slot;
 	}
-	c->deviation = strdup(cell->s);
+	c->deviation = bc_store_str(r->t->store, cell->s);
 	return c->deviation ? 0 : -1;
 }
 
@@ -115,7 +117,7 @@ static int check_gvisor_reason(struct rd *r, const struct bc_line *l, int line, 
 
 /* "=127.0.0.1:P" in an expectation: P is the port getsockname stored in
  * the case's variable P, filled in when the case is judged. */
-static void link_port_vars(struct bc_expect *e, const struct bc_case *c)
+static void link_port_vars(const struct bc_expect *e, const struct bc_case *c)
 {
 	for (int k = 0; k < e->nclauses; k++)
 		for (int i = 0; i < e->clauses[k].nitems; i++)
@@ -130,17 +132,50 @@ static void link_port_vars(struct bc_expect *e, const struct bc_case *c)
 			}
 }
 
-static int read_cell(struct rd *r, const struct column *col, const struct bc_tok *cell, int line, struct bc_case *c)
+/* An expectation cell, parsed once per table for each text, number of
+ * checked steps and set of port variables: the rows of a matrix repeat a
+ * few results many times. */
+static int read_expect(struct rd *r, const struct column *col, const struct bc_tok *cell, int line, struct bc_case *c)
 {
 	char err[512];
-	size_t off;
+	size_t off, len = strlen(cell->s), klen = sizeof(int) + sizeof(c->vars) + len;
+	struct bc_store *st = r->t->store;
+	struct bc_expect *e = &c->exp[col->slot];
+	char *key = malloc(klen + 2);
+	if (!key)
+		return -1;
+	key[0] = '\x02', key[1] = 'E'; /* see memo() */
+	memcpy(key + 2, &c->nchecked, sizeof(int));
+	memcpy(key + 2 + sizeof(int), (const void *)&c->vars, sizeof(c->vars)); /* one pointer per set of names */
+	memcpy(key + 2 + sizeof(int) + sizeof(c->vars), cell->s, len);
+	klen += 2;
+	void **known = bc_store_memo(st, key, klen);
+	if (known && *known) {
+		*e = *(const struct bc_expect *)*known;
+		free(key);
+		return 0;
+	}
+	if (bc_expect_parse(st, cell->s, c->nchecked, e, err, sizeof(err), &off) < 0) {
+		free(key);
+		BC_RD_ERR(r, line, bc_cell_col(cell, off), "%s: %s", col->name, err);
+		return -1;
+	}
+	link_port_vars(e, c);
+	struct bc_expect *kept = bc_store_alloc(st, sizeof(*kept));
+	if (kept && (known = bc_store_memo(st, key, klen))) {
+		*kept = *e;
+		*known = kept;
+	}
+	free(key);
+	return 0;
+}
+
+static int read_cell(struct rd *r, const struct column *col, const struct bc_tok *cell, int line, struct bc_case *c)
+{
 	switch (col->kind) {
 	case COL_SLOT:
-		if (bc_expect_parse(cell->s, c->nchecked, &c->exp[col->slot], err, sizeof(err), &off) < 0) {
-			BC_RD_ERR(r, line, bc_cell_col(cell, off), "%s: %s", col->name, err);
+		if (read_expect(r, col, cell, line, c) < 0)
 			return -1;
-		}
-		link_port_vars(&c->exp[col->slot], c);
 		/* "=ADDR:ephemeral": the executor reads the range only then. */
 		if (strstr(cell->s, ":" BC_EPHEMERAL))
 			c->needs |= BC_NEEDS_PORT_RANGE;
@@ -150,11 +185,11 @@ static int read_cell(struct rd *r, const struct column *col, const struct bc_tok
 			BC_RD_ERR(r, line, cell->col, "the row names no source; hint: an anchor suite's file, a man page, a spec clause or kernel source");
 			return -1;
 		}
-		c->source = strdup(cell->s);
+		c->source = bc_store_str(r->t->store, cell->s);
 		return c->source ? 0 : -1;
 	case COL_NOTE:
 		if (strcmp(cell->s, "-") != 0)
-			c->note = strdup(cell->s);
+			c->note = bc_store_str(r->t->store, cell->s);
 		return 0;
 	case COL_TIMEOUT:
 		if (strcmp(cell->s, "-") != 0 && bc_rd_parse_timeout(cell->s, &c->timeout_ms) < 0) {
@@ -165,62 +200,6 @@ static int read_cell(struct rd *r, const struct column *col, const struct bc_tok
 	default:
 		return 0;
 	}
-}
-
-static const struct bc_rd_profile *find_profile(const struct rd *r, const char *name, size_t n)
-{
-	for (int i = 0; i < r->nprof; i++)
-		if (strlen(r->prof[i].name) == n && strncmp(r->prof[i].name, name, n) == 0)
-			return &r->prof[i];
-	return NULL;
-}
-
-/* The row's profile: the ones its cell names, joined with '+', or the
- * table's "default" profile when the cell is '-' or there is no column. */
-static int pick_profile(struct rd *r, const struct bc_tok *cell, int line, struct bc_case *c)
-{
-	const char *text = cell && strcmp(cell->s, "-") != 0 ? cell->s : NULL;
-	char err[256];
-	if (!text) {
-		if (!find_profile(r, "default", 7))
-			return 0;
-		text = "default";
-	}
-	if (strlen(text) >= sizeof(c->profile->name)) {
-		BC_RD_ERR(r, line, cell->col, "profile list too long");
-		return -1;
-	}
-	c->profile = calloc(1, sizeof(*c->profile));
-	if (!c->profile)
-		return -1;
-	snprintf(c->profile->name, sizeof(c->profile->name), "%s", text);
-	for (const char *p = text; *p;) {
-		size_t n = strcspn(p, "+");
-		const struct bc_rd_profile *pr = find_profile(r, p, n);
-		if (!pr) {
-			if (r->lost_names)
-				return -1; /* it may be the profile whose line was lost */
-			if (r->nprof)
-				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)), "unknown profile '%.*s'; hint: the table defines %s%s",
-					  (int)n, p, r->prof[0].name, r->nprof > 1 ? " and others" : "");
-			else
-				BC_RD_ERR(r, line, bc_cell_col(cell, (size_t)(p - text)), "unknown profile '%.*s'; hint: define it before the header with 'profile NAME' and indented settings",
-					  (int)n, p);
-			return -1;
-		}
-		if (pr->bad)
-			return -1; /* its own error was reported */
-		if (bc_profile_merge(c->profile, &pr->p, err, sizeof(err)) < 0) {
-			BC_RD_ERR(r, line, cell->col, "%s", err);
-			return -1;
-		}
-		p += n;
-		if (*p == '+' && !*++p) {
-			BC_RD_ERR(r, line, bc_cell_col(cell, strlen(text)), "empty profile name after '+'");
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* The next call of a sweep's "CALL,CALL...:" list, into call; false at the
@@ -284,8 +263,9 @@ static int read_fault(struct rd *r, const struct bc_tok *cell, int line, struct 
 	const char *text = cell->s;
 	if (strcmp(text, "-") == 0)
 		return 0;
-	c->fault_text = strdup(text);
-	if (!c->fault_text)
+	c->fault_text = bc_store_str(r->t->store, text);
+	c->faults = bc_store_alloc(r->t->store, BC_MAX_FAULTS * sizeof(*c->faults));
+	if (!c->fault_text || !c->faults)
 		return -1;
 	if (strncmp(text, "sweep:", 6) == 0) {
 		const char *calls = text + 6, *colon = strrchr(calls, ':');
@@ -358,14 +338,14 @@ static int attach_target(struct rd *r, const struct bc_line *l, struct bc_case *
 {
 	const char *name = NULL;
 	for (int i = 0; i < c->nsteps; i++) {
-		if (c->steps[i].verb != BC_V_RUN)
+		if (c->steps[i]->verb != BC_V_RUN)
 			continue;
-		if (name && strcmp(name, c->steps[i].observe.target) != 0) {
+		if (name && strcmp(name, c->steps[i]->observe.target) != 0) {
 			BC_RD_ERR(r, l->lineno, l->tok[0].col, "row '%s' runs two targets, '%s' and '%s'; hint: one target per case", c->id, name,
-				  c->steps[i].observe.target);
+				  c->steps[i]->observe.target);
 			return -1;
 		}
-		name = c->steps[i].observe.target;
+		name = c->steps[i]->observe.target;
 	}
 	if (!name) {
 		if (c->fault_text) {
@@ -379,11 +359,20 @@ static int attach_target(struct rd *r, const struct bc_line *l, struct bc_case *
 			continue;
 		if (r->tgt[i].bad)
 			return -1; /* reported where it is defined */
-		c->target = malloc(sizeof(*c->target));
-		if (!c->target)
+		/* Every row that runs it shares one copy, in the store. */
+		void **known = bc_rd_memo(r, 'T', name);
+		if (known && *known) {
+			c->target = *known;
+			return 0;
+		}
+		struct bc_target *t = bc_store_alloc(r->t->store, sizeof(*t));
+		if (!t)
 			return -1;
-		*c->target = r->tgt[i].t;
-		expand_tabledir(r, c->target);
+		*t = r->tgt[i].t;
+		expand_tabledir(r, t);
+		c->target = t;
+		if ((known = bc_rd_memo(r, 'T', name)))
+			*known = t;
 		return 0;
 	}
 	if (!r->lost_names)
@@ -434,6 +423,11 @@ static void expand_sweep(struct rd *r, struct bc_case *c)
 				continue; /* a name this platform lacks */
 			if (bc_case_clone(c, &one) < 0)
 				return;
+			one.faults = bc_store_alloc(r->t->store, sizeof(*one.faults));
+			if (!one.faults) {
+				bc_case_free(&one);
+				return;
+			}
 			one.faults[0] = f;
 			one.nfaults = 1;
 			one.sweep_rank = made++;
@@ -442,9 +436,8 @@ static void expand_sweep(struct rd *r, struct bc_case *c)
 			n = n < sizeof(one.id) ? n : sizeof(one.id) - 1;
 			memcpy(one.id, id, n);
 			one.id[n] = '\0';
-			free(one.fault_text);
-			one.fault_text = strdup(rule);
-			if (append_case(r, &one) < 0)
+			one.fault_text = bc_store_str(r->t->store, rule);
+			if (!one.fault_text || append_case(r, &one) < 0)
 				bc_case_free(&one);
 		}
 	}
@@ -470,6 +463,20 @@ static int claim_id(struct rd *r, const struct bc_line *l, struct bc_case *c)
 		snprintf(c->id, sizeof(c->id), "%s", cell->s);
 	}
 	return 0;
+}
+
+/* The case a row starts: where it comes from, its table's defaults, and
+ * its id. */
+static int start_case(struct rd *r, const struct bc_line *l, struct bc_case *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->table = bc_store_str(r->t->store, r->t->name);
+	c->file = bc_store_str(r->t->store, r->file);
+	if (!c->table || !c->file)
+		return -1;
+	c->line = l->lineno;
+	c->timeout_ms = r->timeout_ms;
+	return claim_id(r, l, c);
 }
 
 /* The scenario the row names, or the table's only one. */
@@ -537,14 +544,9 @@ void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 	/* A section's scenario, or the one the row names, or the table's only one. */
 	struct bc_scenario *sc = r->section >= 0 ? &r->sc[r->section] : r->nsc == 1 ? &r->sc[0] : NULL;
 	int line = l->lineno, dev_col, prof_col;
-	memset(&c, 0, sizeof(c));
 	if (!cells_match_header(r, l) || r->rows_dropped)
 		return;
-	snprintf(c.table, sizeof(c.table), "%s", r->t->name);
-	snprintf(c.file, sizeof(c.file), "%s", r->file);
-	c.line = line;
-	c.timeout_ms = r->timeout_ms;
-	if (claim_id(r, l, &c) < 0 || pick_scenario(r, l, &sc) < 0)
+	if (start_case(r, l, &c) < 0 || pick_scenario(r, l, &sc) < 0)
 		return;
 	if (!sc || sc->nsteps == 0 || sc->bad)
 		return; /* what is wrong with the scenario was said once */
@@ -553,7 +555,7 @@ void bc_rd_read_row(struct rd *r, const struct bc_line *l)
 		goto drop;
 	if (read_cells(r, l, &c, &prof_col, &dev_col) < 0)
 		goto drop;
-	if (pick_profile(r, prof_col >= 0 ? &l->tok[prof_col] : NULL, line, &c) < 0)
+	if (bc_rd_pick_profile(r, prof_col >= 0 ? &l->tok[prof_col] : NULL, line, &c) < 0)
 		goto drop;
 	bool any = false;
 	for (int s = 0; s < BC_SLOT_COUNT; s++)
