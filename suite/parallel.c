@@ -347,15 +347,7 @@ int bc_suite_run_parallel(int jobs, struct bc_suite_totals *tot)
 	if (last) {
 		bc_suite_set_index((unsigned)nsuites + 1);
 		CU_ErrorCode err = CU_run_suite(last);
-		const CU_pRunSummary r = CU_get_run_summary();
-		tot->suites_run++;
-		tot->suites_failed += r->nSuitesFailed;
-		tot->tests_run += r->nTestsRun;
-		tot->tests_failed += r->nTestsFailed;
-		tot->tests_inactive += r->nTestsInactive;
-		tot->asserts += r->nAsserts;
-		tot->asserts_failed += r->nAssertsFailed;
-		tot->framework_error |= err != CUE_SUCCESS && err != CUE_TEST_INACTIVE && err != CUE_SINIT_FAILED;
+		bc_suite_totals_add(tot, CU_get_run_summary(), err);
 	}
 	return 0;
 }

@@ -281,6 +281,21 @@ static void print_totals(const struct bc_suite_totals *t)
 	       t->asserts_failed, "n/a");
 }
 
+/* A skipped (inactive) test leaves CUE_TEST_INACTIVE behind: that is a
+ * skip, not a framework error; a suite whose init failed is counted in
+ * suites_failed. */
+void bc_suite_totals_add(struct bc_suite_totals *tot, const CU_RunSummary *r, CU_ErrorCode err)
+{
+	tot->suites_run += r->nSuitesRun;
+	tot->suites_failed += r->nSuitesFailed;
+	tot->tests_run += r->nTestsRun;
+	tot->tests_failed += r->nTestsFailed;
+	tot->tests_inactive += r->nTestsInactive;
+	tot->asserts += r->nAsserts;
+	tot->asserts_failed += r->nAssertsFailed;
+	tot->framework_error |= err != CUE_SUCCESS && err != CUE_TEST_INACTIVE && err != CUE_SINIT_FAILED;
+}
+
 void bc_suite_run(bool be_verbose, int jobs, struct bc_suite_totals *tot)
 {
 	memset(tot, 0, sizeof(*tot));
@@ -305,18 +320,7 @@ void bc_suite_run(bool be_verbose, int jobs, struct bc_suite_totals *tot)
 			printf("bc_suite: cannot run suites in parallel (%s); one at a time\n", strerror(errno));
 		CU_set_all_test_complete_handler(all_complete);
 		CU_run_all_tests();
-		const CU_pRunSummary sum = CU_get_run_summary();
-		CU_ErrorCode err = CU_get_error();
-		tot->suites_run = sum->nSuitesRun;
-		tot->suites_failed = sum->nSuitesFailed;
-		tot->tests_run = sum->nTestsRun;
-		tot->tests_failed = sum->nTestsFailed;
-		tot->tests_inactive = sum->nTestsInactive;
-		tot->asserts = sum->nAsserts;
-		tot->asserts_failed = sum->nAssertsFailed;
-		/* A skipped (inactive) test leaves CUE_TEST_INACTIVE behind: that
-		 * is a skip, not a framework error. */
-		tot->framework_error = err != CUE_SUCCESS && err != CUE_TEST_INACTIVE;
+		bc_suite_totals_add(tot, CU_get_run_summary(), CU_get_error());
 	}
 	printf("bc_suite: wall time %.1f s, CPU time %.1f s (this process and the children it waited for)\n",
 	       since(&run_started), cpu_s());

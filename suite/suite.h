@@ -84,6 +84,8 @@ struct bc_suite_totals {
 int bc_suite_limit_init(void);
 double bc_suite_limit_s(void);
 void bc_suite_run(bool verbose, int jobs, struct bc_suite_totals *tot);
+/* One CUnit run's summary, and the error it left, added to tot. */
+void bc_suite_totals_add(struct bc_suite_totals *tot, const CU_RunSummary *r, CU_ErrorCode err);
 /* The number of the suite that starts next (1-based, for its progress
  * line), and the slowest test so far: its time, its name into name. */
 void bc_suite_set_index(unsigned i);
