@@ -237,7 +237,10 @@ int bc_cli_run(const struct bc_cli_opts *o, const char *prog)
 	struct bc_runner r;
 	struct bc_run_info info;
 	struct bc_report_files files;
-	int ntables = bc_cli_load_tables(o, &tables, &d), nlist;
+	int ntables, nlist;
+	/* The probe makes its namespace while the tables are read. */
+	bc_sandbox_probe_early();
+	ntables = bc_cli_load_tables(o, &tables, &d);
 
 	bc_diags_print(&d, stderr);
 	if (ntables < 0)

@@ -203,40 +203,89 @@ static void take_msg(int sock, struct probe_msg *m)
 	}
 }
 
-static void probe_once(struct probe_answer *a, bool private_net)
+/* A probe on its way: its child, and the parent's end of the socket. */
+struct pending {
+	pid_t pid;
+	int sock;
+	bool private_net;
+	char why[200]; /* why it could not start */
+};
+
+/* Start the child: vfork when the caller waits for it at once, fork when
+ * it goes on meanwhile (bc_sandbox_probe_early). */
+static void probe_begin(struct pending *p, bool private_net, bool wait_now)
 {
-	int sv[2], st = 0;
-	memset(a, 0, sizeof(*a));
-	a->msg.base.net = a->msg.base.user = -1;
+	int sv[2];
+	*p = (struct pending){.pid = -1, .sock = -1, .private_net = private_net};
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		snprintf(a->msg.why, sizeof(a->msg.why), "cannot make a socket pair: %s", strerror(errno));
+		snprintf(p->why, sizeof(p->why), "cannot make a socket pair: %s", strerror(errno));
 		return;
 	}
 	ino_t user_ino = ns_ino("/proc/self/ns/user");
-	pid_t pid = vfork();
+	fflush(NULL);
+	pid_t pid = wait_now ? vfork() : fork();
 	if (pid == 0)
 		probe_child(sv[1], private_net, user_ino);
 	close(sv[1]);
 	if (pid < 0) {
-		snprintf(a->msg.why, sizeof(a->msg.why), "cannot start a process: %s", strerror(errno));
-	} else {
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		take_msg(sv[0], &a->msg);
-		int code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
-		a->net = code >= 2 && code <= 15 && private_net;
-		a->v6 = a->net && (code & 1);
-		a->shared_sysctls = a->net && (code & 4);
-		a->v6only_by_socket = a->net && (code & 8);
+		snprintf(p->why, sizeof(p->why), "cannot start a process: %s", strerror(errno));
+		close(sv[0]);
+		return;
 	}
-	close(sv[0]);
+	p->pid = pid;
+	p->sock = sv[0];
+}
+
+static void probe_end(struct pending *p, struct probe_answer *a)
+{
+	int st = 0;
+	memset(a, 0, sizeof(*a));
+	a->msg.base.net = a->msg.base.user = -1;
+	if (p->pid < 0) {
+		snprintf(a->msg.why, sizeof(a->msg.why), "%s", p->why);
+		return;
+	}
+	while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	take_msg(p->sock, &a->msg);
+	close(p->sock);
+	int code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+	a->net = code >= 2 && code <= 15 && p->private_net;
+	a->v6 = a->net && (code & 1);
+	a->shared_sysctls = a->net && (code & 4);
+	a->v6only_by_socket = a->net && (code & 8);
+	p->pid = -1;
+}
+
+static void probe_once(struct probe_answer *a, bool private_net)
+{
+	static struct pending p;
+	probe_begin(&p, private_net, true);
+	probe_end(&p, a);
+}
+
+/* The probe bc_sandbox_probe_early started, if any. */
+static struct pending early = {.pid = -1, .sock = -1};
+static pid_t early_parent;
+
+void bc_sandbox_probe_early(void)
+{
+	if (early.pid >= 0)
+		return;
+	probe_begin(&early, true, false);
+	early_parent = getpid();
 }
 
 void bc_sandbox_probe(struct bc_sandbox_caps *caps)
 {
 	static struct probe_answer a;
 	memset(caps, 0, sizeof(*caps));
-	probe_once(&a, true);
+	/* An early probe is this process's own child: a process forked since
+	 * cannot wait for it, and asks its own. */
+	if (early.pid >= 0 && early_parent == getpid())
+		probe_end(&early, &a);
+	else
+		probe_once(&a, true);
 	if (a.net) {
 		caps->private_net = true;
 	} else {

@@ -90,5 +90,9 @@ struct bc_sandbox_caps {
 	char reason[640];
 };
 void bc_sandbox_probe(struct bc_sandbox_caps *caps);
+/* Start the probe now, in a forked child that works while the caller goes
+ * on (loading the tables); the next bc_sandbox_probe in this process takes
+ * its answer instead of probing. */
+void bc_sandbox_probe_early(void);
 
 #endif
