@@ -108,17 +108,25 @@ static int spawn(struct pool *p, struct worker *w)
  * leaves nothing running.  Until that pid is known, or if ours has
  * already ended (that pid may then be anyone's), ours is killed
  * and pid 1 follows it (PR_SET_PDEATHSIG). */
-static int retire(struct worker *w)
+static void stop(struct worker *w)
 {
-	int status = 0;
 	siginfo_t si = {0};
-	if (w->pid <= 0)
-		return 0;
+	if (w->pid <= 0 || w->cmd < 0)
+		return;
 	close(w->cmd);
 	close(w->res);
+	w->cmd = w->res = -1;
 	pid_t real = __atomic_load_n(&w->beat->pid, __ATOMIC_ACQUIRE);
 	bool ended = waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid;
 	kill(real > 0 && !ended ? real : w->pid, SIGKILL);
+}
+
+static int retire(struct worker *w)
+{
+	int status = 0;
+	if (w->pid <= 0)
+		return 0;
+	stop(w);
 	waitpid(w->pid, &status, 0);
 	w->pid = -1;
 	return status;
@@ -284,6 +292,10 @@ static bool wait_and_collect(struct pool *p)
 
 static void pool_free(struct pool *p)
 {
+	/* Every worker is killed before any is waited for: their namespaces
+	 * are taken down side by side. */
+	for (int i = 0; i < p->jobs; i++)
+		stop(&p->ws[i]);
 	for (int i = 0; i < p->jobs; i++)
 		retire(&p->ws[i]);
 	free(p->results);
