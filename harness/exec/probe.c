@@ -24,7 +24,9 @@
 
 /* The probe: can a child make a private network namespace with lo up, and
  * does it have IPv6?  A vfork child answers: a fork would copy the page
- * tables of a runner that holds every table, for a few system calls.  The
+ * tables of a runner that holds every table, for a few system calls; one
+ * started before the tables are read (bc_sandbox_probe_early) is forked,
+ * and works while the runner reads them.  The
  * answer is its exit status; why it failed, or the base it made (with its
  * namespaces' fds), comes in one message on a socket (under Valgrind a
  * vfork is a fork: nothing may be passed in memory). */
