@@ -111,9 +111,10 @@ static int spawn(struct pool *p, struct worker *w)
 static void stop(struct worker *w)
 {
 	siginfo_t si = {0};
-	if (w->pid <= 0 || w->cmd < 0)
+	if (w->pid <= 0 || w->res < 0)
 		return;
-	close(w->cmd);
+	if (w->cmd >= 0)
+		close(w->cmd);
 	close(w->res);
 	w->cmd = w->res = -1;
 	pid_t real = __atomic_load_n(&w->beat->pid, __ATOMIC_ACQUIRE);
@@ -290,10 +291,53 @@ static bool wait_and_collect(struct pool *p)
 	return true;
 }
 
-static void pool_free(struct pool *p)
+/* Idle workers, at the end of a run, are told to end: their command pipe
+ * closes, and a worker exits when it reads the end.  Each of its processes
+ * is then waited for by its parent, so that what the worker and its cases
+ * used of the CPU counts in the runner's (getrusage, time(1)); a worker
+ * killed through its PID namespace's pid 1 takes that with it.  One that
+ * has not ended within END_WAIT_MS is killed by pool_free. */
+#define END_WAIT_MS 1000
+static void end_idle(struct pool *p)
 {
-	/* Every worker is killed before any is waited for: their namespaces
-	 * are taken down side by side. */
+	struct pollfd pf[MAX_JOBS];
+	int np = 0, left = 0, map[MAX_JOBS];
+	for (int i = 0; i < p->jobs; i++) {
+		struct worker *w = &p->ws[i];
+		if (w->pid <= 0 || w->nq > 0 || w->res < 0)
+			continue;
+		close(w->cmd);
+		w->cmd = -1;
+		pf[np] = (struct pollfd){w->res, POLLIN, 0};
+		map[np++] = i;
+	}
+	long until = bc_now_us() + END_WAIT_MS * 1000L;
+	for (left = np; left > 0;) {
+		long ms = (until - bc_now_us()) / 1000;
+		if (ms <= 0 || poll(pf, (nfds_t)np, (int)ms) <= 0)
+			return;
+		for (int k = 0; k < np; k++) {
+			char b;
+			struct worker *w = &p->ws[map[k]];
+			if (pf[k].fd < 0 || !pf[k].revents || read(pf[k].fd, &b, 1) > 0)
+				continue;
+			/* It has ended: its pid 1, then the process we forked,
+			 * end after it. */
+			close(w->res);
+			w->res = pf[k].fd = -1;
+			waitpid(w->pid, NULL, 0);
+			w->pid = -1;
+			left--;
+		}
+	}
+}
+
+static void pool_free(struct pool *p, bool idle)
+{
+	if (idle)
+		end_idle(p);
+	/* Every other worker is killed before any is waited for: their
+	 * namespaces are taken down side by side. */
 	for (int i = 0; i < p->jobs; i++)
 		stop(&p->ws[i]);
 	for (int i = 0; i < p->jobs; i++)
@@ -339,9 +383,10 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 			break; /* nothing runs and nothing could be started */
 	}
 	int rc = running && p.reported == n ? 0 : -1;
-	if (bc_runner_stopped(r))
+	bool stopped = bc_runner_stopped(r);
+	if (stopped)
 		flush_finished(&p);
-	pool_free(&p);
+	pool_free(&p, !stopped);
 	return rc;
 }
 
