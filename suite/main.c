@@ -97,12 +97,11 @@ int bc_suite_failing_cases(const char *out, char *buf, size_t n)
 /* The unit and self-test suites, in the order they run; the tables' suites
  * and the host check follow them. */
 static int (*const units[])(void) = {
-	bc_suite_values,   bc_suite_table,   bc_suite_verdict,   bc_suite_gvisor,  bc_suite_sandbox,
-	bc_suite_results,  bc_suite_matrix,  bc_suite_runner,    bc_suite_cli,     bc_suite_reports,
-	bc_suite_input,    bc_suite_profile, bc_suite_hostile,   bc_suite_confine, bc_suite_escape,
-	bc_suite_timescale, bc_suite_kernels, bc_suite_generated, bc_suite_manual, bc_suite_install,
-	bc_suite_audit,
-	bc_suite_target,
+	bc_suite_values,    bc_suite_table,    bc_suite_verdict,   bc_suite_gvisor,   bc_suite_sandbox,
+	bc_suite_netns,     bc_suite_results,  bc_suite_matrix,    bc_suite_runner,   bc_suite_cli,
+	bc_suite_reports,   bc_suite_input,    bc_suite_profile,   bc_suite_hostile,  bc_suite_confine,
+	bc_suite_escape,    bc_suite_timescale, bc_suite_kernels,  bc_suite_generated, bc_suite_manual,
+	bc_suite_install,   bc_suite_audit,    bc_suite_target,
 };
 
 static int register_all(int argc, char **argv)

@@ -239,6 +239,10 @@ int bc_cli_run(const struct bc_cli_opts *o, const char *prog)
 	struct bc_run_info info;
 	struct bc_report_files files;
 	int ntables, nlist;
+	/* The probe's namespace becomes the first one, the base with small
+	 * TCP tables (exec/netns.h): setup_runner waits for it, and the
+	 * zygote started after it makes workers that enter it. */
+	bc_sandbox_probe_early();
 
 	if (setup_runner(&r, o, prog) < 0)
 		return BC_EXIT_BAD_INPUT;

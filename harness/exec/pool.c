@@ -116,17 +116,26 @@ static int spawn(struct pool *p, struct worker *w)
  * leaves nothing running.  Until that pid is known, or if ours has
  * already ended (that pid may then be anyone's), ours is killed
  * and pid 1 follows it (PR_SET_PDEATHSIG). */
-static int retire(struct worker *w)
+static void stop(struct worker *w)
 {
-	int status = 0;
 	siginfo_t si = {0};
-	if (w->pid <= 0)
-		return 0;
-	close(w->cmd);
+	if (w->pid <= 0 || w->res < 0)
+		return;
+	if (w->cmd >= 0)
+		close(w->cmd);
 	close(w->res);
+	w->cmd = w->res = -1;
 	pid_t real = __atomic_load_n(&w->beat->pid, __ATOMIC_ACQUIRE);
 	bool ended = waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid;
 	kill(real > 0 && !ended ? real : w->pid, SIGKILL);
+}
+
+static int retire(struct worker *w)
+{
+	int status = 0;
+	if (w->pid <= 0)
+		return 0;
+	stop(w);
 	waitpid(w->pid, &status, 0);
 	w->pid = -1;
 	return status;
@@ -290,8 +299,58 @@ static bool wait_and_collect(struct pool *p)
 	return true;
 }
 
-static void pool_free(struct pool *p)
+/* Idle workers, at the end of a run, are told to end: their command pipe
+ * closes, and a worker exits when it reads the end.  Each of its processes
+ * is then waited for by its parent, so that what the worker and its cases
+ * used of the CPU counts in the runner's (getrusage, time(1)); a worker
+ * killed through its PID namespace's pid 1 takes that with it.  One that
+ * has not ended within END_WAIT_MS is killed by pool_free. */
+#define END_WAIT_MS 1000
+static void end_idle(struct pool *p)
 {
+	struct pollfd pf[MAX_JOBS];
+	int np = 0, left = 0, map[MAX_JOBS];
+	for (int i = 0; i < p->jobs; i++) {
+		struct worker *w = &p->ws[i];
+		if (w->pid <= 0 || w->nq > 0 || w->res < 0)
+			continue;
+		close(w->cmd);
+		w->cmd = -1;
+		pf[np] = (struct pollfd){w->res, POLLIN, 0};
+		map[np++] = i;
+	}
+	long until = bc_now_us() + END_WAIT_MS * 1000L;
+	for (left = np; left > 0;) {
+		long ms = (until - bc_now_us()) / 1000;
+		if (ms <= 0 || poll(pf, (nfds_t)np, (int)ms) <= 0)
+			return;
+		for (int k = 0; k < np; k++) {
+			char b;
+			struct worker *w = &p->ws[map[k]];
+			if (pf[k].fd < 0 || !pf[k].revents || read(pf[k].fd, &b, 1) > 0)
+				continue;
+			/* It has ended: its pid 1, then the process we forked,
+			 * end after it. */
+			close(w->res);
+			w->res = pf[k].fd = -1;
+			waitpid(w->pid, NULL, 0);
+			w->pid = -1;
+			left--;
+		}
+	}
+}
+
+static void pool_free(struct pool *p, bool idle)
+{
+	/* Not under Valgrind: a worker that exits there has Memcheck check
+	 * its whole heap for leaks first, which takes longer than the run's
+	 * last case; killed, it does not. */
+	if (idle && !bc_guard_under_valgrind())
+		end_idle(p);
+	/* Every other worker is killed before any is waited for: their
+	 * namespaces are taken down side by side. */
+	for (int i = 0; i < p->jobs; i++)
+		stop(&p->ws[i]);
 	for (int i = 0; i < p->jobs; i++)
 		retire(&p->ws[i]);
 	free(p->results);
@@ -339,9 +398,10 @@ int bc_pool_run(const struct bc_runner *r, const struct bc_case *const *cases, i
 			break; /* nothing runs and nothing could be started */
 	}
 	int rc = running && p.reported == n ? 0 : -1;
-	if (bc_runner_stopped(r))
+	bool stopped = bc_runner_stopped(r);
+	if (stopped)
 		flush_finished(&p);
-	pool_free(&p);
+	pool_free(&p, !stopped);
 	return rc;
 }
 

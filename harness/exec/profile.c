@@ -7,6 +7,7 @@
 #include "exec/profile.h"
 
 #include "exec/netlink.h"
+#include "exec/netns.h"
 #include "exec/sandbox.h"
 
 #include <errno.h>
@@ -216,6 +217,7 @@ static enum bc_profile_rc make_peer(const struct bc_profile *p, struct bc_step_e
 		WHY(BC_PROFILE_UNAVAILABLE, "cannot open the case's network namespace: %s", strerror(errno));
 	if (unshare(CLONE_NEWNET) < 0)
 		WHY(BC_PROFILE_UNAVAILABLE, "cannot create the peer's network namespace: %s", strerror(errno));
+	bc_netns_tables();
 	env->peer_net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	rc = env->peer_net < 0 ? -errno : bc_sandbox_link_flags("lo", IFF_UP, NULL);
 	if (setns(env->home_net, CLONE_NEWNET) < 0)
@@ -259,6 +261,7 @@ static enum bc_profile_rc fresh_net_lo_down(char *why, size_t n)
 	short f = 0;
 	if (unshare(CLONE_NEWNET) < 0)
 		WHY(BC_PROFILE_UNAVAILABLE, "cannot make a network namespace for 'lo down': %s", strerror(errno));
+	bc_netns_tables();
 	int rc = bc_sandbox_link_flags("lo", 0, &f);
 	if (rc < 0)
 		WHY(BC_PROFILE_FAILED, "cannot read lo's flags: %s", strerror(-rc));

@@ -12,6 +12,7 @@
 
 #include "exec/confine.h"
 #include "exec/guard.h"
+#include "exec/netns.h"
 #include "exec/paths.h"
 #include "exec/profile.h"
 #include "exec/scratch.h"
@@ -72,7 +73,7 @@ const char *bc_runner_confinement(const struct bc_runner *r)
 	       "CAP_SYS_PTRACE and CAP_SETPCAP";
 }
 
-const char *bc_runner_isolation(const struct bc_runner *r)
+static const char *isolation_mode(const struct bc_runner *r)
 {
 	if (r->caps.private_net && r->pooled && r->isolation == BC_ISO_SANDBOX)
 		return "pool workers, each in its own network namespace; every case in a forked child with private namespaces (--isolation sandbox)";
@@ -83,6 +84,19 @@ const char *bc_runner_isolation(const struct bc_runner *r)
 	if (r->allow_host_net)
 		return "fork, on the host's network (--allow-host-network)";
 	return "none available: cases skipped";
+}
+
+const char *bc_runner_isolation(const struct bc_runner *r)
+{
+	static char mode[1024];
+	if (!r->caps.private_net || !r->caps.small_tables)
+		return isolation_mode(r);
+	snprintf(mode, sizeof(mode),
+		 "%s; every network namespace made inside bindcheck's first one, with a TCP hash table of its own "
+		 "(net.ipv4.tcp_child_ehash_entries %d there, never on the host) and net.ipv4.tcp_max_tw_buckets %u and "
+		 "tcp_max_syn_backlog %u, as a namespace sharing the host's table has them",
+		 isolation_mode(r), BC_NETNS_EHASH, r->caps.tw_buckets, r->caps.syn_backlog);
+	return mode;
 }
 
 /* The child's report: one byte per step as it starts (the index), then the

@@ -4,10 +4,9 @@
 #define _GNU_SOURCE /* unshare, CLONE_NEWNET */
 #include "exec/sandbox.h"
 
-#include "model/platform.h"
-
 #include "exec/confine.h"
 #include "exec/netlink.h"
+#include "exec/netns.h"
 #include "exec/wire.h"
 
 #include <dirent.h>
@@ -23,7 +22,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,13 +61,16 @@ static int write_file(const char *path, const char *text)
 }
 
 /* Root gets a plain new network namespace; anyone else a user namespace in
- * which they are root, owning a new network namespace. */
+ * which they are root, owning a new network namespace.  Either way with a
+ * small TCP table for the namespaces made from it (exec/netns.h). */
 static int enter_private_net(char *why, size_t n)
 {
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
-	if (unshare(CLONE_NEWNET) == 0)
+	if (unshare(CLONE_NEWNET) == 0) {
+		bc_netns_tables();
 		return 0;
+	}
 	if (errno != EPERM) {
 		snprintf(why, n, "cannot create a network namespace: unshare(CLONE_NEWNET): %s", strerror(errno));
 		return -1;
@@ -78,7 +79,10 @@ static int enter_private_net(char *why, size_t n)
 		snprintf(why, n, "needs CAP_SYS_ADMIN or unprivileged user namespaces: unshare: %s", strerror(errno));
 		return -1;
 	}
-	return bc_sandbox_map_self(uid, gid, why, n);
+	if (bc_sandbox_map_self(uid, gid, why, n) < 0)
+		return -1;
+	bc_netns_tables();
+	return 0;
 }
 
 int bc_sandbox_map_self(uid_t uid, gid_t gid, char *why, size_t n)
@@ -177,6 +181,10 @@ static void child(const struct bc_sandbox_cfg *cfg, bc_sandbox_fn fn, void *arg,
 	/* Orphans of the case's own processes come back to it, whatever
 	 * session or group they moved to, and are killed below. */
 	bc_guard_become_reaper();
+	/* Outside a worker (which has entered it already): into the base, so
+	 * that the case's namespace has a small table. */
+	if (cfg->confine && cfg->private_net)
+		bc_netns_enter_base();
 	if (cfg->confine && bc_confine_enter(NULL, why, sizeof(why)) < 0) {
 		bc_sandbox_write(out_fd, why, strlen(why));
 		_exit(EXIT_UNAVAILABLE);
@@ -430,154 +438,4 @@ void bc_sandbox_result_free(struct bc_sandbox_result *res)
 	free(res->log);
 	res->out = NULL;
 	res->log = NULL;
-}
-
-/* The probe: can a child make a private network namespace with lo up, and
- * does it have IPv6?  A vfork child answers: a fork would copy the page
- * tables of a runner that holds every table, for three system calls.  The
- * answer is its exit status, and why it failed goes through a pipe (under
- * Valgrind a vfork is a fork: nothing may be passed in memory). */
-struct probe_answer {
-	bool net, v6, shared_sysctls, v6only_by_socket;
-	char why[200];
-};
-
-#ifdef __linux__
-#define PORT_RANGE "/proc/sys/net/ipv4/ip_local_port_range"
-
-static bool read_range(unsigned *lo, unsigned *hi)
-{
-	char buf[64];
-	int fd = open(PORT_RANGE, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	return sscanf(buf, "%u %u", lo, hi) == 2;
-}
-
-static bool write_range(unsigned lo, unsigned hi)
-{
-	char buf[32];
-	int len = snprintf(buf, sizeof(buf), "%u %u", lo, hi);
-	int fd = open(PORT_RANGE, O_WRONLY | O_CLOEXEC);
-	bool ok = fd >= 0 && write(fd, buf, (size_t)len) == len;
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
-/* Whether a net.* sysctl written in this (new) namespace shows in another
- * new one: /proc/sys/net is then not per namespace (gVisor serves its first
- * namespace's there, pkg/sentry/fsimpl/proc/tasks_sys.go newSysNetDir,
- * gvisor.dev/issue/1833).  Only namespaces made here are written to, and the
- * shared value is put back. */
-static bool sysctls_shared(void)
-{
-	unsigned lo, hi, lo2, hi2;
-	if (!read_range(&lo, &hi))
-		return false;
-	unsigned mark = lo == 40000 ? 40002 : 40000;
-	if (!write_range(mark, mark + 1))
-		return false;
-	bool shared = unshare(CLONE_NEWNET) == 0 && read_range(&lo2, &hi2) && lo2 == mark && hi2 == mark + 1;
-	if (shared)
-		write_range(lo, hi);
-	return shared;
-}
-#else
-static bool sysctls_shared(void)
-{
-	return false;
-}
-#endif
-
-static bool likely_gvisor(void)
-{
-	struct utsname u;
-	return uname(&u) == 0 && bc_platform_is_gvisor(u.release, u.version, NULL);
-}
-
-/* Exit status: 1 no private namespace; else 2, plus 1 with IPv6, plus 4
- * when net.* sysctls are not per namespace, plus 8 when IPv6 works but
- * net.ipv6.bindv6only cannot be set for a namespace (absent, or shared). */
-static __attribute__((noinline)) void probe_child(int fd, bool private_net)
-{
-	char why[200];
-	if (private_net && (enter_private_net(why, sizeof(why)) < 0 || bring_lo_up(why, sizeof(why)) < 0)) {
-		if (write(fd, why, strlen(why)) < 0)
-			_exit(1);
-		_exit(1);
-	}
-	int s = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int st = s >= 0 ? 3 : 2;
-	if (s >= 0)
-		close(s);
-	/* Only gVisor is known to serve one /proc/sys/net to every namespace;
-	 * on Linux it is per namespace (since 2.6.24), and finding out costs
-	 * a namespace. */
-	if (private_net && likely_gvisor() && sysctls_shared())
-		st |= 4;
-	if (private_net && s >= 0 && ((st & 4) || access("/proc/sys/net/ipv6/bindv6only", F_OK) < 0))
-		st |= 8;
-	_exit(st);
-}
-
-static void probe_once(struct probe_answer *a, bool private_net)
-{
-	int p[2], st = 0;
-	memset(a, 0, sizeof(*a));
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		snprintf(a->why, sizeof(a->why), "cannot make a pipe: %s", strerror(errno));
-		return;
-	}
-	pid_t pid = vfork();
-	if (pid == 0)
-		probe_child(p[1], private_net);
-	close(p[1]);
-	if (pid < 0) {
-		snprintf(a->why, sizeof(a->why), "cannot start a process: %s", strerror(errno));
-	} else {
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		ssize_t n = read(p[0], a->why, sizeof(a->why) - 1);
-		a->why[n > 0 ? n : 0] = '\0';
-		int code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
-		a->net = code >= 2 && code <= 15 && private_net;
-		a->v6 = a->net && (code & 1);
-		a->shared_sysctls = a->net && (code & 4);
-		a->v6only_by_socket = a->net && (code & 8);
-	}
-	close(p[0]);
-}
-
-void bc_sandbox_probe(struct bc_sandbox_caps *caps)
-{
-	static struct probe_answer a;
-	memset(caps, 0, sizeof(*caps));
-	probe_once(&a, true);
-	if (a.net) {
-		caps->private_net = true;
-	} else {
-		snprintf(caps->reason, sizeof(caps->reason), "%s", a.why[0] ? a.why : "sandbox probe failed");
-		/* IPv6 still matters to a run allowed onto the host's network. */
-		probe_once(&a, false);
-	}
-	caps->ipv6 = a.v6;
-	caps->shared_sysctls = a.shared_sysctls;
-	caps->v6only_by_socket = a.v6only_by_socket;
-	if (caps->private_net && !caps->ipv6)
-		snprintf(caps->reason, sizeof(caps->reason), "no IPv6: socket(AF_INET6) fails in a fresh namespace");
-	else if (caps->shared_sysctls || caps->v6only_by_socket)
-		snprintf(caps->reason, sizeof(caps->reason), "%s%s",
-			 caps->shared_sysctls ? "/proc/sys/net is not per network namespace here (a value written in one "
-						"new namespace shows in another): a profile's net.* sysctl is a skip, and "
-						"=ADDR:ephemeral reads the range every namespace starts with, which no case "
-						"changes. " : "",
-			 caps->v6only_by_socket ? "net.ipv6.bindv6only cannot be set for a namespace here: a profile's "
-						  "value is given instead as IPV6_V6ONLY to every AF_INET6 socket a case's "
-						  "socket steps create (the sysctl is that option's default, ipv6(7)); a "
-						  "case with a target, whose sockets are not the steps', is a skip" : "");
 }

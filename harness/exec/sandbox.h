@@ -77,14 +77,22 @@ int bc_sandbox_link_flags(const char *dev, short set, short *now);
 /* Probe, in a throwaway child, whether private network namespaces and IPv6
  * are available here, and whether /proc/sys/net belongs to the namespace
  * that reads it (shared_sysctls when it does not).  reason says why not,
- * or notes the shared sysctls and v6only_by_socket. */
+ * or notes the shared sysctls and v6only_by_socket.  The child's namespace
+ * becomes this process's base (exec/netns.h) where it can.  exec/probe.c. */
 struct bc_sandbox_caps {
 	bool private_net;
 	bool ipv6;
 	bool shared_sysctls;
 	bool v6only_by_socket; /* net.ipv6.bindv6only cannot be set: IPV6_V6ONLY per socket stands in */
+	bool small_tables;     /* the probe made the base: every namespace made in it has a small TCP
+	                          table (exec/netns.h), with these two as one sharing the host's has them */
+	unsigned tw_buckets, syn_backlog;
 	char reason[640];
 };
 void bc_sandbox_probe(struct bc_sandbox_caps *caps);
+/* Start the probe now, in a forked child that works while the caller goes
+ * on (loading the tables); the next bc_sandbox_probe in this process takes
+ * its answer instead of probing. */
+void bc_sandbox_probe_early(void);
 
 #endif

@@ -30,6 +30,7 @@
 #include "exec/confine.h"
 #include "exec/guard.h"
 #include "exec/judge.h"
+#include "exec/netns.h"
 #include "exec/plan.h"
 #include "exec/profile.h"
 #include "exec/sandbox.h"
@@ -213,6 +214,9 @@ _Noreturn void bc_worker_main(const struct bc_runner *r, int cmd, int out, struc
 	static struct bc_observation obs;
 	static struct bc_run_facts f;
 	w = (struct worker){.r = r, .beat = beat};
+	/* Its namespaces are made in bindcheck's first one (exec/netns.h). */
+	if (r->caps.private_net)
+		bc_netns_enter_base();
 	/* Every case and target of this worker runs confined (exec/confine.h);
 	 * the process that called us stays behind until the worker ends. */
 	if (bc_runner_confines(r) && !bc_confined() && bc_confine_enter(&beat->pid, why, sizeof(why)) < 0)
