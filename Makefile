@@ -6,7 +6,7 @@
 #   make SAN=address,undefined check    the same under ASan and UBSan (its own build directory)
 #   make fuzz FUZZ_SECONDS=N    libFuzzer on the table reader (clang), N seconds
 #   make lint         file and function sizes (pmccabe)
-#   make bench [BASE=<commit>] [BENCH_QUICK=1] [BENCH_SUITE=1]   paired figures and their goals
+#   make bench [BASE=<commit>] [BENCH_QUICK=1] [BENCH_SUITE=1] [BENCH_ONLY=full,...] paired figures and their goals
 #   make check-workflow   the CI workflow against its schema (ci/check-workflow --self-test)
 #   make platforms    the host, the Debian kernels (make kernels) and gVisor (make gvisor), one matrix
 #   make gvisor       the tables under gVisor (runsc), merged with the host's run
@@ -158,7 +158,7 @@ check-valgrind: deps
 # that commit too (built in a scratch worktree); BENCH_QUICK=1: fewer rounds;
 # BENCH_SUITE=1: make check and make check-valgrind timed too.
 bench: deps
-	BASE="$(BASE)" BENCH_QUICK="$(BENCH_QUICK)" BENCH_SUITE="$(BENCH_SUITE)" ci/bench
+	BASE="$(BASE)" BENCH_QUICK="$(BENCH_QUICK)" BENCH_SUITE="$(BENCH_SUITE)" BENCH_ONLY="$(BENCH_ONLY)" ci/bench
 
 # The host's run, runs under profiles that imitate other platforms, and their
 # matrix: reports/out/matrix.html and matrix.md (ci/platform-matrix).
