@@ -194,8 +194,10 @@ int bc_suite_audit(void)
 	BC_ADD(s, bad_usage_exits_2);
 	BC_ADD(s, missing_command_exits_2);
 #if defined(__SANITIZE_ADDRESS__)
-	if (bc_suite_add_test_unless(s, "reference_path_holds", reference_path_holds,
-				     "an AddressSanitizer bindcheck cannot run a target under libfiu's preload") < 0)
+	static const char why[] = "an AddressSanitizer bindcheck cannot run a target under libfiu's preload";
+	if (bc_suite_add_test_unless(s, "reference_path_holds", reference_path_holds, why) < 0 ||
+	    bc_suite_add_test_unless(s, "broken_variant_fails", broken_variant_fails, why) < 0 ||
+	    bc_suite_add_test_unless(s, "command_that_does_not_serve_exits_1", command_that_does_not_serve_exits_1, why) < 0)
 		return -1;
 #else
 	BC_ADD_NETNS(s, reference_path_holds);
