@@ -10,15 +10,19 @@
 #include <dirent.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "exec/listeners.h"
 #include "exec/pool.h"
 #include "exec/runner.h"
+#include "exec/scratch.h"
+#include "exec/step_ctx.h"
 #include "exec/wire.h"
 #include "report/check.h"
 #include "report/results.h"
@@ -327,12 +331,48 @@ static void wire_carries_the_output(void)
 	close(p[0]);
 }
 
+/* Where no child subreaper can be had (gVisor), what a target left is
+ * found by its run's mark in its environment or by working in its case
+ * directory, and only that: a process with neither survives. */
+static pid_t sleeper(const char *env0, const char *dir)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *const argv[] = {"sleep", "30", NULL};
+		char *const envp[] = {(char *)env0, NULL};
+		if (dir && chdir(dir) < 0)
+			_exit(126);
+		execve("/bin/sleep", argv, envp);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void strays_are_found_and_only_they(void)
+{
+	char dir[BC_SCRATCH_PATH_MAX], why[256], mark[BC_SCRATCH_PATH_MAX + 32];
+	int ws;
+	CU_ASSERT_FATAL(bc_scratch_make(dir, why, sizeof(why)) == 0);
+	snprintf(mark, sizeof(mark), "BC_REPORT_DIR=%s/reports", dir);
+	pid_t by_env = sleeper(mark, NULL), by_dir = sleeper("PATH=/bin", dir), other = sleeper("PATH=/bin", NULL);
+	CU_ASSERT_FATAL(by_env > 0 && by_dir > 0 && other > 0);
+	usleep(100000); /* each has exec'd sleep */
+	CU_ASSERT_EQUAL(bc_target_strays_kill(mark, dir), 2);
+	CU_ASSERT(waitpid(by_env, &ws, 0) == by_env && WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
+	CU_ASSERT(waitpid(by_dir, &ws, 0) == by_dir && WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
+	CU_ASSERT(waitpid(other, &ws, WNOHANG) == 0);
+	kill(other, SIGKILL);
+	waitpid(other, &ws, 0);
+	bc_scratch_remove(dir);
+}
+
 int bc_suite_target(void)
 {
 	CU_pSuite s = CU_add_suite("unit/target", NULL, NULL);
 	if (!s)
 		return -1;
 	BC_ADD(s, tabledir_anywhere);
+	BC_ADD(s, strays_are_found_and_only_they);
 	BC_ADD(s, needs_root_skips);
 	BC_ADD(s, wire_carries_the_output);
 	BC_ADD_NETNS(s, listeners_none);

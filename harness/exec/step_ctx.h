@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "exec/listeners.h"
+#include "exec/scratch.h"
 #include "exec/steps.h"
 
 #define BC_MAX_CLIENTS 256
@@ -51,6 +52,8 @@ struct bc_target_life {
 	pid_t before[BC_LIFE_BEFORE_MAX];
 	int nbefore;
 	char base[BC_VALUE_MAX]; /* the namespace's listeners before it started */
+	char mark[BC_SCRATCH_PATH_MAX + 16]; /* BC_REPORT_DIR=..., in its environment only */
+	char dir[BC_SCRATCH_PATH_MAX];       /* its case directory, or "" (target_strays.c) */
 	char stable[BC_VALUE_MAX * 2]; /* its own listeners at the last look, */
 	long stable_since;             /* unchanged since then (ms) */
 };
@@ -73,6 +76,9 @@ void bc_target_stop(const struct bc_target *t, double scale, struct bc_target_li
 /* A run step's note and the start of its target's output into obs, and
  * run made ready for the next case (target_wait.c). */
 void bc_target_keep(struct bc_step_run *run, struct bc_observation *obs);
+/* Where no child subreaper can be had: kill what carries mark in its
+ * environment or works in dir (target_strays.c); how many. */
+int bc_target_strays_kill(const char *mark, const char *dir);
 /* One read of the target's output into r (target.c): what read() gave. */
 ssize_t bc_target_drain(int fd, struct bc_step_run *r);
 

@@ -299,6 +299,23 @@ static void collect(const struct running *tr, struct bc_step_run *r)
 	r->done = true;
 }
 
+/* What marks this run's processes for target_strays.c: the report
+ * directory in their environment, and the case directory the target works
+ * in, but only one inside the directory scratch directories are made in
+ * (never "/", or a directory the worker shares). */
+static void mark(const struct bc_step_ctx *x, const struct running *tr, struct bc_target_life *L)
+{
+	char cwd[BC_SCRATCH_PATH_MAX], root[BC_SCRATCH_PATH_MAX];
+	const char *dir = x->env && x->env->target_dir ? x->env->target_dir : getcwd(cwd, sizeof(cwd));
+	snprintf(L->mark, sizeof(L->mark), BC_ENV_REPORT_DIR "=%s", tr->repdir);
+	snprintf(root, sizeof(root), "%s", tr->repdir);
+	char *slash = strrchr(root, '/');
+	size_t n = slash ? (size_t)(slash - root) : 0;
+	L->dir[0] = '\0';
+	if (dir && n > 0 && strncmp(dir, root, n) == 0 && dir[n] == '/' && dir[n + 1])
+		snprintf(L->dir, sizeof(L->dir), "%s", dir);
+}
+
 /* run T: start the target with the case's faults armed, wait until it is
  * up or has ended, note what listens, stop it and whatever it left, and
  * keep what it said. */
@@ -321,6 +338,7 @@ int bc_exec_run(struct bc_step_ctx *x, const struct bc_step *st, int fd, struct 
 		return -1;
 	life.pid = tr.pid;
 	life.out = tr.out;
+	mark(x, &tr, &life);
 	/* --time-scale, and the slowdown of a target under Memcheck: its grace
 	 * is a time to come up, not a test of speed. */
 	double scale = (x->env && x->env->time_scale > 0 ? x->env->time_scale : 1.0) * bc_target_slowdown(x->c);

@@ -240,7 +240,15 @@ void bc_target_stop(const struct bc_target *t, double scale, struct bc_target_li
 			main_killed = true;
 		}
 	}
-	int n = stop_left(L, r, stop_ms, &left_killed);
+	int n = stop_left(L, r, stop_ms, &left_killed), reaper = 0;
+	if (prctl(PR_GET_CHILD_SUBREAPER, &reaper, 0L, 0L, 0L) < 0 || !reaper) {
+		int k = bc_target_strays_kill(L->mark, L->dir);
+		if (k) {
+			snprintf(r->note, sizeof(r->note), "it left %d process%s running that could not be followed (no child "
+				 "subreaper); found by its environment or directory and killed (SIGKILL)", k, k == 1 ? "" : "es");
+			return;
+		}
+	}
 	if (L->daemonized)
 		snprintf(r->note, sizeof(r->note), "daemonized: its first process exited 0 and left %d process%s running; stopped with SIGTERM%s",
 			 n, n == 1 ? "" : "es", left_killed ? ", then SIGKILL" : "");
