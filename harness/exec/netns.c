@@ -21,17 +21,22 @@
  * process, as the namespaces themselves are. */
 static struct bc_netns_base base = {.net = -1, .user = -1};
 
-static bool read_uint(const char *path, unsigned *v)
+bool bc_netns_read(const char *path, char *buf, size_t size)
 {
-	char buf[32];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : -1;
 	if (fd >= 0)
 		close(fd);
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
-	return sscanf(buf, "%u", v) == 1;
+	return true;
+}
+
+static bool read_uint(const char *path, unsigned *v)
+{
+	char buf[32];
+	return bc_netns_read(path, buf, sizeof(buf)) && sscanf(buf, "%u", v) == 1;
 }
 
 static bool write_uint(const char *path, unsigned v)

@@ -22,6 +22,7 @@
 #define BC_NETNS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* The buckets of the table of every namespace made in the base. */
 #define BC_NETNS_EHASH 1024
@@ -55,5 +56,9 @@ int bc_netns_enter_base(void);
  * namespaces made from it, and the two pinned defaults.  Nothing without
  * a base. */
 void bc_netns_tables(void);
+
+/* A small procfs file (a sysctl) into buf, NUL-terminated; false when it
+ * cannot be read or is empty. */
+bool bc_netns_read(const char *path, char *buf, size_t size);
 
 #endif

@@ -46,14 +46,7 @@ struct probe_answer {
 static bool read_range(unsigned *lo, unsigned *hi)
 {
 	char buf[64];
-	int fd = open(PORT_RANGE, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	return sscanf(buf, "%u %u", lo, hi) == 2;
+	return bc_netns_read(PORT_RANGE, buf, sizeof(buf)) && sscanf(buf, "%u %u", lo, hi) == 2;
 }
 
 static bool write_range(unsigned lo, unsigned hi)
