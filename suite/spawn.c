@@ -1,8 +1,11 @@
 /* spawn: start a program for a test, its stdout and stderr each in a file
  * (see suite.h).  The CLI tests, the input tests and the install tests all
- * run bindcheck this way, each with its own preparation in the child.  And
+ * run bindcheck this way, each with its own preparation in the child
+ * (bc_suite_exec waits for it and reads what it wrote).  And
  * the python3 the tests of the ci/ scripts run. */
 #define _POSIX_C_SOURCE 200809L
+#include <sys/wait.h>
+#include <time.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,6 +34,56 @@ pid_t bc_suite_spawn(const char *out, const char *err, char *const *argv, int (*
 		_exit(rc);
 	execv(argv[0], argv);
 	_exit(127);
+}
+
+char *bc_suite_slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL, chunk[4096];
+	size_t len = 0, k;
+	if (!f)
+		return NULL;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m) {
+		fclose(f);
+		return NULL;
+	}
+	while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, k, m);
+	fclose(m);
+	fclose(f);
+	return buf;
+}
+
+static char *slurp_or_empty(const char *path)
+{
+	char *s = bc_suite_slurp(path);
+	return s ? s : strdup("");
+}
+
+struct bc_suite_out bc_suite_exec(const char *dir, char *const *argv, int (*prep)(void *), void *arg)
+{
+	char opath[512], epath[512];
+	struct bc_suite_out r = {-1, NULL, NULL, 0};
+	struct timespec a, b;
+	int ws;
+	snprintf(opath, sizeof(opath), "%s/out", dir);
+	snprintf(epath, sizeof(epath), "%s/err", dir);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	pid_t pid = bc_suite_spawn(opath, epath, argv, prep, arg);
+	if (pid > 0 && waitpid(pid, &ws, 0) == pid && WIFEXITED(ws))
+		r.status = WEXITSTATUS(ws);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	r.seconds = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	r.out = slurp_or_empty(opath);
+	r.err = slurp_or_empty(epath);
+	return r;
+}
+
+void bc_suite_out_free(struct bc_suite_out *r)
+{
+	free(r->out);
+	free(r->err);
 }
 
 /* The interpreter "python3" on PATH runs, asked once: a version manager's

@@ -126,6 +126,20 @@ int bc_suite_skip_by_name(const char *suite, const char *name, const char *why);
  * or -1. */
 pid_t bc_suite_spawn(const char *out, const char *err, char *const *argv, int (*prep)(void *), void *arg);
 
+/* What a program run by bc_suite_exec did: its exit status (-1 when it did
+ * not exit), its stdout and stderr (never NULL) and how long it took. */
+struct bc_suite_out {
+	int status;
+	char *out, *err;
+	double seconds;
+};
+/* argv through bc_suite_spawn, its output in dir/out and dir/err, waited
+ * for. */
+struct bc_suite_out bc_suite_exec(const char *dir, char *const *argv, int (*prep)(void *), void *arg);
+void bc_suite_out_free(struct bc_suite_out *r);
+/* A whole file, malloc'd; NULL when it cannot be read. */
+char *bc_suite_slurp(const char *path);
+
 /* background.c: fn(arg, mem) in a child of this process, which writes
  * what it found to mem (n bytes, zeroed, shared with this process) and
  * ends; the caller goes on meanwhile.  bc_suite_bg_start returns mem, or

@@ -22,59 +22,19 @@
 
 static char dir[] = "/tmp/bc-audit-XXXXXX";
 
-struct out {
-	int status;
-	char *out, *err;
-	double seconds;
-};
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-	if (!f)
-		return strdup("");
-	FILE *m = open_memstream(&buf, &len);
-	for (int c; (c = fgetc(f)) != EOF;)
-		fputc(c, m);
-	fclose(m);
-	fclose(f);
-	return buf;
-}
-
 /* bindcheck with these arguments (NULL-terminated). */
-static struct out run(const char *arg0, ...)
+static struct bc_suite_out run(const char *arg0, ...)
 {
-	char *argv[32], opath[64], epath[64];
+	char *argv[32];
 	int n = 0;
 	va_list ap;
-	struct timespec a, b;
 	argv[n++] = BINDCHECK;
 	va_start(ap, arg0);
 	for (const char *s = arg0; s && n < 31; s = va_arg(ap, const char *))
 		argv[n++] = (char *)s;
 	va_end(ap);
 	argv[n] = NULL;
-	snprintf(opath, sizeof(opath), "%s/out", dir);
-	snprintf(epath, sizeof(epath), "%s/err", dir);
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	pid_t pid = bc_suite_spawn(opath, epath, argv, NULL, NULL);
-	struct out r = {-1, NULL, NULL, 0};
-	int ws;
-	if (pid > 0 && waitpid(pid, &ws, 0) == pid && WIFEXITED(ws))
-		r.status = WEXITSTATUS(ws);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	r.seconds = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-	r.out = slurp(opath);
-	r.err = slurp(epath);
-	return r;
-}
-
-static void out_free(struct out *r)
-{
-	free(r->out);
-	free(r->err);
+	return bc_suite_exec(dir, argv, NULL, NULL);
 }
 
 static int count_lines(const char *text, const char *prefix)
@@ -85,7 +45,7 @@ static int count_lines(const char *text, const char *prefix)
 	return n;
 }
 
-static void expect_status(const struct out *r, int status, const char *what)
+static void expect_status(const struct bc_suite_out *r, int status, const char *what)
 {
 	if (r->status != status)
 		BC_FAILF("%s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", what, r->status, status, r->out, r->err);
@@ -94,7 +54,7 @@ static void expect_status(const struct out *r, int status, const char *what)
 /* The reference path: exit 0, at least 40 checks, every one passes. */
 static void reference_path_holds(void)
 {
-	struct out r = run("audit", "-j", "2", "--", "bindcheck", "serve", "-", "{port}", NULL);
+	struct bc_suite_out r = run("audit", "-j", "2", "--", "bindcheck", "serve", "-", "{port}", NULL);
 	expect_status(&r, 0, "audit of the reference path");
 	int pass = count_lines(r.out, "pass "), fail = count_lines(r.out, "fail ") + count_lines(r.out, "error ");
 	if (pass < 40 || fail != 0)
@@ -105,7 +65,7 @@ static void reference_path_holds(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "pass  noipv4.kernel"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "pass  address.2.bind-EACCES"));
 	printf("(audit of the reference path: %.1f s) ", r.seconds);
-	out_free(&r);
+	bc_suite_out_free(&r);
 }
 
 /* serve --broken leak-on-listen keeps its sockets open when every listen
@@ -114,20 +74,20 @@ static void broken_variant_fails(void)
 {
 	char table[96];
 	snprintf(table, sizeof(table), "%s/broken.tbl", dir);
-	struct out r = run("audit", "-j", "2", "--only", "fault.listen-*", "--emit-table", table, "--", "bindcheck",
+	struct bc_suite_out r = run("audit", "-j", "2", "--only", "fault.listen-*", "--emit-table", table, "--", "bindcheck",
 			   "serve", "--broken", "leak-on-listen", "-", "{port}", NULL);
 	expect_status(&r, 1, "audit of serve --broken leak-on-listen");
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "fail  fault.listen-every.EADDRINUSE"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "did: left 2 fds open at exit"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "the contract does not hold"));
 	CU_ASSERT_EQUAL(count_lines(r.out, "fail "), 1);
-	out_free(&r);
+	bc_suite_out_free(&r);
 	/* The emitted table records the finding as a known deviation: as a
 	 * regression table it runs without a failure, the leak an xfail. */
 	r = run("run", table, "--filter", "broken/fault.listen-*", NULL);
 	expect_status(&r, 0, "run of the emitted table");
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "XFAIL broken/fault.listen-every.EADDRINUSE"));
-	out_free(&r);
+	bc_suite_out_free(&r);
 }
 
 static void bad_usage_exits_2(void)
@@ -140,39 +100,39 @@ static void bad_usage_exits_2(void)
 		{"audit", "--bogus", "--", "x"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct out r = run(cases[i][0], cases[i][1], cases[i][2], cases[i][3], cases[i][3] ? "true" : NULL, NULL);
+		struct bc_suite_out r = run(cases[i][0], cases[i][1], cases[i][2], cases[i][3], cases[i][3] ? "true" : NULL, NULL);
 		expect_status(&r, 2, cases[i][1] ? cases[i][1] : "audit alone");
 		CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "bindcheck"));
-		out_free(&r);
+		bc_suite_out_free(&r);
 	}
 }
 
 static void missing_command_exits_2(void)
 {
-	struct out r = run("audit", "--", "/nonexistent/server", "{port}", NULL);
+	struct bc_suite_out r = run("audit", "--", "/nonexistent/server", "{port}", NULL);
 	expect_status(&r, 2, "a path that does not exist");
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "/nonexistent/server: no such executable file"));
-	out_free(&r);
+	bc_suite_out_free(&r);
 	r = run("audit", "--", "bc-no-such-command", NULL);
 	expect_status(&r, 2, "a name not in PATH");
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "bc-no-such-command: command not found"));
-	out_free(&r);
+	bc_suite_out_free(&r);
 }
 
 /* A command that ends at once, and one that never listens: exit 1 with
  * why, well within the grace and the stop time. */
 static void command_that_does_not_serve_exits_1(void)
 {
-	struct out r = run("audit", "--", "/bin/false", NULL);
+	struct bc_suite_out r = run("audit", "--", "/bin/false", NULL);
 	expect_status(&r, 1, "/bin/false");
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "ended (exit:1) before it came up"));
-	out_free(&r);
+	bc_suite_out_free(&r);
 	r = run("audit", "--grace", "300", "--", "/bin/sleep", "30", NULL);
 	expect_status(&r, 1, "/bin/sleep 30");
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "listened on no TCP address within its grace (300 ms)"));
 	if (r.seconds > 5)
 		BC_FAILF("a command that never listens took %.1f s to be given up on", r.seconds);
-	out_free(&r);
+	bc_suite_out_free(&r);
 }
 
 static int setup(void)

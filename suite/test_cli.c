@@ -24,25 +24,11 @@
 
 static char dir[] = "/tmp/bc-cli-XXXXXX";
 
-struct out {
-	int status;
-	char *out, *err;
-};
-
+/* A file the run wrote, "" when there is none. */
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-	if (!f)
-		return strdup("");
-	FILE *m = open_memstream(&buf, &len);
-	int c;
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, m);
-	fclose(m);
-	fclose(f);
-	return buf;
+	char *s = bc_suite_slurp(path);
+	return s ? s : strdup("");
 }
 
 static uid_t run_uid = (uid_t)-1; /* the next run(): bindcheck as this uid (root only); -1: as we are */
@@ -66,10 +52,9 @@ static int become(void *arg)
 }
 
 /* Run bindcheck with the given arguments (NULL-terminated). */
-static struct out run(const char *arg0, ...)
+static struct bc_suite_out run(const char *arg0, ...)
 {
 	char *argv[16];
-	char opath[64], epath[64];
 	int n = 0;
 	va_list ap;
 	argv[n++] = BINDCHECK;
@@ -78,25 +63,10 @@ static struct out run(const char *arg0, ...)
 		argv[n++] = (char *)a;
 	va_end(ap);
 	argv[n] = NULL;
-	snprintf(opath, sizeof(opath), "%s/out", dir);
-	snprintf(epath, sizeof(epath), "%s/err", dir);
 	/* For this run only, even when a time limit stops the test in it. */
 	uid_t uid = run_uid;
 	run_uid = (uid_t)-1;
-	pid_t pid = bc_suite_spawn(opath, epath, argv, uid != (uid_t)-1 ? become : NULL, &uid);
-	struct out r = {-1, NULL, NULL};
-	int ws;
-	if (pid > 0 && waitpid(pid, &ws, 0) == pid && WIFEXITED(ws))
-		r.status = WEXITSTATUS(ws);
-	r.out = slurp(opath);
-	r.err = slurp(epath);
-	return r;
-}
-
-static void out_free(struct out *r)
-{
-	free(r->out);
-	free(r->err);
+	return bc_suite_exec(dir, argv, uid != (uid_t)-1 ? become : NULL, &uid);
 }
 
 static const char *write_table(const char *name, const char *text, size_t len)
@@ -159,10 +129,10 @@ static void malformed_tables_exit_2(void)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *path = write_table(bad[i].name, bad[i].text, bad[i].len ? bad[i].len : strlen(bad[i].text));
-		struct out r = run("run", path, NULL);
+		struct bc_suite_out r = run("run", path, NULL);
 		if (r.status != 2 || !strstr(r.err, bad[i].where))
 			BC_FAILF("%s: exit %d, stderr:\n%s\n(wanted exit 2 and '%s')", bad[i].name, r.status, r.err, bad[i].where);
-		out_free(&r);
+		bc_suite_out_free(&r);
 	}
 }
 
@@ -171,7 +141,7 @@ static void malformed_tables_exit_2(void)
 static void wrong_row_exits_1_and_reruns(void)
 {
 	const char *path = write_text("w.tbl", GOOD "good 127.0.0.1:0 ok s\nbad 127.0.0.1:0 EADDRINUSE s\n");
-	struct out r = run("run", path, NULL);
+	struct bc_suite_out r = run("run", path, NULL);
 	CU_ASSERT_EQUAL(r.status, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS  w/good\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "FAIL  w/bad\n"));
@@ -183,12 +153,12 @@ static void wrong_row_exits_1_and_reruns(void)
 	snprintf(want, sizeof(want), "rerun:    %s run %s --filter 'w/bad'\n", BINDCHECK, path);
 	if (strncmp(rerun, want, strlen(want)) != 0)
 		BC_FAILF("re-run line: %.*s", (int)strcspn(rerun, "\n"), rerun);
-	out_free(&r);
+	bc_suite_out_free(&r);
 	r = run("run", path, "--filter", "w/bad", NULL);
 	CU_ASSERT_EQUAL(r.status, 1);
 	CU_ASSERT_PTR_NULL(strstr(r.out, "w/good"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "summary: 1 cases: 0 pass, 1 fail"));
-	out_free(&r);
+	bc_suite_out_free(&r);
 }
 
 static void passing_run_writes_reports(void)
@@ -199,9 +169,9 @@ static void passing_run_writes_reports(void)
 	snprintf(md, sizeof(md), "%s/s.md", dir);
 	snprintf(again, sizeof(again), "%s/again.md", dir);
 	snprintf(rdir, sizeof(rdir), "%s/reports", dir);
-	struct out r = run("run", path, "--json", json, "--summary", md, "--report-dir", rdir, NULL);
+	struct bc_suite_out r = run("run", path, "--json", json, "--summary", md, "--report-dir", rdir, NULL);
 	CU_ASSERT_EQUAL(r.status, 0);
-	out_free(&r);
+	bc_suite_out_free(&r);
 	json_t *root = load_results(json);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(root, "schema")), "bindcheck-results");
@@ -215,7 +185,7 @@ static void passing_run_writes_reports(void)
 	/* The summary made again from results.json alone is the same. */
 	r = run("report", json, "--markdown", again, NULL);
 	CU_ASSERT_EQUAL(r.status, 0);
-	out_free(&r);
+	bc_suite_out_free(&r);
 	char *a = slurp(md), *b = slurp(again);
 	CU_ASSERT(strlen(a) > 100);
 	CU_ASSERT_STRING_EQUAL(a, b);
@@ -228,7 +198,7 @@ static void passing_run_writes_reports(void)
 	snprintf(platroot, sizeof(platroot), "%.*s", (int)(strlen(platdir) - strlen("/results.json")), platdir);
 	r = run("report", platdir, "--report-dir", regen, NULL);
 	CU_ASSERT_EQUAL(r.status, 0);
-	out_free(&r);
+	bc_suite_out_free(&r);
 	static const char *const names[] = {"summary.md", "junit.xml", "index.html"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char p1[700], p2[700];
@@ -268,8 +238,8 @@ static void merge_finds_disagreements(void)
 	snprintf(b, sizeof(b), "%s/b.json", dir);
 	snprintf(md, sizeof(md), "%s/matrix.md", dir);
 	snprintf(html, sizeof(html), "%s/matrix.html", dir);
-	struct out r = run("run", path, "--json", a, NULL);
-	out_free(&r);
+	struct bc_suite_out r = run("run", path, "--json", a, NULL);
+	bc_suite_out_free(&r);
 	/* The second "platform": the same run, one observation changed. */
 	json_t *root = load_results(a);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
@@ -281,7 +251,7 @@ static void merge_finds_disagreements(void)
 	json_decref(root);
 	r = run("merge", a, b, "--markdown", md, "--html", html, NULL);
 	CU_ASSERT_EQUAL(r.status, 0);
-	out_free(&r);
+	bc_suite_out_free(&r);
 	char *m = slurp(md), *h = slurp(html);
 	CU_ASSERT_PTR_NOT_NULL(strstr(m, "## Where the platforms disagree (1 cases)"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(m, "`m/differs`"));
@@ -293,7 +263,7 @@ static void merge_finds_disagreements(void)
 	/* A file that is not a results file is bad input. */
 	r = run("merge", path, "--markdown", md, NULL);
 	CU_ASSERT_EQUAL(r.status, 2);
-	out_free(&r);
+	bc_suite_out_free(&r);
 }
 
 /* The verdicts of a run do not depend on the order cases run in, nor on
@@ -312,7 +282,7 @@ static void order_and_jobs_do_not_change_verdicts(void)
 		 * profile, and its cases run in place in namespaces made with
 		 * that profile: mixed in any order with the plain matrix, a
 		 * namespace that kept the wrong setting would flip verdicts. */
-		struct out r = run("run", "cases/dualstack.tbl", "cases/dualstack-v6only.tbl", "cases/args.tbl",
+		struct bc_suite_out r = run("run", "cases/dualstack.tbl", "cases/dualstack-v6only.tbl", "cases/args.tbl",
 				   "cases/addrinuse.tbl", variants[v][0], variants[v][1], variants[v][2], variants[v][3], NULL);
 		CU_ASSERT_EQUAL(r.status, 0);
 		/* The verdict lines, sorted: the same set whatever the order. */
@@ -338,7 +308,7 @@ static void order_and_jobs_do_not_change_verdicts(void)
 					 variants[v][2] ? variants[v][2] : "", variants[v][3] ? variants[v][3] : "");
 			free(joined);
 		}
-		out_free(&r);
+		bc_suite_out_free(&r);
 	}
 	free(first);
 }
@@ -349,9 +319,9 @@ static void sysctl_profiles_run_in_place(void)
 {
 	char json[128];
 	snprintf(json, sizeof(json), "%s/v6only.json", dir);
-	struct out r = run("run", "cases/dualstack-v6only.tbl", "--json", json, NULL);
+	struct bc_suite_out r = run("run", "cases/dualstack-v6only.tbl", "--json", json, NULL);
 	CU_ASSERT_EQUAL(r.status, 0);
-	out_free(&r);
+	bc_suite_out_free(&r);
 	json_t *root = load_results(json);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
 	size_t in_place = 0, n = json_array_size(json_object_get(root, "cases"));
@@ -383,9 +353,9 @@ static void connecting_cases_run_in_place(void)
 				  "d linger ok \"the server closes first: its end of the connection is in TIME_WAIT on port 5000\"\n"
 				  "e rebind ok,ok \"a fresh namespace has no TIME_WAIT on port 5000\"\n");
 	snprintf(json, sizeof(json), "%s/conn.json", dir);
-	struct out r = run("run", path, "-j", "1", "--json", json, NULL);
+	struct bc_suite_out r = run("run", path, "-j", "1", "--json", json, NULL);
 	CU_ASSERT_EQUAL(r.status, 1);
-	out_free(&r);
+	bc_suite_out_free(&r);
 	json_t *root = load_results(json);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
 	CU_ASSERT_EQUAL_FATAL(json_array_size(json_object_get(root, "cases")), 5);
@@ -430,9 +400,9 @@ static void target_names_stay_with_the_target(void)
 				  "a up private =running,=127.0.0.1:8080 \"the reference path resolves its profile's name\"\n"
 				  "b look - EAI_NONAME|EAI_AGAIN \"getaddrinfo(3): a name in no hosts file (DNS, if tried, is unreachable)\"\n");
 	snprintf(json, sizeof(json), "%s/names.json", dir);
-	struct out r = run("run", path, "-j", "1", "--json", json, NULL);
+	struct bc_suite_out r = run("run", path, "-j", "1", "--json", json, NULL);
 	CU_ASSERT_EQUAL(r.status, 0);
-	out_free(&r);
+	bc_suite_out_free(&r);
 	json_t *root = load_results(json);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
 	CU_ASSERT_EQUAL_FATAL(json_array_size(json_object_get(root, "cases")), 2);
@@ -450,9 +420,9 @@ static void platform_profile_changes_the_platform(void)
 					       "    getsockname a P\n  ? bind b 0.0.0.0:P\nid expect source\n"
 					       "dual EADDRINUSE \"catalog DS-02\"\n");
 	snprintf(json, sizeof(json), "%s/pp.json", dir);
-	struct out r = run("run", path, "--platform-profile", "bindv6only", "--json", json, NULL);
+	struct bc_suite_out r = run("run", path, "--platform-profile", "bindv6only", "--json", json, NULL);
 	CU_ASSERT_EQUAL(r.status, 1); /* [::] no longer takes IPv4: the bind succeeds */
-	out_free(&r);
+	bc_suite_out_free(&r);
 	json_t *root = load_results(json);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
 	const json_t *plat = json_object_get(root, "platform");
@@ -463,24 +433,24 @@ static void platform_profile_changes_the_platform(void)
 	r = run("run", path, "--platform-profile", "bsd", NULL);
 	CU_ASSERT_EQUAL(r.status, 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "unknown --platform-profile 'bsd'"));
-	out_free(&r);
+	bc_suite_out_free(&r);
 }
 
 static void usage_errors_exit_2(void)
 {
-	struct out r = run("frobnicate", NULL);
+	struct bc_suite_out r = run("frobnicate", NULL);
 	CU_ASSERT_EQUAL(r.status, 2);
-	out_free(&r);
+	bc_suite_out_free(&r);
 	r = run("run", "--no-such-option", NULL);
 	CU_ASSERT_EQUAL(r.status, 2);
-	out_free(&r);
+	bc_suite_out_free(&r);
 	r = run("run", "cases", "--filter", "nothing/matches-this", NULL);
 	CU_ASSERT_EQUAL(r.status, 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "no case matches the filter"));
-	out_free(&r);
+	bc_suite_out_free(&r);
 	r = run("report", "/nonexistent.json", NULL);
 	CU_ASSERT_EQUAL(r.status, 2);
-	out_free(&r);
+	bc_suite_out_free(&r);
 	/* A report that cannot be written says why, with the errno. */
 	const char *path = write_text("u.tbl", GOOD "a 127.0.0.1:0 ok s\n");
 	r = run("run", path, "--json", "/dev/null/r.json", "--html", "/dev/null/p.html", "--report-dir", "/dev/null/d", NULL);
@@ -490,13 +460,13 @@ static void usage_errors_exit_2(void)
 	for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
 		if (!strstr(r.err, said[i]))
 			BC_FAILF("wanted '%s' in:\n%s", said[i], r.err);
-	out_free(&r);
+	bc_suite_out_free(&r);
 }
 
 static void list_names_every_case(void)
 {
 	const char *path = write_text("l.tbl", GOOD "a 127.0.0.1:0 ok s\nb 127.0.0.1:0 ok s\n");
-	struct out r = run("list", path, NULL);
+	struct bc_suite_out r = run("list", path, NULL);
 	CU_ASSERT_EQUAL(r.status, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "l/a\t"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "l/b\t"));
@@ -504,7 +474,7 @@ static void list_names_every_case(void)
 	size_t len = strlen(r.out);
 	CU_ASSERT(len >= 8 && strcmp(r.out + len - 8, "2 cases\n") == 0);
 	CU_ASSERT_PTR_NULL(strstr(r.err, "cases"));
-	out_free(&r);
+	bc_suite_out_free(&r);
 }
 
 /* Why the run as uid 65534 cannot be tested here, or NULL: it needs root,
@@ -533,7 +503,7 @@ static const char *unprivileged_run_skip(void)
 static void unprivileged_run_has_no_failures(void)
 {
 	run_uid = 65534;
-	struct out r = run("run", "cases", NULL);
+	struct bc_suite_out r = run("run", "cases", NULL);
 	if (r.status == EXIT_NO_ACCESS)
 		BC_FAILF("uid 65534 could not run %s, though it could when the test was registered", BINDCHECK);
 	const char *sum = strstr(r.out, "summary: ");
@@ -546,7 +516,7 @@ static void unprivileged_run_has_no_failures(void)
 	/* Every skip says why. */
 	CU_ASSERT_PTR_NULL(strstr(r.out, "SKIP  privileged/PRIV-01.v4-80\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "SKIP  privileged/PRIV-01.v4-80 (profile nobody: uid 65534 is not available here"));
-	out_free(&r);
+	bc_suite_out_free(&r);
 }
 
 int bc_suite_cli(void)

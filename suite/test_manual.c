@@ -135,26 +135,9 @@ static int read_tables(const char *path, const struct manual *m, char *msg, size
 	return bad;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-	if (!f)
-		return NULL;
-	FILE *m = open_memstream(&buf, &len);
-	char chunk[4096];
-	size_t k;
-	while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, k, m);
-	fclose(m);
-	fclose(f);
-	return buf;
-}
-
 static bool load(struct manual *m, char *msg, size_t msglen, int *problems)
 {
-	char *text = slurp(MANUAL);
+	char *text = bc_suite_slurp(MANUAL);
 	if (!text) {
 		BC_FAILF("cannot read %s (make check runs from the top of the repository)", MANUAL);
 		return false;
