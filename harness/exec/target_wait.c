@@ -126,7 +126,14 @@ static enum bc_life_end first_ended(struct bc_target_life *L, struct bc_step_run
 	L->main_alive = false;
 	if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
 		return BC_LIFE_ENDED;
-	if (kids(L, left, MAX_KIDS) == 0) {
+	/* A process it left that ended while we looked handed its own
+	 * children to us as it did: look again until a look reaps none. */
+	int n, reaped;
+	do {
+		reaped = L->ended_kids;
+		n = kids(L, left, MAX_KIDS);
+	} while (n == 0 && L->ended_kids != reaped);
+	if (n == 0) {
 		int reaper = 0;
 		if (L->ended_kids)
 			note_left_ended(r);
