@@ -50,8 +50,24 @@ static bool is_stray(pid_t pid, const char *mark, const char *dir)
 	return strncmp(cwd, dir, d) == 0 && (cwd[d] == '\0' || cwd[d] == '/');
 }
 
-/* One pass over /proc: every stray killed; how many. */
-static int kill_pass(const char *mark, const char *dir)
+/* The strays already killed: a process that has had SIGKILL may still be
+ * dying (its environment still readable, kill() still 0) on the next pass,
+ * and is not counted twice. */
+struct killed {
+	pid_t pid[256];
+	int n;
+};
+
+static bool already(const struct killed *k, pid_t pid)
+{
+	for (int i = 0; i < k->n; i++)
+		if (k->pid[i] == pid)
+			return true;
+	return false;
+}
+
+/* One pass over /proc: every stray not yet killed is; how many were. */
+static int kill_pass(const char *mark, const char *dir, struct killed *k)
 {
 	DIR *d = opendir("/proc");
 	int n = 0;
@@ -60,10 +76,13 @@ static int kill_pass(const char *mark, const char *dir)
 	for (struct dirent *e; (e = readdir(d));) {
 		char *end;
 		long pid = strtol(e->d_name, &end, 10);
-		if (*end || pid <= 1 || pid == (long)getpid() || pid == (long)getppid())
+		if (*end || pid <= 1 || pid == (long)getpid() || pid == (long)getppid() || already(k, (pid_t)pid))
 			continue;
-		if (is_stray((pid_t)pid, mark, dir) && kill((pid_t)pid, SIGKILL) == 0)
+		if (is_stray((pid_t)pid, mark, dir) && kill((pid_t)pid, SIGKILL) == 0) {
 			n++;
+			if (k->n < (int)(sizeof(k->pid) / sizeof(k->pid[0])))
+				k->pid[k->n++] = (pid_t)pid;
+		}
 	}
 	closedir(d);
 	return n;
@@ -71,10 +90,11 @@ static int kill_pass(const char *mark, const char *dir)
 
 int bc_target_strays_kill(const char *mark, const char *dir)
 {
+	struct killed k = {.n = 0};
 	int total = 0;
 	/* A stray may fork while it is looked for: again until none is left. */
 	for (int round = 0; round < 16; round++) {
-		int n = kill_pass(mark, dir);
+		int n = kill_pass(mark, dir, &k);
 		if (!n)
 			break;
 		total += n;
