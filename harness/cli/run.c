@@ -249,7 +249,11 @@ int bc_cli_run(const struct bc_cli_opts *o, const char *prog)
 	/* The workers' zygote (exec/zygote.h) starts now, small: before the
 	 * tables are read, with the interrupt handlers its workers keep. */
 	r.stop = bc_cli_catch_interrupts();
+	int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	bc_zygote_start(&r);
+	/* Its workers make their namespaces while the tables are read. */
+	if (r.pooled)
+		bc_zygote_warm(jobs);
 	ntables = bc_cli_load_tables(o, &tables, &d);
 	bc_diags_print(&d, stderr);
 	if (ntables < 0) {
@@ -269,7 +273,6 @@ int bc_cli_run(const struct bc_cli_opts *o, const char *prog)
 	 * case. */
 	struct run_ctx x = {.run = &info, .root = root, .tty = isatty(STDOUT_FILENO) && !getenv("CI"), .planned = nlist};
 	main_buffer(isatty(STDOUT_FILENO));
-	int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (list)
 		bc_run_cases(&r, list, nlist, jobs, one_done, &x);
 	bc_zygote_stop();

@@ -68,6 +68,13 @@ struct pool {
 static int spawn(struct pool *p, struct worker *w)
 {
 	int c[2], o[2];
+	pid_t warm;
+	if (bc_zygote_take((int)(w - p->ws), &warm, &w->cmd, &w->res)) {
+		/* Started before the tables were read (bc_zygote_warm). */
+		w->pid = warm;
+		w->nq = 0;
+		return 0;
+	}
 	if (pipe2(c, O_CLOEXEC) < 0)
 		return -1;
 	if (pipe2(o, O_CLOEXEC) < 0) {

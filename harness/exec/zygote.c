@@ -8,6 +8,7 @@
 #include "exec/zygote.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,13 @@ static struct {
 	int sock;
 	struct bc_beat *beats;
 } z = {-1, -1, NULL};
+
+/* Workers started before the tables were read (bc_zygote_warm), by slot:
+ * the runner's ends of their pipes; pid 0 once taken or never made. */
+static struct warm {
+	pid_t pid;
+	int cmd, res;
+} warm[BC_ZYGOTE_SLOTS];
 
 /* A request: the slot, and the two fds as SCM_RIGHTS. */
 static int recv_request(int sock, int *slot, int fds[2])
@@ -132,8 +140,67 @@ pid_t bc_zygote_spawn(int slot, int cmd, int out)
 	return pid;
 }
 
+void bc_zygote_warm(int n)
+{
+	n = n > BC_ZYGOTE_SLOTS ? BC_ZYGOTE_SLOTS : n;
+	for (int slot = 0; slot < n && z.pid > 0; slot++) {
+		int c[2], o[2];
+		if (pipe2(c, O_CLOEXEC) < 0)
+			return;
+		if (pipe2(o, O_CLOEXEC) < 0) {
+			close(c[0]);
+			close(c[1]);
+			return;
+		}
+		z.beats[slot].pid = 0; /* the new worker writes it */
+		z.beats[slot].idx = -1;
+		pid_t pid = bc_zygote_spawn(slot, c[0], o[1]);
+		close(c[0]);
+		close(o[1]);
+		if (pid < 0) {
+			close(c[1]);
+			close(o[0]);
+			return;
+		}
+		warm[slot] = (struct warm){pid, c[1], o[0]};
+	}
+}
+
+bool bc_zygote_take(int slot, pid_t *pid, int *cmd, int *res)
+{
+	if (slot < 0 || slot >= BC_ZYGOTE_SLOTS || warm[slot].pid <= 0)
+		return false;
+	*pid = warm[slot].pid;
+	*cmd = warm[slot].cmd;
+	*res = warm[slot].res;
+	warm[slot].pid = 0;
+	return true;
+}
+
+/* The warm workers no run took: each is told to end (its command pipe
+ * closes) and killed through its PID namespace's pid 1 once that is known
+ * (pool.c stop() says why), then waited for. */
+static void end_warm(void)
+{
+	for (int slot = 0; slot < BC_ZYGOTE_SLOTS; slot++) {
+		struct warm *w = &warm[slot];
+		if (w->pid <= 0)
+			continue;
+		close(w->cmd);
+		close(w->res);
+		siginfo_t si = {0};
+		pid_t real = __atomic_load_n(&z.beats[slot].pid, __ATOMIC_ACQUIRE);
+		bool ended = waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid;
+		kill(real > 0 && !ended ? real : w->pid, SIGKILL);
+		while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		w->pid = 0;
+	}
+}
+
 void bc_zygote_stop(void)
 {
+	end_warm();
 	if (z.sock >= 0)
 		close(z.sock);
 	z.sock = -1;

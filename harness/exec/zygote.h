@@ -8,6 +8,7 @@
 #ifndef BC_ZYGOTE_H
 #define BC_ZYGOTE_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "exec/runner.h"
@@ -27,7 +28,16 @@ struct bc_beat *bc_zygote_beats(void);
  * (the caller keeps its copies of both): its pid, a child of the caller;
  * -1 when the zygote is gone or failed. */
 pid_t bc_zygote_spawn(int slot, int cmd, int out);
-/* End it (a worker it made is not touched). */
+/* Start n workers now (slots 0..n-1), while the runner goes on to read
+ * the tables: a worker's namespaces and confinement take longer than
+ * reading a table, and are then ready when the first case is.  The pool
+ * takes them (bc_zygote_take); bc_zygote_stop ends those it did not. */
+void bc_zygote_warm(int n);
+/* The warm worker on slot, if there is one not yet taken: its pid and the
+ * runner's ends of its pipes, now the caller's. */
+bool bc_zygote_take(int slot, pid_t *pid, int *cmd, int *res);
+/* End it, and the warm workers no one took (a worker taken is not
+ * touched). */
 void bc_zygote_stop(void);
 
 #endif
