@@ -147,6 +147,18 @@ int bc_suite_run_limited(void (*fn)(void *), void *arg, double extra_s)
 	return 0;
 }
 
+/* CPU time of this process and of the children it waited for. */
+static double cpu_s(void)
+{
+	struct rusage self, kids;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) +
+	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6;
+}
+
+static double cpu_started;
+
 static void test_start(const CU_pTest test, const CU_pSuite suite)
 {
 	static CU_pSuite last;
@@ -157,6 +169,7 @@ static void test_start(const CU_pTest test, const CU_pSuite suite)
 	}
 	last = suite;
 	clock_gettime(CLOCK_MONOTONIC, &started);
+	cpu_started = verbose ? cpu_s() : 0;
 	expired = 0;
 	in_test = 1;
 	set_timer(limit_s);
@@ -204,7 +217,7 @@ static void test_complete(const CU_pTest test, const CU_pSuite suite, const CU_p
 		stopped();
 	if (!failures) {
 		if (verbose)
-			printf("passed");
+			printf("passed (%.2f s, CPU %.2f s)", since(&started), cpu_s() - cpu_started);
 		return;
 	}
 	if (verbose)
@@ -255,15 +268,6 @@ int bc_suite_limit_init(void)
 	sa.sa_flags = SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	return sigaction(SIGALRM, &sa, NULL);
-}
-
-static double cpu_s(void)
-{
-	struct rusage self, kids;
-	getrusage(RUSAGE_SELF, &self);
-	getrusage(RUSAGE_CHILDREN, &kids);
-	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) +
-	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6;
 }
 
 /* The closing table, as CUnit's basic mode prints it (CU_print_run_results),

@@ -284,7 +284,7 @@ static void watcher_catches_a_socket(void)
 	int ws = 0;
 	CU_ASSERT_FATAL(kid > 0 && waitpid(kid, &ws, 0) == kid);
 	CU_ASSERT(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
-	snprintf(want, sizeof(want), "udp 0100007F:");
+	snprintf(want, sizeof(want), "udp 127.0.0.1:");
 	long looks = 0, scans = 0;
 	const char *tail = strstr(buf, "looks ");
 	if (!strstr(buf, want) || !tail || sscanf(tail, "looks %ld scans %ld", &looks, &scans) != 2)

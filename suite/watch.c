@@ -1,28 +1,39 @@
 /* watch: the socket watcher behind host/unchanged (test_host.c).  It runs
  * in a network namespace (the host's, for the suite) and reports every
- * socket that appears in /proc/net/{tcp,tcp6,udp,udp6} and belongs to a
+ * TCP and UDP socket, IPv4 or IPv6, that appears there and belongs to a
  * process of its session.
  *
- * Reading those four tables costs milliseconds (their size follows the
- * host's TCP hash table, not the sockets in it), so the watcher does not
- * read them at every look.  Every WATCH_PERIOD_MS it reads the namespace's
- * own socket counters instead ("inuse" of TCP and UDP in /proc/net/sockstat,
- * of TCP6 and UDP6 in sockstat6: the sockets the four tables list, counted
- * per namespace), and scans the tables only when one of them changed.  A
- * socket opened while another closed leaves the counters as they were: the
- * tables are scanned every `every`th look anyway, the safety net.  The
- * machine-wide figures in those files ("sockets: used", "alloc", "mem")
- * move with every case in every namespace and are not read. */
+ * It lists them with NETLINK_SOCK_DIAG (inet_diag, every state), which
+ * costs little where the namespace has few sockets; /proc/net/{tcp,tcp6,
+ * udp,udp6}, the fallback where a kernel has no sock_diag, costs
+ * milliseconds however few there are (their size follows the host's TCP
+ * hash table).  Even so it does not list them at every look.  Every
+ * WATCH_PERIOD_MS it reads the namespace's own socket counters instead
+ * ("inuse" of TCP and UDP in /proc/net/sockstat, of TCP6 and UDP6 in
+ * sockstat6: counted per namespace, from files it keeps open), and lists
+ * the sockets only when one of them changed.  A socket opened while
+ * another closed leaves the counters as they were: the sockets are listed
+ * every `every`th look anyway, the safety net.  The machine-wide figures
+ * in those files ("sockets: used", "alloc", "mem") move with every case in
+ * every namespace and are not read. */
 #define _DEFAULT_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include "suite.h"
 
 #define WATCH_PERIOD_MS 3
@@ -67,47 +78,141 @@ static pid_t socket_owner(unsigned long ino)
 	return found;
 }
 
-/* One pass over the namespace's socket tables; new sockets of session sid
- * are written to report.  baseline: only record what is there. */
+/* A socket seen for the first time: reported when it is of session sid. */
+static void found(pid_t sid, int report, const char *proto, const char *local, unsigned long ino)
+{
+	if (ino == 0 || was_seen(ino))
+		return;
+	pid_t owner = socket_owner(ino);
+	if (owner > 0 && getsid(owner) == sid) {
+		char msg[200];
+		int n = snprintf(msg, sizeof(msg), "%s %s (pid %d)\n", proto, local, (int)owner);
+		if (write(report, msg, (size_t)n) < 0)
+			return;
+	}
+}
+
+static const struct {
+	const char *name, *proc;
+	int family, proto;
+} kinds[] = {
+	{"tcp", "/proc/net/tcp", AF_INET, IPPROTO_TCP},
+	{"tcp6", "/proc/net/tcp6", AF_INET6, IPPROTO_TCP},
+	{"udp", "/proc/net/udp", AF_INET, IPPROTO_UDP},
+	{"udp6", "/proc/net/udp6", AF_INET6, IPPROTO_UDP},
+};
+
+/* Every socket of one kind, in every state, from sock_diag: 0, or -1 when
+ * the kernel cannot say. */
+static int diag_scan(int sk, size_t k, pid_t sid, int report, bool baseline)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct inet_diag_req_v2 r;
+	} req;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.r.sdiag_family = (uint8_t)kinds[k].family;
+	req.r.sdiag_protocol = (uint8_t)kinds[k].proto;
+	req.r.idiag_states = ~0u;
+	if (send(sk, &req, sizeof(req), 0) != (ssize_t)sizeof(req))
+		return -1;
+	for (;;) {
+		static long buf[4096];
+		ssize_t n = recv(sk, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return -1;
+			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+				continue;
+			const struct inet_diag_msg *m = NLMSG_DATA(h);
+			char addr[INET6_ADDRSTRLEN], local[80];
+			if (!inet_ntop(kinds[k].family, m->id.idiag_src, addr, sizeof(addr)))
+				continue;
+			snprintf(local, sizeof(local), kinds[k].family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr,
+				 (unsigned)ntohs(m->id.idiag_sport));
+			if (baseline)
+				was_seen(m->idiag_inode);
+			else
+				found(sid, report, kinds[k].name, local, m->idiag_inode);
+		}
+	}
+}
+
+/* A local address as /proc/net shows it (each 32-bit word of the address
+ * as the kernel holds it, in hex, then the port) as sock_diag's are shown. */
+static void proc_local(int family, const char *hex, char *out, size_t n)
+{
+	unsigned char a[16];
+	unsigned w[4], port = 0;
+	int words = family == AF_INET6 ? 4 : 1;
+	char addr[INET6_ADDRSTRLEN];
+	for (int i = 0; i < words; i++)
+		if (sscanf(hex + 8 * i, "%8X", &w[i]) != 1) {
+			snprintf(out, n, "%s", hex);
+			return;
+		}
+	sscanf(hex + 8 * words, ":%X", &port);
+	for (int i = 0; i < words; i++)
+		memcpy(a + 4 * i, &w[i], 4);
+	if (!inet_ntop(family, a, addr, sizeof(addr)))
+		snprintf(out, n, "%s", hex);
+	else
+		snprintf(out, n, family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, port);
+}
+
+/* The same kind from /proc/net, where sock_diag cannot say. */
+static void proc_scan(size_t k, pid_t sid, int report, bool baseline)
+{
+	char line[512];
+	FILE *f = fopen(kinds[k].proc, "re");
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f)) { /* the header */
+		while (fgets(line, sizeof(line), f)) {
+			char hex[64], local[80];
+			unsigned long ino;
+			if (sscanf(line, "%*s %63s %*s %*s %*s %*s %*s %*s %*s %lu", hex, &ino) != 2)
+				continue;
+			proc_local(kinds[k].family, hex, local, sizeof(local));
+			if (baseline)
+				was_seen(ino);
+			else
+				found(sid, report, kinds[k].name, local, ino);
+		}
+	}
+	fclose(f);
+}
+
+/* One pass over the namespace's TCP and UDP sockets; new sockets of
+ * session sid are written to report.  baseline: only record what is there. */
 static void scan(pid_t sid, int report, bool baseline)
 {
-	static const char *const tables[] = {"/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6"};
-	char line[512];
-	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
-		FILE *f = fopen(tables[t], "re");
-		if (!f)
-			continue;
-		if (!fgets(line, sizeof(line), f)) { /* the header */
-			fclose(f);
-			continue;
-		}
-		while (fgets(line, sizeof(line), f)) {
-			char local[64];
-			unsigned long ino;
-			if (sscanf(line, "%*s %63s %*s %*s %*s %*s %*s %*s %*s %lu", local, &ino) != 2 || ino == 0 ||
-			    was_seen(ino) || baseline)
-				continue;
-			pid_t owner = socket_owner(ino);
-			if (owner > 0 && getsid(owner) == sid) {
-				char msg[200];
-				int n = snprintf(msg, sizeof(msg), "%s %s (pid %d)\n", tables[t] + 10, local, (int)owner);
-				if (write(report, msg, (size_t)n) < 0)
-					return;
-			}
-		}
-		fclose(f);
-	}
+	int sk = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (sk < 0 || diag_scan(sk, k, sid, report, baseline) < 0)
+			proc_scan(k, sid, report, baseline);
+	if (sk >= 0)
+		close(sk);
 }
 
 /* Appends the "inuse N" figures of the lines of path that start with one
  * of the given protocol names to out. */
-static void inuse(const char *path, const char *const *protos, size_t nprotos, char *out, size_t n)
+static void inuse(int *fd, const char *path, const char *const *protos, size_t nprotos, char *out, size_t n)
 {
 	char buf[2048];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	if (fd >= 0)
-		close(fd);
+	/* Opened once: a read from the start shows the counters as they are now. */
+	if (*fd < 0)
+		*fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t len = *fd < 0 ? -1 : pread(*fd, buf, sizeof(buf) - 1, 0);
 	buf[len > 0 ? len : 0] = '\0';
 	for (const char *l = buf; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n'))
 		for (size_t p = 0; p < nprotos; p++) {
@@ -123,9 +228,10 @@ static void inuse(const char *path, const char *const *protos, size_t nprotos, c
 static void counters(char *out, size_t n)
 {
 	static const char *const v4[] = {"TCP", "UDP"}, *const v6[] = {"TCP6", "UDP6"};
+	static int fd4 = -1, fd6 = -1;
 	out[0] = '\0';
-	inuse("/proc/net/sockstat", v4, 2, out, n);
-	inuse("/proc/net/sockstat6", v6, 2, out, n);
+	inuse(&fd4, "/proc/net/sockstat", v4, 2, out, n);
+	inuse(&fd6, "/proc/net/sockstat6", v6, 2, out, n);
 }
 
 void bc_suite_watch(int stop, int report, int ready, int every)
