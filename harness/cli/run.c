@@ -230,6 +230,7 @@ static void main_buffer(bool tty)
 
 /* What bc_cli_run leaves to the exit (see there). */
 static struct bc_table *volatile kept_tables;
+static json_t *volatile kept_root;
 
 int bc_cli_run(const struct bc_cli_opts *o, const char *prog)
 {
@@ -290,7 +291,8 @@ int bc_cli_run(const struct bc_cli_opts *o, const char *prog)
 			bc_cli_signal_name(sig), x.printed, nlist, x.printed);
 	bc_cli_flush_stdout(); /* out before the reports, which may take a while */
 	int wrote = root ? bc_report_write_run(root, &files) : 0;
-	json_decref(root);
+	/* The results document is left to the exit as the tables are (below). */
+	kept_root = root;
 	/* The tables are left for the exit to take back: freeing them would
 	 * touch every page they fill once more (a fault each on a VM) only to
 	 * give them back a moment before the process ends.  A static pointer

@@ -37,10 +37,12 @@ static json_t *jstr_or_null(const char *s)
 	return s && *s ? jstr(s) : json_null();
 }
 
-/* Set key to v in o; v NULL (out of memory) becomes null, not a lost object. */
+/* Set key to v in o; v NULL (out of memory) becomes null, not a lost object.
+ * Every key is one of this file's own ASCII names (or a slot's), so
+ * jansson's UTF-8 check of it is skipped. */
 static void put(json_t *o, const char *key, json_t *v)
 {
-	json_object_set_new(o, key, v ? v : json_null());
+	json_object_set_new_nocheck(o, key, v ? v : json_null());
 }
 
 json_t *bc_results_new(const struct bc_run_info *run)
