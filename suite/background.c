@@ -13,10 +13,13 @@
  * Under Memcheck every process computes far more than it waits, and a
  * second one would only take CPU from its caller and push cases past
  * their timeouts: there bc_suite_bg_start declines, and the caller does
- * the work itself, as it would without a child. */
-#define _DEFAULT_SOURCE
+ * the work itself, as it would without a child.  bc_suite_bg_exec starts
+ * this program again instead, which Memcheck does not follow: the child
+ * then runs natively, and shares the memory through a memfd. */
+#define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -51,6 +54,59 @@ void *bc_suite_bg_start(struct bc_suite_bg *bg, size_t n, void (*fn)(void *arg, 
 		return NULL;
 	}
 	return bg->mem;
+}
+
+void *bc_suite_bg_exec(struct bc_suite_bg *bg, size_t n, const char *const *args)
+{
+	char self[4096], fdnum[16];
+	const char *argv[16];
+	int k = 0;
+	bg->pid = -1;
+	bg->mem = NULL;
+	bg->n = n ? n : 1;
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int fd = memfd_create("bc_suite-bg", 0); /* inherited across the exec */
+	if (len <= 0 || fd < 0 || ftruncate(fd, (off_t)bg->n) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	self[len] = '\0';
+	bg->mem = mmap(NULL, bg->n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (bg->mem == MAP_FAILED) {
+		bg->mem = NULL;
+		close(fd);
+		return NULL;
+	}
+	snprintf(fdnum, sizeof(fdnum), "%d", fd);
+	argv[k++] = self;
+	for (int i = 0; args[i] && k < 14; i++)
+		argv[k++] = args[i];
+	argv[k++] = fdnum;
+	argv[k] = NULL;
+	fflush(NULL);
+	bg->pid = fork();
+	if (bg->pid == 0) {
+		execv(self, (char *const *)argv);
+		_exit(127);
+	}
+	close(fd);
+	if (bg->pid < 0) {
+		bc_suite_bg_free(bg);
+		return NULL;
+	}
+	return bg->mem;
+}
+
+void *bc_suite_bg_attach(const char *fd, size_t n)
+{
+	char *end;
+	long v = strtol(fd, &end, 10);
+	if (*end || v < 0 || v > 1023)
+		return NULL;
+	void *mem = mmap(NULL, n ? n : 1, PROT_READ | PROT_WRITE, MAP_SHARED, (int)v, 0);
+	close((int)v);
+	return mem == MAP_FAILED ? NULL : mem;
 }
 
 int bc_suite_bg_wait(struct bc_suite_bg *bg)

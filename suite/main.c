@@ -125,6 +125,8 @@ int main(int argc, char **argv)
 
 	if (bc_suite_watch_main(argc, argv) == 0)
 		return 0;
+	if ((rc = bc_suite_sandbox_main(argc, argv)) >= 0 || (rc = bc_suite_results_cases_main(argc, argv)) >= 0)
+		return rc;
 	if (bc_suite_limit_init() < 0)
 		return 2;
 	if (CU_initialize_registry() != CUE_SUCCESS) {

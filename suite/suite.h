@@ -140,6 +140,17 @@ void bc_suite_out_free(struct bc_suite_out *r);
 /* A whole file, malloc'd; NULL when it cannot be read. */
 char *bc_suite_slurp(const char *path);
 
+/* `bc_suite --sandbox-run TABLE FD`: a table's run with --isolation sandbox,
+ * natively, for the suite under Memcheck (tables.c): its exit status, or
+ * -1 when these are not its arguments. */
+int bc_suite_sandbox_main(int argc, char **argv);
+/* results_count.c: how many cases the results file at path holds, -1 when
+ * it is not a whole one, -2 when it could not be counted; dir takes the
+ * output of the native count under Memcheck.  `bc_suite --results-cases
+ * PATH` prints it: 0, or -1 when these are not its arguments. */
+long bc_suite_results_cases(const char *path, const char *dir);
+int bc_suite_results_cases_main(int argc, char **argv);
+
 /* background.c: fn(arg, mem) in a child of this process, which writes
  * what it found to mem (n bytes, zeroed, shared with this process) and
  * ends; the caller goes on meanwhile.  bc_suite_bg_start returns mem, or
@@ -152,6 +163,14 @@ struct bc_suite_bg {
 	size_t n;
 };
 void *bc_suite_bg_start(struct bc_suite_bg *bg, size_t n, void (*fn)(void *arg, void *mem), void *arg);
+/* The same with this program started again, natively even under Memcheck
+ * (which does not follow an exec): `bc_suite ARGS... FD`, where FD holds
+ * the n bytes of mem (see bc_suite_bg_attach).  NULL when it could not be
+ * started. */
+void *bc_suite_bg_exec(struct bc_suite_bg *bg, size_t n, const char *const *args);
+/* In the program bc_suite_bg_exec started: the memory behind fd (n bytes),
+ * or NULL. */
+void *bc_suite_bg_attach(const char *fd, size_t n);
 int bc_suite_bg_wait(struct bc_suite_bg *bg);
 void bc_suite_bg_free(struct bc_suite_bg *bg);
 

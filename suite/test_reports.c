@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include "exec/scratch.h"
-#include "report/check.h"
 #include "report/replace.h"
 #include "suite.h"
 
@@ -177,15 +176,13 @@ static int write_small_report(const char *path, const char *md)
 }
 
 /* The number of cases in the results file at path; -1 when it is not whole
- * valid JSON of that shape. */
+ * valid JSON of that shape (results_count.c). */
 static long cases_in(const char *path)
 {
-	json_error_t err;
-	char why[256];
-	json_t *root = json_load_file(path, 0, &err);
-	long n = root && bc_results_check(root, why, sizeof(why)) == 0 ? (long)json_array_size(json_object_get(root, "cases")) : -1;
-	json_decref(root);
-	return n;
+	const char *sub = in_dir("count"); /* where a native count writes its out and err */
+	if (mkdir(sub, 0700) < 0 && errno != EEXIST)
+		return -2;
+	return bc_suite_results_cases(path, sub);
 }
 
 static int count_lines(const char *text, const char *prefix)
