@@ -33,11 +33,11 @@ sysrq)      refused sh -c 'echo h > /proc/sysrq-trigger' ;;
 disk)       ! ls /dev/sd? /dev/vd? /dev/nvme* /dev/mem /dev/kmsg >/dev/null 2>&1 &&
             refused mknod /dev/bindcheck-disk b 8 0 ;;
 hostname)   refused hostname bindcheck-escape ;;
-keyring)    refused python3 -c 'import ctypes, sys
+keyring)    refused /usr/bin/python3 -c 'import ctypes, sys
 r = ctypes.CDLL(None).syscall(248, b"user", b"bindcheck-escape", b"x", 1, -4)  # add_key, @u
 sys.exit(0 if r > 0 else 1)' ;;
 run-socket) [ -n "${BC_ESCAPE_RUNSOCK:-}" ] || exit 3
-            refused python3 -c 'import os, socket
+            refused /usr/bin/python3 -c 'import os, socket
 s = socket.socket(socket.AF_UNIX)
 s.connect(os.environ["BC_ESCAPE_RUNSOCK"])' ;;
 tty)        refused sh -c ': </dev/tty' ;;
