@@ -117,7 +117,7 @@ $(BUILD)/bc_suite: $(SUITE_OBJ) $(BUILD)/libbindcheck.a
 
 # The suite runs build/bindcheck too (unit/cli), so both are built first.
 # unit/install installs into a temporary DESTDIR with ci/install.  Its
-# suites run BC_SUITE_JOBS at a time (default: CPUs + 1; suite/parallel.c);
+# suites run BC_SUITE_JOBS at a time (default: 2 x CPUs + 1; suite/parallel.c);
 # BC_SUITES=PATTERN,... runs only those named (with more than one job).
 check: deps
 	$(SUBMAKE_BUILD)
