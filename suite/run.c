@@ -11,16 +11,18 @@
  * is limited through bc_suite_run_limited.  Should the handler itself get
  * stuck, a second expiry ends the process with a message rather than
  * hang `make check`. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* __WALL */
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,6 +56,23 @@ void bc_suite_keep_child(pid_t pid)
 {
 	if (pid > 0 && nkeep < (int)(sizeof(keep) / sizeof(keep[0])))
 		keep[nkeep++] = pid;
+}
+
+/* A bindcheck a test killed leaves its workers to this process (a child
+ * subreaper): they end by themselves (PR_SET_PDEATHSIG, their PID
+ * namespace's end) and wait here to be reaped.  After every test, those
+ * that have ended are; none is killed, and the kept ones are left alone. */
+static void reap_ended(void)
+{
+	pid_t kids[256];
+	int n = bc_guard_children(kids, 256);
+	for (int i = 0; i < n; i++) {
+		bool kept = false;
+		for (int k = 0; k < nkeep && !kept; k++)
+			kept = keep[k] == kids[i];
+		if (!kept)
+			waitpid(kids[i], NULL, WNOHANG | __WALL);
+	}
 }
 
 static void set_timer(double s)
@@ -212,6 +231,7 @@ static void test_complete(const CU_pTest test, const CU_pSuite suite, const CU_p
 	dangling |= failures != NULL;
 	in_test = 0;
 	set_timer(0);
+	reap_ended();
 	note_time(suite->pName, test->pName, since(&started));
 	if (expired)
 		stopped();
