@@ -20,9 +20,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
-#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -33,7 +33,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
+#include "exec/listeners.h"
 #include "suite.h"
 
 #define WATCH_PERIOD_MS 3
@@ -102,49 +102,33 @@ static const struct {
 	{"udp6", "/proc/net/udp6", AF_INET6, IPPROTO_UDP},
 };
 
+struct scanning {
+	size_t k;
+	pid_t sid;
+	int report;
+	bool baseline;
+};
+
+static void one_socket(void *arg, const struct inet_diag_msg *m)
+{
+	const struct scanning *s = arg;
+	char addr[INET6_ADDRSTRLEN], local[80];
+	if (!inet_ntop(kinds[s->k].family, m->id.idiag_src, addr, sizeof(addr)))
+		return;
+	snprintf(local, sizeof(local), kinds[s->k].family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr,
+		 (unsigned)ntohs(m->id.idiag_sport));
+	if (s->baseline)
+		was_seen(m->idiag_inode);
+	else
+		found(s->sid, s->report, kinds[s->k].name, local, m->idiag_inode);
+}
+
 /* Every socket of one kind, in every state, from sock_diag: 0, or -1 when
  * the kernel cannot say. */
 static int diag_scan(int sk, size_t k, pid_t sid, int report, bool baseline)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct inet_diag_req_v2 r;
-	} req;
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = sizeof(req);
-	req.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.r.sdiag_family = (uint8_t)kinds[k].family;
-	req.r.sdiag_protocol = (uint8_t)kinds[k].proto;
-	req.r.idiag_states = ~0u;
-	if (send(sk, &req, sizeof(req), 0) != (ssize_t)sizeof(req))
-		return -1;
-	for (;;) {
-		static long buf[4096];
-		ssize_t n = recv(sk, buf, sizeof(buf), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (h->nlmsg_type == NLMSG_ERROR)
-				return -1;
-			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
-				continue;
-			const struct inet_diag_msg *m = NLMSG_DATA(h);
-			char addr[INET6_ADDRSTRLEN], local[80];
-			if (!inet_ntop(kinds[k].family, m->id.idiag_src, addr, sizeof(addr)))
-				continue;
-			snprintf(local, sizeof(local), kinds[k].family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr,
-				 (unsigned)ntohs(m->id.idiag_sport));
-			if (baseline)
-				was_seen(m->idiag_inode);
-			else
-				found(sid, report, kinds[k].name, local, m->idiag_inode);
-		}
-	}
+	struct scanning s = {k, sid, report, baseline};
+	return bc_sock_diag_dump(sk, kinds[k].family, kinds[k].proto, ~0u, one_socket, &s);
 }
 
 /* A local address as /proc/net shows it (each 32-bit word of the address

@@ -55,9 +55,8 @@ static void add(struct found *f, int family, int proto, const void *addr, uint16
 	bc_sockaddr_format((struct sockaddr *)&ss, len, out + k, sizeof(f->v[0]) - k);
 }
 
-/* The sockets of one family and protocol in the given states: 0, or -1
- * when the kernel cannot say (no sock_diag, or none for this protocol). */
-static int diag_dump(int sk, int family, int proto, unsigned states, struct found *f)
+int bc_sock_diag_dump(int sk, int family, int proto, unsigned states,
+		      void (*fn)(void *arg, const struct inet_diag_msg *m), void *arg)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -84,14 +83,31 @@ static int diag_dump(int sk, int family, int proto, unsigned states, struct foun
 				return 0;
 			if (h->nlmsg_type == NLMSG_ERROR)
 				return -1;
-			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
-				continue;
-			const struct inet_diag_msg *m = NLMSG_DATA(h);
-			if (proto == IPPROTO_UDP && m->id.idiag_dport != 0)
-				continue; /* connected: a client's */
-			add(f, family, proto, m->id.idiag_src, m->id.idiag_sport);
+			if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+				fn(arg, NLMSG_DATA(h));
 		}
 	}
+}
+
+struct serving {
+	struct found *f;
+	int family, proto;
+};
+
+static void one_serving(void *arg, const struct inet_diag_msg *m)
+{
+	const struct serving *s = arg;
+	if (s->proto == IPPROTO_UDP && m->id.idiag_dport != 0)
+		return; /* connected: a client's */
+	add(s->f, s->family, s->proto, m->id.idiag_src, m->id.idiag_sport);
+}
+
+/* The sockets of one family and protocol in the given states: 0, or -1
+ * when the kernel cannot say (no sock_diag, or none for this protocol). */
+static int diag_dump(int sk, int family, int proto, unsigned states, struct found *f)
+{
+	struct serving s = {f, family, proto};
+	return bc_sock_diag_dump(sk, family, proto, states, one_serving, &s);
 }
 
 /* The same from /proc/net/FILE: sockets in state, and for UDP only those
