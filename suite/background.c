@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -101,9 +102,16 @@ void *bc_suite_bg_exec(struct bc_suite_bg *bg, size_t n, const char *const *args
 void *bc_suite_bg_attach(const char *fd, size_t n)
 {
 	char *end;
+	struct stat st;
 	long v = strtol(fd, &end, 10);
 	if (*end || v < 0 || v > 1023)
 		return NULL;
+	/* Smaller than asked (a table that grew since the caller read it):
+	 * a store past its end would be a SIGBUS; say no instead. */
+	if (fstat((int)v, &st) < 0 || (size_t)st.st_size < (n ? n : 1)) {
+		close((int)v);
+		return NULL;
+	}
 	void *mem = mmap(NULL, n ? n : 1, PROT_READ | PROT_WRITE, MAP_SHARED, (int)v, 0);
 	close((int)v);
 	return mem == MAP_FAILED ? NULL : mem;
