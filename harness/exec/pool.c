@@ -116,25 +116,16 @@ static int spawn(struct pool *p, struct worker *w)
 	return 0;
 }
 
-/* Stop a worker; returns how it ended (a wait status).  The process we
- * forked stays behind its confined worker (exec/confine.h) and ends when
- * the worker's PID namespace's pid 1 ends, which is when every process of
- * that namespace has ended: killing that pid 1 and waiting for ours
- * leaves nothing running.  Until that pid is known, or if ours has
- * already ended (that pid may then be anyone's), ours is killed
- * and pid 1 follows it (PR_SET_PDEATHSIG). */
+/* Stop a worker (exec/worker.h says how); retire() waits for it. */
 static void stop(struct worker *w)
 {
-	siginfo_t si = {0};
 	if (w->pid <= 0 || w->res < 0)
 		return;
 	if (w->cmd >= 0)
 		close(w->cmd);
 	close(w->res);
 	w->cmd = w->res = -1;
-	pid_t real = __atomic_load_n(&w->beat->pid, __ATOMIC_ACQUIRE);
-	bool ended = waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid;
-	kill(real > 0 && !ended ? real : w->pid, SIGKILL);
+	bc_worker_kill(w->pid, w->beat);
 }
 
 static int retire(struct worker *w)

@@ -22,9 +22,11 @@
 #define _GNU_SOURCE
 #include "exec/worker.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "exec/confine.h"
@@ -245,4 +247,12 @@ _Noreturn void bc_worker_main(const struct bc_runner *r, int cmd, int out, struc
 		if (!bc_wire_send(out, &h, &f, &obs) || retire)
 			_exit(0);
 	}
+}
+
+void bc_worker_kill(pid_t pid, const struct bc_beat *beat)
+{
+	siginfo_t si = {0};
+	pid_t real = __atomic_load_n(&beat->pid, __ATOMIC_ACQUIRE);
+	bool ended = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+	kill(real > 0 && !ended ? real : pid, SIGKILL);
 }

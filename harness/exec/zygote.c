@@ -177,9 +177,8 @@ bool bc_zygote_take(int slot, pid_t *pid, int *cmd, int *res)
 	return true;
 }
 
-/* The warm workers no run took: each is told to end (its command pipe
- * closes) and killed through its PID namespace's pid 1 once that is known
- * (pool.c stop() says why), then waited for. */
+/* The warm workers no run took: killed as the pool kills its own
+ * (bc_worker_kill), then waited for. */
 static void end_warm(void)
 {
 	for (int slot = 0; slot < BC_ZYGOTE_SLOTS; slot++) {
@@ -188,10 +187,7 @@ static void end_warm(void)
 			continue;
 		close(w->cmd);
 		close(w->res);
-		siginfo_t si = {0};
-		pid_t real = __atomic_load_n(&z.beats[slot].pid, __ATOMIC_ACQUIRE);
-		bool ended = waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid;
-		kill(real > 0 && !ended ? real : w->pid, SIGKILL);
+		bc_worker_kill(w->pid, &z.beats[slot]);
 		while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		w->pid = 0;

@@ -51,11 +51,10 @@ size_t bc_store_bytes(const struct bc_store *s)
 	return s ? s->bytes : 0;
 }
 
-/* FNV-1a, never 0 (0 marks a free slot). */
-/* A word at a time (blocks are steps of some hundred bytes, mostly zero):
- * each 8 bytes mixed in by a multiply and a rotation, the tail byte by
- * byte, then a final avalanche.  Only the table's spread depends on it;
- * equal keys are told apart by memcmp. */
+/* Never 0 (0 marks a free slot).  A word at a time (blocks are steps of
+ * some hundred bytes, mostly zero): each 8 bytes mixed in by a multiply and
+ * a shift, the tail byte by byte (FNV-1a), then a final avalanche.  Only
+ * the table's spread depends on it; equal keys are told apart by memcmp. */
 static uint64_t hash_of(const void *p, size_t n)
 {
 	const unsigned char *b = p;
