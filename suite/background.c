@@ -59,20 +59,18 @@ void *bc_suite_bg_start(struct bc_suite_bg *bg, size_t n, void (*fn)(void *arg, 
 
 void *bc_suite_bg_exec(struct bc_suite_bg *bg, size_t n, const char *const *args)
 {
-	char self[4096], fdnum[16];
-	const char *argv[16];
+	char fdnum[16];
+	const char *argv[16], *self = bc_suite_self();
 	int k = 0;
 	bg->pid = -1;
 	bg->mem = NULL;
 	bg->n = n ? n : 1;
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	int fd = memfd_create("bc_suite-bg", 0); /* inherited across the exec */
-	if (len <= 0 || fd < 0 || ftruncate(fd, (off_t)bg->n) < 0) {
+	int fd = self ? memfd_create("bc_suite-bg", 0) : -1; /* inherited across the exec */
+	if (fd < 0 || ftruncate(fd, (off_t)bg->n) < 0) {
 		if (fd >= 0)
 			close(fd);
 		return NULL;
 	}
-	self[len] = '\0';
 	bg->mem = mmap(NULL, bg->n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (bg->mem == MAP_FAILED) {
 		bg->mem = NULL;

@@ -114,12 +114,11 @@ static double last_time(const char *name)
 static void plan_order(void)
 {
 	double cost[MAX_SUITES];
-	ssize_t n = readlink("/proc/self/exe", times_path, sizeof(times_path) - 16);
-	times_path[n > 0 ? n : 0] = '\0';
-	strcat(times_path, n > 0 ? ".times" : "");
+	const char *self = bc_suite_self();
+	snprintf(times_path, sizeof(times_path), "%s%s", self ? self : "", self ? ".times" : "");
 	for (int i = 0; i < nsuites; i++) {
 		sh->order[i] = i;
-		cost[i] = n > 0 ? last_time(suites[i]->pName) : -1;
+		cost[i] = self ? last_time(suites[i]->pName) : -1;
 	}
 	/* A stable insertion sort: unknown (new) suites keep registry order,
 	 * before the known ones, which go slowest first. */

@@ -33,12 +33,11 @@ int bc_suite_results_cases_main(int argc, char **argv)
 
 long bc_suite_results_cases(const char *path, const char *dir)
 {
-	char self[4096], *end = NULL;
-	ssize_t len = bc_guard_under_valgrind() ? readlink("/proc/self/exe", self, sizeof(self) - 1) : -1;
-	if (len <= 0)
+	char *end = NULL;
+	const char *self = bc_guard_under_valgrind() ? bc_suite_self() : NULL;
+	if (!self)
 		return cases_here(path);
-	self[len] = '\0';
-	char *argv[] = {self, "--results-cases", (char *)path, NULL};
+	char *argv[] = {(char *)self, "--results-cases", (char *)path, NULL};
 	struct bc_suite_out r = bc_suite_exec(dir, argv, NULL, NULL);
 	long n = r.status == 0 ? strtol(r.out, &end, 10) : -2;
 	if (r.status != 0 || end == r.out || *end != '\n')

@@ -109,3 +109,15 @@ const char *bc_suite_python(void)
 		exe[0] = '\0';
 	return exe[0] ? exe : NULL;
 }
+
+const char *bc_suite_self(void)
+{
+	static char self[4096];
+	static int known; /* 0 not read yet, 1 read, -1 unknown */
+	if (!known) {
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		known = n > 0 ? 1 : -1;
+		self[n > 0 ? n : 0] = '\0';
+	}
+	return known > 0 ? self : NULL;
+}

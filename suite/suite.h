@@ -139,6 +139,9 @@ struct bc_suite_out bc_suite_exec(const char *dir, char *const *argv, int (*prep
 void bc_suite_out_free(struct bc_suite_out *r);
 /* A whole file, malloc'd; NULL when it cannot be read. */
 char *bc_suite_slurp(const char *path);
+/* The path of this program (read once), for starting it again natively
+ * under Memcheck, which does not follow an exec; NULL when unknown. */
+const char *bc_suite_self(void);
 
 /* `bc_suite --sandbox-run TABLE FD`: a table's run with --isolation sandbox,
  * natively, for the suite under Memcheck (tables.c): its exit status, or

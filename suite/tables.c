@@ -172,23 +172,12 @@ int bc_suite_sandbox_main(int argc, char **argv)
 	if (argc != 4 || strcmp(argv[1], "--sandbox-run") != 0)
 		return -1;
 	bc_runner_init(&runner, "build/bindcheck");
-	if (bc_table_load(argv[2], &t, &d) < 0)
+	if (bc_suite_limit_init() < 0 || bc_table_load(argv[2], &t, &d) < 0)
 		return 2;
-	size_t n = sizeof(struct sandbox_run) + (size_t)(t.ncases ? t.ncases : 1) * sizeof(struct bc_case_result);
-	struct sandbox_run *into = bc_suite_bg_attach(argv[3], n);
-	const struct bc_case **list = calloc((size_t)(t.ncases ? t.ncases : 1), sizeof(*list));
-	struct bc_case_result *res = calloc((size_t)(t.ncases ? t.ncases : 1), sizeof(*res));
-	if (!into || !list || !res)
+	struct sandbox_run *into = bc_suite_bg_attach(argv[3], sizeof(*into) + (size_t)t.ncases * sizeof(into->res[0]));
+	if (!into)
 		return 2;
-	for (int i = 0; i < t.ncases; i++)
-		list[i] = &t.cases[i];
-	unsetenv("BC_TARGET_VALGRIND");
-	runner.isolation = BC_ISO_SANDBOX;
-	bc_run_cases(&runner, list, t.ncases, workers(), keep_result, res);
-	memcpy(into->res, res, (size_t)t.ncases * sizeof(*res));
-	into->ncases = t.ncases;
-	free(list);
-	free(res);
+	run_sandboxed(&t, into);
 	bc_table_free(&t);
 	bc_diags_free(&d);
 	return 0;

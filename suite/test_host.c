@@ -117,10 +117,9 @@ static void start_watcher(void)
 		/* Under Memcheck, the watcher is this program again (exec'd, so
 		 * native: Valgrind does not follow it), not a forked copy that
 		 * Memcheck would slow down at every look all run long. */
-		char self[4096], a[16], b[16];
-		ssize_t n = bc_guard_under_valgrind() ? readlink("/proc/self/exe", self, sizeof(self) - 1) : -1;
-		if (n > 0) {
-			self[n] = '\0';
+		char a[16], b[16];
+		const char *self = bc_guard_under_valgrind() ? bc_suite_self() : NULL;
+		if (self) {
 			snprintf(a, sizeof(a), "%d", stop[0]);
 			snprintf(b, sizeof(b), "%d", rep[1]);
 			execl(self, self, "--watch", a, b, (char *)NULL);
